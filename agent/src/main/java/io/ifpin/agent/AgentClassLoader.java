@@ -1,0 +1,108 @@
+package io.ifpin.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+import java.security.cert.Certificate;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * Loads the agent's implementation (rule engine, ByteBuddy, JNA, Typesafe Config) from the {@value #PREFIX}
+ * directory of the agent jar, where the build stores classes as {@code .classdata}.
+ *
+ * <p>Why: the JVM puts an agent jar on the application's class path. Classes at their normal paths would be visible
+ * to the application and clash with its own JNA, ByteBuddy or Typesafe Config of another version. Relocating (shading
+ * to new package names) is not an option for JNA, whose native library binds to {@code com.sun.jna.Native} by name.
+ * Under a prefix and a different suffix, the application's loaders cannot see them at all; this loader can.
+ *
+ * <p>The parent is the platform loader: the agent sees the JDK and, through the bootstrap path, {@code io.ifpin.bridge},
+ * but never the application's classes.
+ */
+final class AgentClassLoader extends ClassLoader {
+
+    static final String PREFIX = "ifpin-inst/";
+    private static final String CLASS_SUFFIX = ".classdata";
+    private static final String BRIDGE_PACKAGE = "io.ifpin.bridge.";
+
+    static {
+        registerAsParallelCapable();
+    }
+
+    private final JarFile jar;
+    private final String jarUrl;
+    private final ProtectionDomain protectionDomain;
+
+    AgentClassLoader(JarFile jar) throws MalformedURLException {
+        super("ifpin", ClassLoader.getPlatformClassLoader());
+        this.jar = jar;
+        URI jarUri = new java.io.File(jar.getName()).toURI();
+        this.jarUrl = "jar:" + jarUri + "!/";
+        this.protectionDomain = new ProtectionDomain(new CodeSource(jarUri.toURL(), (Certificate[]) null), null, this, null);
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+        if (name.startsWith(BRIDGE_PACKAGE)) {
+            // Parent-first delegation found no bridge in the bootstrap loader. Defining a second copy here would
+            // split ifpin in two (the JDK's advice would call one copy, the agent would configure the other).
+            throw new ClassNotFoundException(name + " must be defined in the bootstrap loader first");
+        }
+        JarEntry entry = jar.getJarEntry(PREFIX + name.replace('.', '/') + CLASS_SUFFIX);
+        if (entry == null) {
+            throw new ClassNotFoundException(name);
+        }
+        byte[] bytes;
+        try (InputStream in = jar.getInputStream(entry)) {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new ClassNotFoundException(name, e);
+        }
+        int lastDot = name.lastIndexOf('.');
+        if (lastDot > 0) {
+            String packageName = name.substring(0, lastDot);
+            if (getDefinedPackage(packageName) == null) {
+                try {
+                    definePackage(packageName, null, null, null, null, null, null, null);
+                } catch (IllegalArgumentException definedConcurrently) {
+                    // another thread defined it first: fine
+                }
+            }
+        }
+        return defineClass(name, bytes, 0, bytes.length, protectionDomain);
+    }
+
+    @Override
+    protected URL findResource(String name) {
+        String entryName = entryName(name);
+        if (jar.getJarEntry(entryName) == null) {
+            return null;
+        }
+        try {
+            return new URL(jarUrl + entryName);
+        } catch (MalformedURLException e) {
+            return null;
+        }
+    }
+
+    @Override
+    protected Enumeration<URL> findResources(String name) {
+        URL url = findResource(name);
+        return url == null ? Collections.emptyEnumeration() : Collections.enumeration(Collections.singletonList(url));
+    }
+
+    /** ByteBuddy reads advice byte code as {@code X.class} resources: map those to the stored {@code .classdata}. */
+    private static String entryName(String resource) {
+        String path = resource.startsWith("/") ? resource.substring(1) : resource;
+        if (path.endsWith(".class")) {
+            path = path.substring(0, path.length() - ".class".length()) + CLASS_SUFFIX;
+        }
+        return PREFIX + path;
+    }
+}

@@ -1,0 +1,55 @@
+package io.ifpin.agent;
+
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.util.jar.JarFile;
+
+/**
+ * Entry point of {@code -javaagent:ifpin-agent.jar=<config>} and of {@code java -jar ifpin-agent.jar}.
+ *
+ * <p>This class is loaded by the application class loader (the JVM puts an agent jar on the system class path), so
+ * it must stay tiny and depend on nothing but the JDK: it creates the isolated {@link AgentClassLoader} that holds
+ * everything else (including the bridge classes it then defines in the bootstrap loader) and hands over.
+ * Every failure is caught and reported on stderr so a broken agent never stops the application; an invalid config
+ * is the one deliberate stop, and the installer does that itself.
+ */
+public final class IfpinAgent {
+
+    private static final String AGENT_MAIN = "io.ifpin.core.AgentMain";
+    private static final String CLI = "io.ifpin.core.Cli";
+
+    private IfpinAgent() {
+    }
+
+    public static void premain(String agentArgument, Instrumentation instrumentation) {
+        try {
+            Class<?> agentMain = Class.forName(AGENT_MAIN, true, new AgentClassLoader(new JarFile(agentJarFile())));
+            agentMain.getMethod("premain", String.class, Instrumentation.class)
+                    .invoke(null, agentArgument, instrumentation);
+        } catch (Throwable t) {
+            Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;
+            PrintStream stderr = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+            stderr.println("[ifpin] ERROR the agent failed to start; sockets are NOT pinned: " + cause);
+            cause.printStackTrace(stderr);
+        }
+    }
+
+    /** {@code java -jar ifpin-agent.jar ...}: command-line tools, run in the same isolated loader as the agent. */
+    public static void main(String[] args) throws Exception {
+        JarFile agentJar = new JarFile(agentJarFile());
+        Class<?> cli = Class.forName(CLI, true, new AgentClassLoader(agentJar));
+        try {
+            cli.getMethod("main", String[].class).invoke(null, (Object) args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+        }
+    }
+
+    private static File agentJarFile() throws Exception {
+        return new File(IfpinAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+}

@@ -1,0 +1,79 @@
+package io.ifpin.bridge;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * The only ifpin class the JDK's own socket code calls. It is on the bootstrap class path (the agent jar is appended
+ * to it in premain) because advice inlined into {@code java.base} can only link to bootstrap classes.
+ *
+ * <p>One {@code volatile} field holds the implementation, set once by the agent after its rules are loaded; until
+ * then every call is a no-op. Every method catches everything the hook throws except the {@link IOException} a hook
+ * raises on purpose (a later release refuses sockets by policy), so an ifpin bug never breaks the application's
+ * connect or send.
+ */
+public final class PinBridge {
+
+    private static volatile PinHook hook;
+
+    private PinBridge() {
+    }
+
+    public static void install(PinHook pinHook) {
+        hook = pinHook;
+    }
+
+    /** From {@code NioSocketImpl.beginConnect}: the address is already resolved. */
+    public static void beforeTcpConnect(FileDescriptor fd, InetAddress address, int port) throws IOException {
+        PinHook h = hook;
+        if (h == null || address == null) {
+            return;
+        }
+        try {
+            h.beforeTcpConnect(fd, address, port);
+        } catch (IOException refused) {
+            throw refused;
+        } catch (Throwable t) {
+            reportFailure(h, t);
+        }
+    }
+
+    /** From {@code SocketChannelImpl} and {@code UnixAsynchronousSocketChannelImpl}: may be a Unix domain address. */
+    public static void beforeTcpConnect(FileDescriptor fd, SocketAddress remote) throws IOException {
+        if (remote instanceof InetSocketAddress) {
+            InetSocketAddress isa = (InetSocketAddress) remote;
+            beforeTcpConnect(fd, isa.getAddress(), isa.getPort());
+        }
+    }
+
+    /** From {@code DatagramChannelImpl} connect and unconnected send (DatagramSocket delegates to it). */
+    public static void beforeUdpSend(FileDescriptor fd, SocketAddress remote) throws IOException {
+        PinHook h = hook;
+        if (h == null || !(remote instanceof InetSocketAddress)) {
+            return;
+        }
+        InetSocketAddress isa = (InetSocketAddress) remote;
+        InetAddress address = isa.getAddress();
+        if (address == null) {
+            return; // unresolved: the JDK throws UnresolvedAddressException right after us
+        }
+        try {
+            h.beforeUdpSend(fd, address, isa.getPort());
+        } catch (IOException refused) {
+            throw refused;
+        } catch (Throwable t) {
+            reportFailure(h, t);
+        }
+    }
+
+    private static void reportFailure(PinHook h, Throwable t) {
+        try {
+            h.hookFailed(t);
+        } catch (Throwable ignored) {
+            // Reporting failed too (out of memory, a broken log file): the socket must still proceed.
+        }
+    }
+}

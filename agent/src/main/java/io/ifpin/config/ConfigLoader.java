@@ -1,0 +1,138 @@
+package io.ifpin.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+
+/**
+ * Loads an ifpin HOCON config: the user's file over the agent's own {@code reference.conf}.
+ *
+ * <p>Never {@code ConfigFactory.load()} or {@code defaultReference()}: the agent runs inside someone
+ * else's JVM, and those would read the application's {@code application.conf} and every
+ * {@code reference.conf} on its class path.
+ *
+ * <p>Every problem found is reported at once in one {@link InvalidConfigException}; see there for
+ * the message format.
+ */
+public final class ConfigLoader {
+    private static final String REFERENCE = "/reference.conf";
+    private static final String PATH_FIX =
+            "check the path given to -javaagent:...=<path>, -Difpin.config or IFPIN_CONFIG";
+    private static final String SYNTAX_FIX = "correct the HOCON syntax there; double-quote values that contain"
+            + " * : / such as \"*.corp.example\" and IPv6 addresses";
+
+    private ConfigLoader() {
+    }
+
+    public static IfpinConfig load(Path file) throws InvalidConfigException {
+        String source = file.toString();
+        String unreadable = unreadableReason(file);
+        if (unreadable != null) {
+            Problems problems = new Problems(source);
+            problems.add(null, null, unreadable, Files.exists(file) && !Files.isDirectory(file)
+                    ? "make it readable by the user running the JVM, or " + PATH_FIX : PATH_FIX);
+            throw problems.toException();
+        }
+        Config user;
+        try {
+            user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw translate(e, source);
+        }
+        return build(user, source);
+    }
+
+    /** For tests and for later features (reload): parse HOCON text; originName is used in messages as the file name. */
+    public static IfpinConfig parse(String hocon, String originName) throws InvalidConfigException {
+        Config user;
+        try {
+            user = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription(originName));
+        } catch (ConfigException e) {
+            throw translate(e, originName);
+        }
+        return build(user, originName);
+    }
+
+    private static IfpinConfig build(Config user, String source) throws InvalidConfigException {
+        Problems problems = new Problems(source);
+        ConfigObject root = user.root();
+        if (!root.containsKey("ifpin") && !root.isEmpty()) {
+            // Likely a file written for something else, or settings without their block: applying
+            // no rules silently would leave every socket unpinned.
+            ConfigValue first = root.values().stream()
+                    .min(Comparator.comparingInt(value -> value.origin().lineNumber())).orElseThrow();
+            problems.add(first.origin(), null, "no `ifpin { ... }` block (found only " + root.keySet() + ")",
+                    "put the agent settings inside ifpin { ... }; keys outside it are ignored");
+            throw problems.toException();
+        }
+        Config resolved;
+        try {
+            resolved = user.withFallback(reference()).resolve();
+        } catch (ConfigException e) {
+            throw translate(e, source);
+        }
+        return new ConfigReader(source, problems).read(resolved.root().get("ifpin"));
+    }
+
+    /**
+     * The agent's own defaults only. In the agent, classes and resources come from an isolated
+     * loader whose parent is the platform loader, so this finds the agent jar's copy and never
+     * an application's reference.conf.
+     */
+    private static Config reference() {
+        URL url = ConfigLoader.class.getResource(REFERENCE);
+        if (url == null) {
+            throw new IllegalStateException("the ifpin agent is missing its " + REFERENCE);
+        }
+        return ConfigFactory.parseURL(url, ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+
+    /** Checked up front: Typesafe Config's messages for these are Java exception texts. */
+    private static String unreadableReason(Path file) {
+        String shown = file.isAbsolute() ? "" : " (looked for " + file.toAbsolutePath() + ")";
+        if (Files.isDirectory(file)) {
+            return "is a directory, not a config file" + shown;
+        }
+        if (!Files.exists(file)) {
+            return "file not found" + shown;
+        }
+        if (!Files.isReadable(file)) {
+            return "file not readable (permission denied for user " + System.getProperty("user.name") + ")";
+        }
+        return null;
+    }
+
+    /** HOCON syntax errors, unresolved substitutions and I/O errors, in the same format as other problems. */
+    private static InvalidConfigException translate(ConfigException e, String source) {
+        String detail = e.getMessage();
+        if (e.origin() != null && detail.startsWith(e.origin().description() + ": ")) {
+            detail = detail.substring(e.origin().description().length() + 2); // the location is printed anyway
+        }
+        String problem;
+        String fix;
+        if (e instanceof ConfigException.UnresolvedSubstitution) { // a subclass of Parse: test first
+            problem = detail;
+            fix = "define the referenced key or environment variable, or write ${?NAME} to make it optional";
+        } else if (e instanceof ConfigException.Parse) {
+            problem = "HOCON syntax error: " + detail;
+            fix = SYNTAX_FIX;
+        } else if (e instanceof ConfigException.IO) {
+            problem = "cannot read the file: " + detail;
+            fix = PATH_FIX;
+        } else {
+            problem = detail;
+            fix = "correct the config there";
+        }
+        Problems problems = new Problems(source);
+        problems.add(e.origin(), null, problem, fix);
+        return problems.toException();
+    }
+}

@@ -1,0 +1,421 @@
+package io.ifpin.config;
+
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.ifpin.rules.Cidr;
+import io.ifpin.rules.HostPattern;
+import io.ifpin.rules.InterfaceNames;
+import io.ifpin.rules.InvalidValueException;
+import io.ifpin.rules.PortSet;
+import io.ifpin.rules.Protocol;
+import io.ifpin.rules.Rule;
+import io.ifpin.rules.RuleSet;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Turns the resolved {@code ifpin} HOCON tree into an {@link IfpinConfig}, collecting every problem.
+ *
+ * <p>It walks {@link ConfigValue}s rather than using {@code Config.getString()} and friends, because
+ * only the values carry the origin (file and line) of each list element, and the getters stop at
+ * the first error with messages that name no fix.
+ */
+final class ConfigReader {
+    private static final List<String> ROOT_KEYS = List.of("log", "rules");
+    private static final List<String> LOG_KEYS = List.of("level", "file");
+    private static final List<String> RULE_KEYS = List.of("name", "hosts", "cidrs", "ports", "protocols", "interface");
+
+    private static final LogSettings DEFAULT_LOG = new LogSettings(LogLevel.INFO, Optional.empty());
+    private static final String EVERY_DESTINATION =
+            "add cidrs = [\"0.0.0.0/0\", \"::/0\"] to match every destination, or hosts = [...]";
+    private static final String PORTS_EXAMPLE = "ports = [443, \"8000-8099\"]";
+
+    private final String source;
+    private final Problems problems;
+    /** Rule name to where it was first used, to report duplicates. */
+    private final Map<String, String> ruleNames = new HashMap<>();
+
+    ConfigReader(String source, Problems problems) {
+        this.source = source;
+        this.problems = problems;
+    }
+
+    IfpinConfig read(ConfigValue ifpin) throws InvalidConfigException {
+        ConfigObject root = expectObject(ifpin, "ifpin", "write ifpin { rules = [ ... ] }");
+        LogSettings log = DEFAULT_LOG;
+        List<Rule> rules = List.of();
+        if (root != null) {
+            checkKeys(root, "ifpin", ROOT_KEYS);
+            log = readLog(root.get("log"));
+            rules = readRules(root.get("rules"));
+        }
+        problems.throwIfAny();
+        return new IfpinConfig(source, log, RuleSet.of(rules));
+    }
+
+    // ---- ifpin.log ----
+
+    private LogSettings readLog(ConfigValue value) {
+        ConfigObject log = expectObject(value, "ifpin.log", "write log { level = info }");
+        if (log == null) {
+            return DEFAULT_LOG;
+        }
+        checkKeys(log, "ifpin.log", LOG_KEYS);
+
+        LogLevel level = LogLevel.INFO;
+        ConfigValue levelValue = log.get("level");
+        String levelText = string(levelValue, "ifpin.log.level", "level = info");
+        if (levelText != null) {
+            try {
+                level = LogLevel.parse(levelText);
+            } catch (IllegalArgumentException e) {
+                problems.addValue(levelValue, "ifpin.log.level", "unknown log level",
+                        "use one of " + LogLevel.ALLOWED);
+            }
+        }
+
+        Optional<Path> file = Optional.empty();
+        ConfigValue fileValue = log.get("file");
+        String fileText = isAbsent(fileValue) ? null
+                : string(fileValue, "ifpin.log.file", "file = \"/var/log/ifpin.log\", or file = null");
+        if (fileText != null) {
+            try {
+                if (fileText.isBlank()) {
+                    throw new InvalidPathException(fileText, "empty path");
+                }
+                file = Optional.of(Path.of(fileText));
+            } catch (InvalidPathException e) {
+                problems.addValue(fileValue, "ifpin.log.file", "not a usable path (" + e.getReason() + ")",
+                        "write a file path, e.g. file = \"/var/log/ifpin.log\", or file = null for no log file");
+            }
+        }
+        return new LogSettings(level, file);
+    }
+
+    // ---- ifpin.rules ----
+
+    private List<Rule> readRules(ConfigValue value) {
+        ConfigList list = expectList(value, "ifpin.rules",
+                "rules = [ { hosts = [\"api.corp.example\"], interface = \"tun0\" } ]");
+        if (list == null) {
+            return List.of();
+        }
+        List<Rule> rules = new ArrayList<>();
+        for (int index = 0; index < list.size(); index++) {
+            String path = "ifpin.rules[" + index + "]";
+            ConfigObject rule = expectObject(list.get(index), path,
+                    "write each rule as { cidrs = [\"192.0.2.0/24\"], interface = \"tun0\" }");
+            Rule parsed = rule == null ? null : readRule(rule, index, path);
+            if (parsed != null) {
+                rules.add(parsed);
+            }
+        }
+        return rules;
+    }
+
+    /** Null if the rule has problems (they are recorded). */
+    private Rule readRule(ConfigObject rule, int index, String path) {
+        int problemsBefore = problems.count();
+        checkKeys(rule, path, RULE_KEYS);
+        String name = readName(rule, index, path);
+        List<HostPattern> hosts = readStrings(rule, path, "hosts", HostPattern::parse,
+                "hosts = [\"api.corp.example\", \"*.corp.example\"]");
+        List<Cidr> cidrs = readStrings(rule, path, "cidrs", Cidr::parse,
+                "cidrs = [\"192.0.2.0/24\", \"2001:db8::/32\"]");
+        PortSet ports = readPorts(rule, path);
+        Set<Protocol> protocols = readProtocols(rule, path);
+        String interfaceName = readInterface(rule, path);
+        if (isEmptyList(rule.get("hosts")) && isEmptyList(rule.get("cidrs"))) {
+            problems.add(rule.origin(), path, "rule \"" + name + "\" has neither hosts nor cidrs, so it matches no"
+                    + " destination", EVERY_DESTINATION);
+        }
+        if (problems.count() > problemsBefore) {
+            return null;
+        }
+        return new Rule(name, index, interfaceName, problems.location(rule.origin()), hosts, cidrs, ports,
+                protocols);
+    }
+
+    private String readName(ConfigObject rule, int index, String rulePath) {
+        String path = rulePath + ".name";
+        ConfigValue value = rule.get("name");
+        String name = "rule-" + (index + 1);
+        String subject = rulePath + " (default name \"" + name + "\")";
+        String text = isAbsent(value) ? null : string(value, path, "name = \"corp-api\"");
+        if (text != null && text.isBlank()) {
+            problems.addValue(value, path, "the name is empty",
+                    "write a name, e.g. name = \"corp-api\", or remove it to get \"" + name + "\"");
+        } else if (text != null) {
+            name = text;
+            subject = path + " = " + Problems.render(value);
+        }
+        ConfigOrigin origin = text != null ? value.origin() : rule.origin();
+        String firstUse = ruleNames.putIfAbsent(name, rulePath + " (line " + origin.lineNumber() + ")");
+        if (firstUse != null) {
+            problems.add(origin, subject, "the rule name is already used by " + firstUse,
+                    "give each rule a unique name");
+        }
+        return name;
+    }
+
+    /** A list of strings, each parsed by {@code parser}; empty if absent. */
+    private <T> List<T> readStrings(ConfigObject rule, String rulePath, String key, Function<String, T> parser,
+                                    String example) {
+        String path = rulePath + "." + key;
+        ConfigList list = optionalList(rule.get(key), key, path, example);
+        if (list == null) {
+            return List.of();
+        }
+        List<T> parsed = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue element = list.get(i);
+            String elementPath = path + "[" + i + "]";
+            String text = elementString(element, elementPath, example);
+            if (text != null) {
+                try {
+                    parsed.add(parser.apply(text));
+                } catch (InvalidValueException e) {
+                    problems.addValue(element, elementPath, e.problem(), e.fix());
+                }
+            }
+        }
+        return parsed;
+    }
+
+    private PortSet readPorts(ConfigObject rule, String rulePath) {
+        String path = rulePath + ".ports";
+        ConfigValue value = rule.get("ports");
+        ConfigList list = optionalList(value, "ports", path, PORTS_EXAMPLE);
+        if (list == null) {
+            return PortSet.ALL;
+        }
+        if (list.isEmpty()) {
+            problems.addValue(value, path, "the list is empty, so the rule never matches",
+                    "remove ports to match every port, or list some, e.g. " + PORTS_EXAMPLE);
+            return PortSet.ALL;
+        }
+        List<PortSet.Range> ranges = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue element = list.get(i);
+            String elementPath = path + "[" + i + "]";
+            try {
+                if (element.valueType() == ConfigValueType.NUMBER) {
+                    ranges.add(PortSet.Range.single(wholeNumber((Number) element.unwrapped())));
+                } else if (element.valueType() == ConfigValueType.STRING) {
+                    ranges.add(PortSet.Range.parse((String) element.unwrapped()));
+                } else {
+                    problems.addValue(element, elementPath, "must be a port number or a \"low-high\" string, not "
+                            + typeName(element), "write e.g. " + PORTS_EXAMPLE);
+                }
+            } catch (InvalidValueException e) {
+                problems.addValue(element, elementPath, e.problem(), e.fix());
+            }
+        }
+        return ranges.size() == list.size() ? PortSet.of(ranges) : PortSet.ALL;
+    }
+
+    private static long wholeNumber(Number number) {
+        double value = number.doubleValue();
+        if (value != Math.rint(value)) {
+            throw new InvalidValueException("not a whole number", "write a port like 443");
+        }
+        return number.longValue();
+    }
+
+    private Set<Protocol> readProtocols(ConfigObject rule, String rulePath) {
+        String path = rulePath + ".protocols";
+        ConfigValue value = rule.get("protocols");
+        ConfigList list = optionalList(value, "protocols", path, "protocols = [tcp]");
+        Set<Protocol> protocols = EnumSet.noneOf(Protocol.class);
+        if (list == null) {
+            return EnumSet.allOf(Protocol.class);
+        }
+        if (list.isEmpty()) {
+            problems.addValue(value, path, "the list is empty, so the rule never matches",
+                    "remove protocols to match both tcp and udp, or list tcp and/or udp");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue element = list.get(i);
+            String elementPath = path + "[" + i + "]";
+            String text = elementString(element, elementPath, "protocols = [tcp]");
+            if (text != null) {
+                try {
+                    protocols.add(Protocol.parse(text));
+                } catch (IllegalArgumentException e) {
+                    problems.addValue(element, elementPath, "unknown protocol", "use tcp or udp");
+                }
+            }
+        }
+        return protocols.isEmpty() ? EnumSet.allOf(Protocol.class) : protocols;
+    }
+
+    private String readInterface(ConfigObject rule, String rulePath) {
+        String path = rulePath + ".interface";
+        ConfigValue value = rule.get("interface");
+        if (isAbsent(value)) {
+            problems.add(value == null ? rule.origin() : value.origin(), path, "required key is missing",
+                    "add interface = \"<device>\", the interface to pin matching sockets to, e.g."
+                            + " interface = \"tun0\" (`ip link` lists them)");
+            return null;
+        }
+        String name = string(value, path, "interface = \"tun0\"");
+        if (name == null) {
+            return null;
+        }
+        try {
+            InterfaceNames.validate(name);
+            return name;
+        } catch (InvalidValueException e) {
+            problems.addValue(value, path, e.problem(), e.fix());
+            return null;
+        }
+    }
+
+    // ---- shape checks; each records a problem and returns null when the value does not fit ----
+
+    private void checkKeys(ConfigObject object, String path, List<String> known) {
+        for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
+            String key = entry.getKey();
+            if (!known.contains(key)) {
+                String closest = closestKey(key, known);
+                problems.add(entry.getValue().origin(), path + "." + key, "unknown key",
+                        closest != null ? "did you mean `" + closest + "`?"
+                                : "remove it; the keys allowed here are " + String.join(", ", known));
+            }
+        }
+    }
+
+    private ConfigObject expectObject(ConfigValue value, String path, String fix) {
+        if (value instanceof ConfigObject object) {
+            return object;
+        }
+        problems.addValue(value, path, "must be an object { ... }, not " + typeName(value), fix);
+        return null;
+    }
+
+    private ConfigList expectList(ConfigValue value, String path, String fix) {
+        if (value instanceof ConfigList list) {
+            return list;
+        }
+        problems.addValue(value, path, "must be a list [ ... ], not " + typeName(value), "write " + fix);
+        return null;
+    }
+
+    /** Null when absent; a single string gets a fix that wraps it in a list. */
+    private ConfigList optionalList(ConfigValue value, String key, String path, String example) {
+        if (isAbsent(value)) {
+            return null;
+        }
+        if (value.valueType() == ConfigValueType.STRING || value.valueType() == ConfigValueType.NUMBER) {
+            problems.addValue(value, path, "must be a list [ ... ], not " + typeName(value),
+                    "write " + key + " = [" + Problems.render(value) + "]");
+            return null;
+        }
+        return expectList(value, path, example);
+    }
+
+    /** Null when absent; otherwise the string, or null after recording that it is not one. */
+    private String string(ConfigValue value, String path, String example) {
+        if (value == null) {
+            return null;
+        }
+        if (value.valueType() == ConfigValueType.STRING) {
+            return (String) value.unwrapped();
+        }
+        problems.addValue(value, path, "must be a string, not " + typeName(value), "write e.g. " + example);
+        return null;
+    }
+
+    /**
+     * A list element that must be a string. Surrounding white space is rejected rather than trimmed: it
+     * usually means a typo such as {@code "192.0.2.0/24 "} and would otherwise be invisible in messages.
+     */
+    private String elementString(ConfigValue element, String path, String example) {
+        if (element.valueType() != ConfigValueType.STRING) {
+            problems.addValue(element, path, "must be a string, not " + typeName(element), "write e.g. " + example);
+            return null;
+        }
+        String text = (String) element.unwrapped();
+        if (!text.equals(text.strip())) {
+            problems.addValue(element, path, "has leading or trailing white space",
+                    "write \"" + text.strip() + "\"");
+            return null;
+        }
+        return text;
+    }
+
+    /** Absent, or HOCON {@code null}, which the config may use to unset an optional key. */
+    private static boolean isAbsent(ConfigValue value) {
+        return value == null || value.valueType() == ConfigValueType.NULL;
+    }
+
+    /** Absent or {@code []}: a rule condition that contributes nothing. */
+    private static boolean isEmptyList(ConfigValue value) {
+        return isAbsent(value) || (value instanceof ConfigList list && list.isEmpty());
+    }
+
+    private static String typeName(ConfigValue value) {
+        return switch (value.valueType()) {
+            case OBJECT -> "an object";
+            case LIST -> "a list";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            case STRING -> "a string";
+        };
+    }
+
+    /**
+     * The known key closest to a misspelt one, or null if none is close. Distance counts insertions,
+     * deletions, substitutions and swaps of neighbours, ignoring case; short keys allow only one edit
+     * so that e.g. {@code ip} does not suggest {@code log}.
+     */
+    private static String closestKey(String key, List<String> known) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        int allowed = lower.length() <= 4 ? 1 : 2;
+        String best = null;
+        int bestDistance = allowed + 1;
+        for (String candidate : known) {
+            int distance = editDistance(lower, candidate);
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    /** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
+    private static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}

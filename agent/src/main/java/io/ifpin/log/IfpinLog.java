@@ -1,0 +1,93 @@
+package io.ifpin.log;
+
+import io.ifpin.config.LogLevel;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * ifpin's own log: a guest in someone else's JVM. Lines go to file descriptor 2 (not {@code System.err}, which the
+ * application may have redirected into its logging framework) and optionally to a file, each prefixed
+ * {@code [ifpin] LEVEL}. Never stdout, never the application's logger. Callers must not hold locks of their own
+ * while logging; the JDK's socket locks are held on the connect path, which is why that path only logs errors
+ * (rate-limited by {@code ErrorReporter}) and debug lines.
+ */
+public final class IfpinLog {
+
+    private static final PrintStream STDERR =
+            new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+
+    private static volatile LogLevel level = LogLevel.INFO;
+    private static volatile OutputStream file;
+
+    private IfpinLog() {
+    }
+
+    /** Applies {@code ifpin.log}; a log file that cannot be opened is reported and stderr is kept. */
+    public static void configure(LogLevel newLevel, Path logFile) {
+        level = newLevel;
+        if (logFile != null) {
+            try {
+                file = Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                        StandardOpenOption.WRITE);
+            } catch (IOException | RuntimeException e) {
+                warn("cannot open log file " + logFile + " (" + e + "); logging to stderr only."
+                        + " Fix: make ifpin.log.file a path the application's user can write.");
+            }
+        }
+    }
+
+    public static boolean isEnabled(LogLevel wanted) {
+        return wanted.compareTo(level) <= 0;
+    }
+
+    public static void error(String message) {
+        log(LogLevel.ERROR, message);
+    }
+
+    public static void warn(String message) {
+        log(LogLevel.WARN, message);
+    }
+
+    public static void info(String message) {
+        log(LogLevel.INFO, message);
+    }
+
+    public static void debug(String message) {
+        log(LogLevel.DEBUG, message);
+    }
+
+    public static void log(LogLevel wanted, String message) {
+        if (!isEnabled(wanted)) {
+            return;
+        }
+        // Every line carries the prefix, also the continuation lines of multi-line messages (config errors, traces),
+        // so `grep '\[ifpin\]'` on a mixed log finds all of ifpin's output.
+        String prefix = "[ifpin] " + wanted + " ";
+        String line = prefix + message.replace("\n", "\n" + prefix);
+        STDERR.println(line);
+        OutputStream out = file;
+        if (out != null) {
+            try {
+                byte[] bytes = (OffsetDateTime.now().truncatedTo(ChronoUnit.MILLIS) + " " + line + "\n")
+                        .getBytes(StandardCharsets.UTF_8);
+                synchronized (IfpinLog.class) {
+                    out.write(bytes);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                file = null;
+                STDERR.println("[ifpin] WARN writing the log file failed (" + e + "); logging to stderr only.");
+            }
+        }
+    }
+}

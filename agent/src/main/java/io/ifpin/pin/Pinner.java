@@ -1,0 +1,138 @@
+package io.ifpin.pin;
+
+import io.ifpin.bridge.PinHook;
+import io.ifpin.config.LogLevel;
+import io.ifpin.log.IfpinLog;
+import io.ifpin.os.Addresses;
+import io.ifpin.os.Errno;
+import io.ifpin.os.ErrnoException;
+import io.ifpin.os.SocketOptions;
+import io.ifpin.rules.Protocol;
+import io.ifpin.rules.Rule;
+import io.ifpin.rules.RuleSet;
+
+import java.io.FileDescriptor;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+
+/**
+ * Decides and applies the binding of one socket: find the first matching rule, read the socket's current binding,
+ * and set {@code SO_BINDTODEVICE} only when it differs.
+ *
+ * <p>Reading first matters: since Linux 5.7 an unprivileged process may bind a socket that is not bound yet, but
+ * any change of an existing binding (even to the same device) needs {@code CAP_NET_RAW} (net/core/sock.c,
+ * {@code sock_bindtoindex_locked}). An unconnected UDP socket whose sends all go the same way is thus pinned once.
+ *
+ * <p>On any failure the socket proceeds as it is ("fail-open") and the problem is reported once per rule and cause.
+ */
+public final class Pinner implements PinHook {
+
+    private final RuleSet rules;
+    private final SocketOptions sockets;
+    private final ErrorReporter reporter;
+    private final KernelVersion kernel;
+
+    public Pinner(RuleSet rules, SocketOptions sockets, ErrorReporter reporter, KernelVersion kernel) {
+        this.rules = rules;
+        this.sockets = sockets;
+        this.reporter = reporter;
+        this.kernel = kernel;
+    }
+
+    @Override
+    public void beforeTcpConnect(FileDescriptor fd, InetAddress address, int port) {
+        pin(fd, address, port, Protocol.TCP);
+    }
+
+    @Override
+    public void beforeUdpSend(FileDescriptor fd, InetAddress address, int port) {
+        pin(fd, address, port, Protocol.UDP);
+    }
+
+    @Override
+    public void hookFailed(Throwable failure) {
+        reporter.report("internal error " + failure.getClass().getName(), LogLevel.ERROR, () -> {
+            StringWriter trace = new StringWriter();
+            failure.printStackTrace(new PrintWriter(trace));
+            return "internal error while pinning a socket; the socket proceeds unpinned. Please report this"
+                    + " with the trace: " + trace;
+        });
+    }
+
+    void pin(FileDescriptor fd, InetAddress address, int port, Protocol protocol) {
+        Rule rule = rules.match(address, port, protocol);
+        if (rule == null) {
+            return; // no rule: the socket is left exactly as it was
+        }
+        int fdValue = FileDescriptors.intValue(fd);
+        if (fdValue < 0) {
+            return; // closed concurrently: the JDK reports that itself
+        }
+        String wanted = rule.interfaceName();
+        String current = "";
+        try {
+            current = sockets.boundDevice(fdValue);
+            if (wanted.equals(current)) {
+                return;
+            }
+            sockets.bindToDevice(fdValue, wanted);
+            if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
+                IfpinLog.debug("rule '" + rule.name() + "': pinned " + describe(fdValue, protocol, address, port)
+                        + " to '" + wanted + "'");
+            }
+        } catch (ErrnoException e) {
+            reportFailure(rule, fdValue, protocol, address, port, current, e);
+        }
+    }
+
+    private void reportFailure(Rule rule, int fd, Protocol protocol, InetAddress address, int port, String current,
+                               ErrnoException e) {
+        String key = "rule '" + rule.name() + "': " + e.errnoName() + " pinning to '" + rule.interfaceName() + "'";
+        LogLevel level = e.errno() == Errno.EBADF ? LogLevel.DEBUG : LogLevel.ERROR;
+        reporter.report(key, level, () -> explain(rule, describe(fd, protocol, address, port), current, e));
+    }
+
+    /** The operator's one line: which rule, which socket, what the kernel said, why, and the fix. */
+    String explain(Rule rule, String socket, String current, ErrnoException e) {
+        String wanted = rule.interfaceName();
+        String head = "rule '" + rule.name() + "' (" + rule.origin() + "): cannot pin " + socket + " to interface '"
+                + wanted + "': " + e.errnoName() + ". ";
+        String proceeds = current.isEmpty()
+                ? " The socket proceeds unpinned (fail-open)."
+                : " The socket proceeds bound to '" + current + "' (fail-open).";
+        switch (e.errno()) {
+            case Errno.EPERM:
+                return head + eperm(current, wanted) + proceeds;
+            case Errno.ENODEV:
+                return head + "There is no interface '" + wanted + "' in this network namespace. Fix: correct"
+                        + " 'interface' in rule '" + rule.name() + "' (ip link lists the interfaces), or bring the"
+                        + " interface up before the application connects." + proceeds;
+            default:
+                return head + "The kernel refused: " + e.getMessage() + "." + proceeds;
+        }
+    }
+
+    private String eperm(String current, String wanted) {
+        String fix = " Fix: grant the JVM CAP_NET_RAW (systemd: AmbientCapabilities=CAP_NET_RAW; Kubernetes:"
+                + " securityContext.capabilities.add: [NET_RAW]; Docker: --cap-add NET_RAW), not setcap on the java"
+                + " binary";
+        if (!current.isEmpty()) {
+            return "The socket is already bound to '" + current + "' (by an earlier rule, a VRF, systemd"
+                    + " BindNetworkInterface= or the application) and changing a binding needs CAP_NET_RAW, which this"
+                    + " process lacks." + fix + "; or make the rules for destinations this socket sends to name the"
+                    + " same interface ('" + current + "').";
+        }
+        if (kernel.isOlderThan(5, 7)) {
+            return "This kernel (" + kernel + ") is older than 5.7, where every SO_BINDTODEVICE needs CAP_NET_RAW,"
+                    + " which this process lacks." + fix + ".";
+        }
+        return "The socket is not bound yet, so this kernel (" + kernel + ") would allow it without CAP_NET_RAW:"
+                + " a security policy (seccomp, SELinux, AppArmor) refused it." + fix + ", or allow setsockopt"
+                + " SO_BINDTODEVICE in that policy.";
+    }
+
+    private String describe(int fd, Protocol protocol, InetAddress address, int port) {
+        return protocol + " socket " + sockets.localAddress(fd) + " -> " + Addresses.format(address, port);
+    }
+}

@@ -1,0 +1,197 @@
+package io.ifpin.rules;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * One pinning rule: sockets to a matching destination are bound to {@link #interfaceName()}.
+ *
+ * <p>A rule matches when (any host pattern matches the requested name OR any CIDR contains the
+ * address) AND the port is in its port set AND the protocol is one of its protocols. Immutable.
+ */
+public final class Rule {
+    private final String name;
+    private final int index;
+    private final String interfaceName;
+    private final String origin;
+    private final List<HostPattern> hostPatterns;
+    private final List<Cidr> cidrList;
+    private final List<String> hostTexts;
+    private final List<String> cidrTexts;
+    private final PortSet ports;
+    private final Set<Protocol> protocols;
+
+    // Arrays and a bit mask for the hot path: indexed loops over arrays allocate no iterators.
+    private final HostPattern[] hostArray;
+    private final Cidr[] ipv4Cidrs;
+    private final Cidr[] ipv6Cidrs;
+    private final int protocolMask;
+
+    /**
+     * @param index   0-based position in the config
+     * @param origin  {@code file:line} of the rule, for messages
+     * @param hosts   may be empty, but not together with {@code cidrs}
+     * @param ports   {@link PortSet#ALL} when the config gives none
+     * @param protocols non-empty
+     */
+    public Rule(String name, int index, String interfaceName, String origin, List<HostPattern> hosts,
+                List<Cidr> cidrs, PortSet ports, Set<Protocol> protocols) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.index = index;
+        this.interfaceName = Objects.requireNonNull(interfaceName, "interfaceName");
+        this.origin = Objects.requireNonNull(origin, "origin");
+        this.hostPatterns = List.copyOf(hosts);
+        this.cidrList = List.copyOf(cidrs);
+        this.hostTexts = asText(hostPatterns);
+        this.cidrTexts = asText(cidrList);
+        this.ports = Objects.requireNonNull(ports, "ports");
+        if (hostPatterns.isEmpty() && cidrList.isEmpty()) {
+            throw new IllegalArgumentException("rule " + name + " has neither hosts nor cidrs");
+        }
+        if (protocols.isEmpty()) {
+            throw new IllegalArgumentException("rule " + name + " has no protocols");
+        }
+        this.protocols = Collections.unmodifiableSet(EnumSet.copyOf(protocols));
+
+        this.hostArray = hostPatterns.toArray(new HostPattern[0]);
+        this.ipv4Cidrs = cidrList.stream().filter(Cidr::isIpv4).toArray(Cidr[]::new);
+        this.ipv6Cidrs = cidrList.stream().filter(cidr -> !cidr.isIpv4()).toArray(Cidr[]::new);
+        int mask = 0;
+        for (Protocol protocol : protocols) {
+            mask |= bit(protocol);
+        }
+        this.protocolMask = mask;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** 0-based position in the config. */
+    public int index() {
+        return index;
+    }
+
+    public String interfaceName() {
+        return interfaceName;
+    }
+
+    /** {@code file:line} where the rule is written. */
+    public String origin() {
+        return origin;
+    }
+
+    /** Host patterns as written, for logs. */
+    public List<String> hosts() {
+        return hostTexts;
+    }
+
+    /** CIDRs as written, for logs. */
+    public List<String> cidrs() {
+        return cidrTexts;
+    }
+
+    public PortSet ports() {
+        return ports;
+    }
+
+    public Set<Protocol> protocols() {
+        return protocols;
+    }
+
+    boolean hasHosts() {
+        return hostArray.length > 0;
+    }
+
+    /**
+     * True if this rule applies to a socket to {@code address:port}. {@code requestedHost} is the
+     * name the application asked for (see {@link HostNames#requestedName}), null for a literal.
+     */
+    public boolean matches(InetAddress address, String requestedHost, int port, Protocol protocol) {
+        if (address instanceof Inet4Address) {
+            return matchesIpv4(Cidr.ipv4Bits(address), requestedHost, port, protocol);
+        }
+        byte[] bytes = address.getAddress();
+        if (Cidr.isIpv4Mapped(bytes)) {
+            return matchesIpv4(Cidr.toInt(bytes, 12), requestedHost, port, protocol);
+        }
+        return matchesIpv6(Cidr.high64(bytes), Cidr.low64(bytes), requestedHost, port, protocol);
+    }
+
+    boolean matchesIpv4(int address, String requestedHost, int port, Protocol protocol) {
+        if (!appliesTo(port, protocol)) {
+            return false;
+        }
+        for (Cidr cidr : ipv4Cidrs) {
+            if (cidr.containsIpv4(address)) {
+                return true;
+            }
+        }
+        return matchesHost(requestedHost);
+    }
+
+    boolean matchesIpv6(long high, long low, String requestedHost, int port, Protocol protocol) {
+        if (!appliesTo(port, protocol)) {
+            return false;
+        }
+        for (Cidr cidr : ipv6Cidrs) {
+            if (cidr.containsIpv6(high, low)) {
+                return true;
+            }
+        }
+        return matchesHost(requestedHost);
+    }
+
+    private boolean appliesTo(int port, Protocol protocol) {
+        return (protocolMask & bit(protocol)) != 0 && ports.contains(port);
+    }
+
+    private boolean matchesHost(String requestedHost) {
+        if (requestedHost == null) {
+            return false;
+        }
+        for (HostPattern pattern : hostArray) {
+            if (pattern.matches(requestedHost)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One short line, e.g. {@code corp-api: hosts [*.corp.example] -> b0}. */
+    public String describe() {
+        StringJoiner out = new StringJoiner(" ", name + ": ", " -> " + interfaceName);
+        if (!hostPatterns.isEmpty()) {
+            out.add("hosts " + hostPatterns);
+        }
+        if (!cidrList.isEmpty()) {
+            out.add("cidrs " + cidrList);
+        }
+        if (!ports.isAll()) {
+            out.add("ports [" + ports + "]");
+        }
+        if (protocols.size() < Protocol.values().length) {
+            out.add("protocols " + protocols.stream().map(Protocol::label).toList());
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    private static int bit(Protocol protocol) {
+        return 1 << protocol.ordinal();
+    }
+
+    private static List<String> asText(List<?> values) {
+        return values.stream().map(Object::toString).toList();
+    }
+}
