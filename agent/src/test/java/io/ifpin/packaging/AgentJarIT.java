@@ -1,0 +1,116 @@
+package io.ifpin.packaging;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shape of the packaged jar: what the application's class loader can see of it (only the launcher) and what the
+ * agent needs inside it. Runs after {@code package}, on the real {@code target/ifpin-agent.jar}.
+ */
+class AgentJarIT {
+
+    private static Path jarPath;
+
+    @BeforeAll
+    static void locateJar() {
+        jarPath = Path.of(System.getProperty("ifpin.agent.jar", "target/ifpin-agent.jar"));
+        assertTrue(jarPath.toFile().isFile(), "packaged agent jar missing: " + jarPath.toAbsolutePath());
+    }
+
+    @Test
+    void manifestDeclaresTheAgent() throws Exception {
+        try (JarFile jar = new JarFile(jarPath.toFile())) {
+            Attributes main = jar.getManifest().getMainAttributes();
+            assertEquals("io.ifpin.agent.IfpinAgent", main.getValue("Premain-Class"));
+            assertEquals("io.ifpin.agent.IfpinAgent", main.getValue("Main-Class"));
+            assertEquals("true", main.getValue("Can-Retransform-Classes"));
+        }
+    }
+
+    @Test
+    void onlyTheLauncherIsAtANormalClassPath() throws Exception {
+        List<String> visible = new ArrayList<>();
+        try (JarFile jar = new JarFile(jarPath.toFile())) {
+            for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+                String name = e.nextElement().getName();
+                if (name.endsWith("/") || name.equals("META-INF/MANIFEST.MF") || name.startsWith("ifpin-inst/")) {
+                    continue;
+                }
+                visible.add(name);
+            }
+        }
+        assertEquals(List.of("io/ifpin/agent/AgentClassLoader.class", "io/ifpin/agent/IfpinAgent.class"),
+                visible.stream().sorted().toList(),
+                "anything else at a normal path is visible to (and may clash with) the application");
+    }
+
+    @Test
+    void theAgentsDependenciesAreInsideUnderThePrefix() throws Exception {
+        try (JarFile jar = new JarFile(jarPath.toFile())) {
+            for (String entry : List.of("ifpin-inst/reference.conf",
+                    "ifpin-inst/io/ifpin/bridge/PinBridge.classdata",
+                    "ifpin-inst/io/ifpin/core/AgentMain.classdata",
+                    "ifpin-inst/net/bytebuddy/agent/builder/AgentBuilder.classdata",
+                    "ifpin-inst/com/typesafe/config/ConfigFactory.classdata",
+                    "ifpin-inst/com/sun/jna/Native.classdata",
+                    "ifpin-inst/com/sun/jna/linux-x86-64/libjnidispatch.so",
+                    "ifpin-inst/com/sun/jna/linux-aarch64/libjnidispatch.so")) {
+                assertNotNull(jar.getJarEntry(entry), entry);
+            }
+            assertNull(jar.getJarEntry("ifpin-inst/com/sun/jna/win32-x86-64/jnidispatch.dll"), "non-Linux natives");
+        }
+    }
+
+    @Test
+    void anApplicationClassLoaderSeesNoneOfIfpinsLibraries() throws Exception {
+        try (URLClassLoader app = new URLClassLoader(new URL[] {jarPath.toUri().toURL()},
+                ClassLoader.getPlatformClassLoader())) {
+            for (String name : List.of("com.sun.jna.Native", "net.bytebuddy.ByteBuddy",
+                    "com.typesafe.config.ConfigFactory", "io.ifpin.bridge.PinBridge", "io.ifpin.core.AgentMain")) {
+                assertThrows(ClassNotFoundException.class, () -> app.loadClass(name), name);
+            }
+            assertNull(app.getResource("reference.conf"), "the app's ConfigFactory.load() would merge it");
+            assertNull(app.getResource("com/sun/jna/linux-x86-64/libjnidispatch.so"));
+            assertNotNull(app.loadClass("io.ifpin.agent.IfpinAgent"));
+        }
+    }
+
+    @Test
+    void versionCommandPrintsTheVersion() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, "-jar", jarPath.toString(), "--version")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue());
+        assertTrue(out.matches("ifpin \\d+\\.\\d+\\.\\d+.*"), out);
+    }
+
+    @Test
+    void anUnknownCommandFails() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, "-jar", jarPath.toString(), "no-such-command")
+                .redirectOutput(new File("/dev/null")).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(64, process.exitValue());
+    }
+}

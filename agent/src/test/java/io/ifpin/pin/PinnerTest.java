@@ -1,0 +1,184 @@
+package io.ifpin.pin;
+
+import io.ifpin.config.ConfigLoader;
+import io.ifpin.os.Errno;
+import io.ifpin.os.ErrnoException;
+import io.ifpin.os.SocketOptions;
+import io.ifpin.rules.Protocol;
+import io.ifpin.rules.Rule;
+import io.ifpin.rules.RuleSet;
+import org.junit.jupiter.api.Test;
+
+import java.io.FileDescriptor;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The pinning decision against a fake kernel: what is read, what is set, and what the operator is told. */
+class PinnerTest {
+
+    /** Records calls; fails bindToDevice with a chosen errno; remembers bindings per fd like the kernel does. */
+    static final class FakeSockets implements SocketOptions {
+        final Map<Integer, String> bound = new HashMap<>();
+        final List<String> calls = new ArrayList<>();
+        int failWith;
+
+        @Override
+        public String boundDevice(int fd) {
+            calls.add("get " + fd);
+            return bound.getOrDefault(fd, "");
+        }
+
+        @Override
+        public void bindToDevice(int fd, String interfaceName) throws ErrnoException {
+            calls.add("set " + fd + " " + interfaceName);
+            if (failWith != 0) {
+                throw new ErrnoException("setsockopt", failWith);
+            }
+            bound.put(fd, interfaceName);
+        }
+
+        @Override
+        public String localAddress(int fd) {
+            return "192.0.2.2:40000";
+        }
+
+        @Override
+        public List<String> interfaceNames() {
+            return List.of("lo", "a0", "b0");
+        }
+    }
+
+    private final FakeSockets sockets = new FakeSockets();
+    private final ErrorReporter reporter = new ErrorReporter();
+
+    private static RuleSet rules() throws Exception {
+        return ConfigLoader.parse("ifpin.rules = ["
+                + "{ name = to-b, cidrs = [\"203.0.113.10/32\"], interface = b0 },"
+                + "{ name = to-a, cidrs = [\"203.0.113.20/32\"], protocols = [udp], interface = a0 },"
+                + "{ name = gone, cidrs = [\"203.0.113.30/32\"], interface = nosuch0 } ]", "test.conf").rules();
+    }
+
+    private Pinner pinner(String kernel) throws Exception {
+        return new Pinner(rules(), sockets, reporter, new KernelVersion(kernel));
+    }
+
+    private static FileDescriptor fd(int value) throws Exception {
+        FileDescriptor fd = new FileDescriptor();
+        java.lang.reflect.Field field = FileDescriptor.class.getDeclaredField("fd");
+        field.setAccessible(true);
+        field.setInt(fd, value);
+        return fd;
+    }
+
+    private static InetAddress ip(String last) throws Exception {
+        return InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, (byte) Integer.parseInt(last)});
+    }
+
+    @Test
+    void bindsAnUnboundSocketToTheRulesInterface() throws Exception {
+        pinner("6.1.0").beforeTcpConnect(fd(7), ip("10"), 7000);
+        assertEquals(List.of("get 7", "set 7 b0"), sockets.calls);
+        assertEquals("b0", sockets.bound.get(7));
+    }
+
+    @Test
+    void leavesASocketThatMatchesNoRuleUntouched() throws Exception {
+        pinner("6.1.0").beforeTcpConnect(fd(7), ip("99"), 7000);
+        pinner("6.1.0").beforeTcpConnect(fd(7), ip("20"), 7000); // rule to-a is UDP only
+        assertEquals(List.of(), sockets.calls);
+    }
+
+    @Test
+    void skipsTheSetWhenAlreadyBoundToTheWantedInterface() throws Exception {
+        // Re-binding, even to the same device, needs CAP_NET_RAW: an unconnected UDP socket sending to one
+        // destination again and again must not trigger EPERM on its second send.
+        Pinner pinner = pinner("6.1.0");
+        pinner.beforeUdpSend(fd(9), ip("10"), 53);
+        pinner.beforeUdpSend(fd(9), ip("10"), 53);
+        assertEquals(List.of("get 9", "set 9 b0", "get 9"), sockets.calls);
+    }
+
+    @Test
+    void explainsEpermOnARebindOnceAndCountsTheRepeats() throws Exception {
+        sockets.bound.put(9, "b0");
+        sockets.failWith = Errno.EPERM;
+        Pinner pinner = pinner("6.1.0");
+        for (int i = 0; i < 3; i++) {
+            pinner.beforeUdpSend(fd(9), ip("20"), 53);
+        }
+        assertEquals(3, reporter.count("rule 'to-a': EPERM pinning to 'a0'"));
+    }
+
+    @Test
+    void epermMessageNamesRuleSocketBothInterfacesCapabilityAndFix() throws Exception {
+        Rule toA = rules().rules().get(1);
+        String message = pinner("6.1.0").explain(toA, "UDP socket 192.0.2.2:40000 -> 203.0.113.20:53", "b0",
+                new ErrnoException("setsockopt", Errno.EPERM));
+        assertTrue(message.startsWith("rule 'to-a' (test.conf:1): cannot pin UDP socket 192.0.2.2:40000 ->"
+                + " 203.0.113.20:53 to interface 'a0': EPERM."), message);
+        assertTrue(message.contains("already bound to 'b0'"), message);
+        assertTrue(message.contains("CAP_NET_RAW"), message);
+        assertTrue(message.contains("AmbientCapabilities=CAP_NET_RAW"), message);
+        assertTrue(message.contains("capabilities.add: [NET_RAW]"), message);
+        assertTrue(message.contains("not setcap on the java binary"), message);
+        assertTrue(message.endsWith("The socket proceeds bound to 'b0' (fail-open)."), message);
+    }
+
+    @Test
+    void epermOnAnOldKernelSaysEveryBindNeedsTheCapability() throws Exception {
+        Rule toB = rules().rules().get(0);
+        String message = pinner("5.4.0-150-generic").explain(toB, "TCP socket", "",
+                new ErrnoException("setsockopt", Errno.EPERM));
+        assertTrue(message.contains("older than 5.7"), message);
+        assertTrue(message.contains("Linux 5.4.0-150-generic"), message);
+        assertTrue(message.endsWith("The socket proceeds unpinned (fail-open)."), message);
+    }
+
+    @Test
+    void epermOnAnUnboundSocketOfANewKernelPointsAtASecurityPolicy() throws Exception {
+        Rule toB = rules().rules().get(0);
+        String message = pinner("6.1.0").explain(toB, "TCP socket", "", new ErrnoException("setsockopt", Errno.EPERM));
+        assertTrue(message.contains("seccomp"), message);
+    }
+
+    @Test
+    void enodevMessageNamesRuleAndInterface() throws Exception {
+        Rule gone = rules().rules().get(2);
+        String message = pinner("6.1.0").explain(gone, "TCP socket 192.0.2.2:0 -> 203.0.113.30:7000", "",
+                new ErrnoException("setsockopt", Errno.ENODEV));
+        assertTrue(message.contains("rule 'gone'"), message);
+        assertTrue(message.contains("ENODEV"), message);
+        assertTrue(message.contains("no interface 'nosuch0' in this network namespace"), message);
+        assertTrue(message.contains("Fix:"), message);
+    }
+
+    @Test
+    void aClosedSocketIsIgnored() throws Exception {
+        pinner("6.1.0").beforeTcpConnect(new FileDescriptor(), ip("10"), 7000); // fd -1
+        assertEquals(List.of(), sockets.calls);
+    }
+
+    @Test
+    void anInternalErrorIsReportedOnce() throws Exception {
+        Pinner pinner = pinner("6.1.0");
+        pinner.hookFailed(new IllegalStateException("boom"));
+        pinner.hookFailed(new IllegalStateException("boom again"));
+        assertEquals(2, reporter.count("internal error java.lang.IllegalStateException"));
+    }
+
+    @Test
+    void protocolsAreTakenFromTheCallSite() throws Exception {
+        // to-a is UDP only: a UDP send matches, a TCP connect to the same address does not.
+        Pinner pinner = pinner("6.1.0");
+        pinner.beforeTcpConnect(fd(5), ip("20"), 53);
+        pinner.beforeUdpSend(fd(6), ip("20"), 53);
+        assertEquals(List.of("get 6", "set 6 a0"), sockets.calls);
+        assertEquals(Protocol.UDP, rules().rules().get(1).protocols().iterator().next());
+    }
+}
