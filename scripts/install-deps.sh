@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building, testing and demonstrating ifpin needs on Debian/Ubuntu, and nothing that is already there:
+#   ip (iproute2)      network namespaces and veth pairs for the tests and the demo
+#   setpriv (util-linux) running a test JVM unprivileged, to reproduce EPERM for real
+#   mvn (maven), java/javac (JDK 17)
+# Temurin 25, used by the tests as the second JDK, is looked up under /usr/lib/jvm/temurin-25*; it is not a Debian
+# package. Safe to run again: it does nothing when everything is present.
+set -euo pipefail
+
+declare -A package_for=(
+  [ip]=iproute2
+  [setpriv]=util-linux
+  [mvn]=maven
+  [javac]=openjdk-17-jdk-headless
+)
+
+missing=()
+for command in "${!package_for[@]}"; do
+  command -v "$command" >/dev/null 2>&1 || missing+=("${package_for[$command]}")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ifpin needs: ${missing[*]}. Install them as root: apt-get update && apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
