@@ -36,10 +36,12 @@ public final class AgentInstaller {
     }
 
     public static void install(String agentArgument, Instrumentation instrumentation) {
+        long startNanos = System.nanoTime();
         IfpinConfig config = loadConfigOrExit(agentArgument);
         ErrorReporter reporter = new ErrorReporter();
         Runtime.getRuntime().addShutdownHook(new Thread(reporter::logSummary, "ifpin-exit-summary"));
 
+        IfpinLog.debug("config loaded in " + millisSince(startNanos) + " ms");
         openJavaBase(instrumentation);
         SocketOptions sockets;
         try {
@@ -49,9 +51,14 @@ public final class AgentInstaller {
                     + " if JNA cannot unpack its library, point -Djna.tmpdir at a directory that allows exec.");
             return;
         }
+        IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
         PinBridge.install(new Pinner(config.rules(), sockets, reporter, KernelVersion.running()));
         List<String> uncovered = SocketInstrumentation.install(instrumentation);
-        logStartup(config, sockets, uncovered);
+        logStartup(config, sockets, uncovered, millisSince(startNanos));
+    }
+
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
     private static IfpinConfig loadConfigOrExit(String agentArgument) {
@@ -98,7 +105,8 @@ public final class AgentInstaller {
                 Map.of("java.io", Set.of(AgentInstaller.class.getModule())), Set.of(), Map.of());
     }
 
-    private static void logStartup(IfpinConfig config, SocketOptions sockets, List<String> uncovered) {
+    private static void logStartup(IfpinConfig config, SocketOptions sockets, List<String> uncovered,
+                                   long startupMillis) {
         List<String> interfaces;
         try {
             interfaces = sockets.interfaceNames();
@@ -112,7 +120,8 @@ public final class AgentInstaller {
         }
         IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ", " + KernelVersion.running()
                 + ": " + rules.size() + " rule(s) from " + config.source() + " " + rules + "; interfaces "
-                + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions());
+                + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + "; ready in " + startupMillis
+                + " ms");
         for (Rule rule : config.rules().rules()) {
             if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
                 IfpinLog.warn("rule '" + rule.name() + "' (" + rule.origin() + ") names interface '"
