@@ -1,0 +1,34 @@
+package io.ifpin.demo.cases;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The catalogue of socket cases, in the order LegacyApp runs them. */
+public final class Cases {
+
+    private static final List<SocketCase> ALL = List.of(
+            new PlainSocketCase(),
+            new BoundSocketCase(),
+            new SslSocketCase(),
+            new UrlConnectionCase(),
+            new SocketChannelBlockingCase(),
+            new SocketChannelNonBlockingCase(),
+            new AsyncSocketChannelCase(),
+            new HttpClientCase(),
+            new DatagramSocketSendCase(),
+            new DatagramSocketConnectedCase(),
+            new DatagramChannelSendCase(),
+            new DatagramChannelConnectedCase(),
+            new VirtualThreadSocketCase());
+
+    private Cases() {
+    }
+
+    public static List<SocketCase> all() {
+        return ALL;
+    }
+
+    public static Optional<SocketCase> byName(String name) {
+        return ALL.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,258 @@
+package io.ifpin.it;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * One instance of the topology of {@code scripts/netns-lab.sh} (client namespace with a0/b0,
+ * server namespace with the service addresses) with {@code PeerServer} running in the server
+ * namespace.
+ *
+ * <p>Cleanup is belt and braces: {@link #close()} (call it from {@code @AfterAll}) stops the
+ * server by its PID and deletes the namespaces; a JVM shutdown hook does the same if the test JVM
+ * dies first. Nothing else is ever killed.
+ */
+public final class NetnsLab implements AutoCloseable {
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration SERVER_READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String id;
+    private final Path script;
+    private final List<String> serverOut = new CopyOnWriteArrayList<>();
+    private final List<String> serverErr = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread shutdownHook;
+    private Process server;
+
+    private NetnsLab(String id, Path script) {
+        this.id = id;
+        this.script = script;
+        this.shutdownHook = new Thread(this::cleanUp, "netns-lab-" + id + "-cleanup");
+    }
+
+    /**
+     * Creates a lab and starts PeerServer in it. If the machine cannot host a lab (not root, no
+     * iproute2, namespaces refused) this aborts the caller's tests, or fails them when CI=true.
+     *
+     * @param prefix a few letters naming the test class; made unique per JVM and lab
+     */
+    public static NetnsLab start(String prefix) {
+        String problem = hostProblem();
+        if (problem != null) {
+            return ItEnv.unavailable(problem, ItEnv.HOW_TO_RUN_AS_ROOT);
+        }
+        // Short and unique: namespace names and (hashed) interface names derive from it.
+        String id = prefix + Long.toString(ProcessHandle.current().pid(), 36) + COUNTER.incrementAndGet();
+        NetnsLab lab = new NetnsLab(id, ItEnv.labScript());
+        Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
+        boolean started = false;
+        try {
+            lab.up();
+            lab.startServer();
+            started = true;
+            return lab;
+        } finally {
+            if (!started) {
+                lab.close();
+            }
+        }
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** {@code cmd} wrapped so that it runs in the client namespace, keeping its own PID. */
+    public List<String> inClient(List<String> cmd) {
+        List<String> wrapped = new ArrayList<>(List.of(script.toString(), "exec-client", id));
+        wrapped.addAll(cmd);
+        return wrapped;
+    }
+
+    /** Everything PeerServer printed on stdout so far (READY and SAW lines). */
+    public List<String> serverLog() {
+        return List.copyOf(serverOut);
+    }
+
+    /**
+     * Waits for a server line: the server prints SAW before it answers, but our reader thread may
+     * not have consumed that line yet when the client already has its answer.
+     */
+    public Optional<String> awaitServerLine(Predicate<String> matcher, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            Optional<String> found = serverOut.stream().filter(matcher).findFirst();
+            if (found.isPresent()) {
+                return found;
+            }
+            sleep(50);
+        } while (System.nanoTime() < deadline);
+        return Optional.empty();
+    }
+
+    /** The SAW line for a client endpoint ({@code SAW <proto> <ip>:<port> -> ...}), if the server logged one. */
+    public Optional<String> awaitSaw(String ip, int port) {
+        String endpoint = ip.indexOf(':') >= 0 ? "[" + ip + "]:" + port : ip + ":" + port;
+        return awaitServerLine(line -> line.startsWith("SAW ") && line.contains(" " + endpoint + " -> "), Duration.ofSeconds(5));
+    }
+
+    @Override
+    public void close() {
+        cleanUp();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running or has run: cleanUp is idempotent
+        }
+    }
+
+    private void up() {
+        Result result = runScript("up");
+        if (result.exitCode != 0) {
+            ItEnv.unavailable("could not create network namespace lab '" + id + "' (exit " + result.exitCode + "): "
+                    + result.output.trim(), ItEnv.HOW_TO_RUN_AS_ROOT);
+        }
+    }
+
+    private void startServer() {
+        List<String> cmd = List.of(script.toString(), "exec-server", id,
+                TestJdk.currentJava().toString(), "-XX:-UsePerfData",
+                "-cp", ItEnv.demoJar().toString(), "io.ifpin.demo.PeerServer");
+        CountDownLatch ready = new CountDownLatch(1);
+        try {
+            server = new ProcessBuilder(cmd).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start PeerServer: " + cmd, e);
+        }
+        try {
+            server.getOutputStream().close(); // PeerServer reads nothing from stdin
+        } catch (IOException ignored) {
+            // nothing to close
+        }
+        pump(server.getInputStream(), serverOut, "out", ready);
+        pump(server.getErrorStream(), serverErr, "err", null);
+        try {
+            if (!ready.await(SERVER_READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("PeerServer did not print READY within " + SERVER_READY_TIMEOUT.toSeconds()
+                        + " s (alive: " + server.isAlive() + ")\nstdout: " + serverOut + "\nstderr: " + serverErr);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for PeerServer", e);
+        }
+    }
+
+    private void pump(InputStream stream, List<String> sink, String name, CountDownLatch ready) {
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    sink.add(line);
+                    if (ready != null && line.equals("READY")) {
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                sink.add("(reader failed: " + e + ")");
+            }
+        }, "netns-lab-" + id + "-server-" + name);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Stops our server (by its PID only) and deletes the namespaces. Safe to call twice. */
+    private void cleanUp() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (server != null && server.isAlive()) {
+            server.destroy();
+            try {
+                if (!server.waitFor(5, TimeUnit.SECONDS)) {
+                    server.destroyForcibly();
+                    server.waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                server.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        Result down = runScript("down");
+        if (down.exitCode != 0) {
+            System.err.println("netns-lab: 'down " + id + "' failed: " + down.output);
+        }
+    }
+
+    private Result runScript(String action) {
+        try {
+            Process process = new ProcessBuilder(script.toString(), action, id).redirectErrorStream(true).start();
+            process.getOutputStream().close();
+            // Read before waiting: output is small, and reading cannot block past process exit.
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(SCRIPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                return new Result(-1, output + "\n(timed out)");
+            }
+            return new Result(process.exitValue(), output);
+        } catch (IOException e) {
+            return new Result(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, "interrupted");
+        }
+    }
+
+    /** Why this machine cannot host a lab, or null if it looks like it can. */
+    private static String hostProblem() {
+        if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
+            return "network namespaces need Linux (this is " + System.getProperty("os.name") + ")";
+        }
+        try {
+            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            if (!Integer.valueOf(0).equals(uid)) {
+                return "not running as root (uid " + uid + ")";
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return "cannot determine the user id: " + e;
+        }
+        // The same lookup the script does (command -v ip): the PATH it inherits from us.
+        boolean hasIp = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .filter(dir -> !dir.isEmpty())
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, "ip")));
+        if (!hasIp) {
+            return "the 'ip' command is missing (install iproute2)";
+        }
+        return null;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+}
