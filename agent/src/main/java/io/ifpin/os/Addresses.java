@@ -20,7 +20,7 @@ public final class Addresses {
         if (ip.length == 4) {
             return (ip[0] & 0xff) + "." + (ip[1] & 0xff) + "." + (ip[2] & 0xff) + "." + (ip[3] & 0xff) + ":" + port;
         }
-        return "[" + ipv6(ip) + "]:" + port;
+        return "[" + ipv6(bigEndianLong(ip, 0), bigEndianLong(ip, 8)) + "]:" + port;
     }
 
     private static boolean isIpv4Mapped(byte[] ip) {
@@ -32,26 +32,23 @@ public final class Addresses {
         return ip[10] == (byte) 0xff && ip[11] == (byte) 0xff;
     }
 
-    /** RFC 5952: lower-case hex, no leading zeros, the longest run (of two or more) of zero groups as "::". */
-    static String ipv6(byte[] ip) {
+    /** RFC 5952: lower-case hex, no leading zeros, the first longest run of two or more zero groups as "::". */
+    public static String ipv6(long high, long low) {
         int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) {
-            groups[i] = (ip[2 * i] & 0xff) << 8 | (ip[2 * i + 1] & 0xff);
+        for (int i = 0; i < 4; i++) {
+            groups[i] = (int) (high >>> (48 - 16 * i)) & 0xffff;
+            groups[i + 4] = (int) (low >>> (48 - 16 * i)) & 0xffff;
         }
         int bestStart = -1;
         int bestLength = 1;
-        for (int i = 0; i < 8; ) {
-            if (groups[i] != 0) {
-                i++;
-                continue;
+        for (int i = 0; i < 8; i++) {
+            int length = 0;
+            while (i + length < 8 && groups[i + length] == 0) {
+                length++;
             }
-            int start = i;
-            while (i < 8 && groups[i] == 0) {
-                i++;
-            }
-            if (i - start > bestLength) {
-                bestStart = start;
-                bestLength = i - start;
+            if (length > bestLength) {
+                bestStart = i;
+                bestLength = length;
             }
         }
         StringBuilder text = new StringBuilder();
@@ -67,5 +64,13 @@ public final class Addresses {
             text.append(Integer.toHexString(groups[i]));
         }
         return text.toString();
+    }
+
+    private static long bigEndianLong(byte[] bytes, int offset) {
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = value << 8 | (bytes[offset + i] & 0xff);
+        }
+        return value;
     }
 }

@@ -1,5 +1,7 @@
 package io.ifpin.rules;
 
+import io.ifpin.os.Addresses;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 
@@ -115,7 +117,7 @@ public final class Cidr {
             return (network >>> 24) + "." + ((network >>> 16) & 0xff) + "."
                     + ((network >>> 8) & 0xff) + "." + (network & 0xff) + "/" + prefix;
         }
-        return formatIpv6(v6NetworkHigh & v6MaskHigh, v6NetworkLow & v6MaskLow) + "/" + prefix;
+        return Addresses.ipv6(v6NetworkHigh & v6MaskHigh, v6NetworkLow & v6MaskLow) + "/" + prefix;
     }
 
     /** As written in the config. */
@@ -306,40 +308,6 @@ public final class Cidr {
             return c - 'A' + 10;
         }
         return -1;
-    }
-
-    /** RFC 5952: lower-case hex, no leading zeros, the first longest run of 2+ zero groups as "::". */
-    private static String formatIpv6(long high, long low) {
-        int[] groups = new int[8];
-        for (int i = 0; i < 4; i++) {
-            groups[i] = (int) (high >>> (48 - 16 * i)) & 0xffff;
-            groups[i + 4] = (int) (low >>> (48 - 16 * i)) & 0xffff;
-        }
-        int bestStart = -1;
-        int bestLength = 1;
-        for (int i = 0; i < 8; i++) {
-            int length = 0;
-            while (i + length < 8 && groups[i + length] == 0) {
-                length++;
-            }
-            if (length > bestLength) {
-                bestStart = i;
-                bestLength = length;
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                out.append("::");
-                i += bestLength - 1;
-                continue;
-            }
-            if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
-                out.append(':');
-            }
-            out.append(Integer.toHexString(groups[i]));
-        }
-        return out.toString();
     }
 
     /** Letters and no colon: not an IPv6 attempt, so most likely a name put in the wrong list. */
