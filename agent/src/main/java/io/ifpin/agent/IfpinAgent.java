@@ -4,6 +4,8 @@ import java.io.File;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.util.jar.JarFile;
@@ -32,9 +34,13 @@ public final class IfpinAgent {
                     .invoke(null, agentArgument, instrumentation);
         } catch (Throwable t) {
             Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;
+            StringWriter trace = new StringWriter();
+            cause.printStackTrace(new PrintWriter(trace));
             PrintStream stderr = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
             stderr.println("[ifpin] ERROR the agent failed to start; sockets are NOT pinned: " + cause);
-            cause.printStackTrace(stderr);
+            for (String line : trace.toString().split("\n")) {
+                stderr.println("[ifpin] ERROR " + line);
+            }
         }
     }
 

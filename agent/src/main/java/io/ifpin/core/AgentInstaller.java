@@ -138,8 +138,14 @@ public final class AgentInstaller {
         legacyImplementationWarnings();
     }
 
-    /** JDK 17 can still be switched back to its pre-JEP 353/373 socket code, which ifpin does not instrument. */
+    /**
+     * JDK 17 can still be switched back to its pre-JEP 353/373 socket code, which ifpin does not instrument. JDK 18
+     * removed that code (JDK-8253119) and ignores the properties, so there is nothing to warn about there.
+     */
     private static void legacyImplementationWarnings() {
+        if (Runtime.version().feature() >= 18) {
+            return;
+        }
         for (String property : List.of("jdk.net.usePlainSocketImpl", "jdk.net.usePlainDatagramSocketImpl")) {
             String value = System.getProperty(property);
             if (value != null && !"false".equalsIgnoreCase(value)) {

@@ -40,7 +40,7 @@ public final class IfpinLog {
                 file = Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                         StandardOpenOption.WRITE);
             } catch (IOException | RuntimeException e) {
-                warn("cannot open log file " + logFile + " (" + e + "); logging to stderr only."
+                error("cannot open log file " + logFile + " (" + e + "); logging to stderr only."
                         + " Fix: make ifpin.log.file a path the application's user can write.");
             }
         }

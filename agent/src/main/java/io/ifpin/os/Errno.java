@@ -4,12 +4,16 @@ package io.ifpin.os;
 public final class Errno {
 
     public static final int EPERM = 1;
+    public static final int ENOENT = 2;
     public static final int EBADF = 9;
+    public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
     public static final int EFAULT = 14;
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
     public static final int ENOTSOCK = 88;
     public static final int ENOPROTOOPT = 92;
+    public static final int ENOBUFS = 105;
 
     private Errno() {
     }
@@ -17,12 +21,16 @@ public final class Errno {
     public static String name(int errno) {
         switch (errno) {
             case EPERM: return "EPERM";
+            case ENOENT: return "ENOENT";
             case EBADF: return "EBADF";
+            case ENOMEM: return "ENOMEM";
+            case EACCES: return "EACCES";
             case EFAULT: return "EFAULT";
             case ENODEV: return "ENODEV";
             case EINVAL: return "EINVAL";
             case ENOTSOCK: return "ENOTSOCK";
             case ENOPROTOOPT: return "ENOPROTOOPT";
+            case ENOBUFS: return "ENOBUFS";
             default: return "errno " + errno;
         }
     }
@@ -30,12 +38,16 @@ public final class Errno {
     public static String describe(int errno) {
         switch (errno) {
             case EPERM: return "Operation not permitted";
+            case ENOENT: return "No such file or directory";
             case EBADF: return "Bad file descriptor";
+            case ENOMEM: return "Cannot allocate memory";
+            case EACCES: return "Permission denied";
             case EFAULT: return "Bad address";
             case ENODEV: return "No such device";
             case EINVAL: return "Invalid argument";
             case ENOTSOCK: return "Socket operation on non-socket";
             case ENOPROTOOPT: return "Protocol not available";
+            case ENOBUFS: return "No buffer space available";
             default: return "see errno(3)";
         }
     }

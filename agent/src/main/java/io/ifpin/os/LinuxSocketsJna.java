@@ -6,6 +6,8 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,7 +52,8 @@ public final class LinuxSocketsJna implements SocketOptions {
         if (!Platform.isLinux()) {
             throw new UnsupportedOperationException("ifpin needs Linux (SO_BINDTODEVICE); this is " + System.getProperty("os.name"));
         }
-        if (Platform.isMIPS() || Platform.isSPARC() || "parisc".equals(System.getProperty("os.arch"))) {
+        String arch = System.getProperty("os.arch");
+        if (Platform.isMIPS() || Platform.isSPARC() || arch.startsWith("parisc") || arch.startsWith("alpha")) {
             throw new UnsupportedOperationException("SO_BINDTODEVICE has another number on " + System.getProperty("os.arch"));
         }
         return new LinuxSocketsJna();
@@ -94,8 +97,8 @@ public final class LinuxSocketsJna implements SocketOptions {
         int[] length = {SOCKADDR_STORAGE_SIZE};
         try {
             getsockname(fd, sockaddr, length);
-            // sa_family is in host byte order (little-endian on every platform ifpin runs on); port is big-endian.
-            int family = (sockaddr[0] & 0xff) | (sockaddr[1] & 0xff) << 8;
+            // sa_family is in host byte order, the port in network (big-endian) order.
+            int family = ByteBuffer.wrap(sockaddr, 0, 2).order(ByteOrder.nativeOrder()).getShort() & 0xffff;
             int port = (sockaddr[2] & 0xff) << 8 | (sockaddr[3] & 0xff);
             if (family == AF_INET) {
                 return Addresses.format(Arrays.copyOfRange(sockaddr, 4, 8), port);

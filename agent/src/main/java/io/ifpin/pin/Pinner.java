@@ -28,6 +28,9 @@ import java.net.InetAddress;
  */
 public final class Pinner implements PinHook {
 
+    /** What {@link #currentBinding} reports for a socket bound to an interface that no longer exists. */
+    static final String DELETED_INTERFACE = "(a deleted interface)";
+
     private final RuleSet rules;
     private final SocketOptions sockets;
     private final ErrorReporter reporter;
@@ -70,12 +73,11 @@ public final class Pinner implements PinHook {
             return; // closed concurrently: the JDK reports that itself
         }
         String wanted = rule.interfaceName();
-        String current = "";
+        String current = currentBinding(fdValue);
+        if (wanted.equals(current)) {
+            return;
+        }
         try {
-            current = sockets.boundDevice(fdValue);
-            if (wanted.equals(current)) {
-                return;
-            }
             sockets.bindToDevice(fdValue, wanted);
             if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
                 IfpinLog.debug("rule '" + rule.name() + "': pinned " + describe(fdValue, protocol, address, port)
@@ -83,6 +85,23 @@ public final class Pinner implements PinHook {
             }
         } catch (ErrnoException e) {
             reportFailure(rule, fdValue, protocol, address, port, current, e);
+        }
+    }
+
+    /**
+     * The interface the socket is bound to, {@code ""} when unbound, or {@link #DELETED_INTERFACE} when the kernel
+     * cannot name it: the socket keeps the index of an interface that was deleted (a VPN that reconnected and got a
+     * new tun0). Binding again is the only way to make such a socket work, so the set is attempted in every case.
+     */
+    private String currentBinding(int fd) {
+        try {
+            return sockets.boundDevice(fd);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENODEV) {
+                return DELETED_INTERFACE;
+            }
+            IfpinLog.debug("getsockopt(SO_BINDTODEVICE) on fd " + fd + " failed: " + e.getMessage());
+            return "";
         }
     }
 
@@ -98,9 +117,14 @@ public final class Pinner implements PinHook {
         String wanted = rule.interfaceName();
         String head = "rule '" + rule.name() + "' (" + rule.origin() + "): cannot pin " + socket + " to interface '"
                 + wanted + "': " + e.errnoName() + ". ";
-        String proceeds = current.isEmpty()
-                ? " The socket proceeds unpinned (fail-open)."
-                : " The socket proceeds bound to '" + current + "' (fail-open).";
+        String proceeds;
+        if (current.isEmpty()) {
+            proceeds = " The socket proceeds unpinned (fail-open).";
+        } else if (current.equals(DELETED_INTERFACE)) {
+            proceeds = " The socket stays bound to the deleted interface, so its traffic fails with ENODEV.";
+        } else {
+            proceeds = " The socket proceeds bound to '" + current + "' (fail-open).";
+        }
         switch (e.errno()) {
             case Errno.EPERM:
                 return head + eperm(current, wanted) + proceeds;
@@ -117,6 +141,11 @@ public final class Pinner implements PinHook {
         String fix = " Fix: grant the JVM CAP_NET_RAW (systemd: AmbientCapabilities=CAP_NET_RAW; Kubernetes:"
                 + " securityContext.capabilities.add: [NET_RAW]; Docker: --cap-add NET_RAW), not setcap on the java"
                 + " binary";
+        if (current.equals(DELETED_INTERFACE)) {
+            return "The socket was bound to an interface that has since been deleted (e.g. a VPN interface that"
+                    + " was re-created) and binding it again needs CAP_NET_RAW, which this process lacks." + fix
+                    + "; or reconnect (new sockets are pinned to the new interface).";
+        }
         if (!current.isEmpty()) {
             return "The socket is already bound to '" + current + "' (by an earlier rule, a VRF, systemd"
                     + " BindNetworkInterface= or the application) and changing a binding needs CAP_NET_RAW, which this"
@@ -127,9 +156,10 @@ public final class Pinner implements PinHook {
             return "This kernel (" + kernel + ") is older than 5.7, where every SO_BINDTODEVICE needs CAP_NET_RAW,"
                     + " which this process lacks." + fix + ".";
         }
-        return "The socket is not bound yet, so this kernel (" + kernel + ") would allow it without CAP_NET_RAW:"
-                + " a security policy (seccomp, SELinux, AppArmor) refused it." + fix + ", or allow setsockopt"
-                + " SO_BINDTODEVICE in that policy.";
+        return "The socket is not bound yet, so this kernel (" + kernel + ") allows it without CAP_NET_RAW:"
+                + " a security policy refused it (a seccomp filter, an LSM such as SELinux or AppArmor, or a cgroup"
+                + " BPF program). Fix: allow setsockopt(SOL_SOCKET, SO_BINDTODEVICE) in that policy; CAP_NET_RAW"
+                + " does not help against it.";
     }
 
     private String describe(int fd, Protocol protocol, InetAddress address, int port) {

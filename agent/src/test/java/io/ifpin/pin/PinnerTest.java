@@ -22,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The pinning decision against a fake kernel: what is read, what is set, and what the operator is told. */
 class PinnerTest {
 
+    private static final String DELETED = "deleted";
+
     /** Records calls; fails bindToDevice with a chosen errno; remembers bindings per fd like the kernel does. */
     static final class FakeSockets implements SocketOptions {
         final Map<Integer, String> bound = new HashMap<>();
@@ -29,9 +31,13 @@ class PinnerTest {
         int failWith;
 
         @Override
-        public String boundDevice(int fd) {
+        public String boundDevice(int fd) throws ErrnoException {
             calls.add("get " + fd);
-            return bound.getOrDefault(fd, "");
+            String name = bound.getOrDefault(fd, "");
+            if (name.equals(DELETED)) {
+                throw new ErrnoException("getsockopt", Errno.ENODEV); // what sock_getbindtodevice says then
+            }
+            return name;
         }
 
         @Override
@@ -145,6 +151,7 @@ class PinnerTest {
         Rule toB = rules().rules().get(0);
         String message = pinner("6.1.0").explain(toB, "TCP socket", "", new ErrnoException("setsockopt", Errno.EPERM));
         assertTrue(message.contains("seccomp"), message);
+        assertTrue(message.contains("CAP_NET_RAW does not help"), message);
     }
 
     @Test
@@ -156,6 +163,25 @@ class PinnerTest {
         assertTrue(message.contains("ENODEV"), message);
         assertTrue(message.contains("no interface 'nosuch0' in this network namespace"), message);
         assertTrue(message.contains("Fix:"), message);
+    }
+
+    @Test
+    void aSocketBoundToADeletedInterfaceIsBoundAgain() throws Exception {
+        // A VPN reconnects: tun0 is deleted and re-created, an old UDP socket keeps the dead ifindex.
+        sockets.bound.put(9, DELETED);
+        pinner("6.1.0").beforeUdpSend(fd(9), ip("10"), 53);
+        assertEquals(List.of("get 9", "set 9 b0"), sockets.calls);
+        assertEquals("b0", sockets.bound.get(9));
+    }
+
+    @Test
+    void epermOnASocketBoundToADeletedInterfaceSaysSo() throws Exception {
+        Rule toB = rules().rules().get(0);
+        String message = pinner("6.1.0").explain(toB, "UDP socket", Pinner.DELETED_INTERFACE,
+                new ErrnoException("setsockopt", Errno.EPERM));
+        assertTrue(message.contains("bound to an interface that has since been deleted"), message);
+        assertTrue(message.contains("CAP_NET_RAW"), message);
+        assertTrue(message.endsWith("its traffic fails with ENODEV."), message);
     }
 
     @Test
