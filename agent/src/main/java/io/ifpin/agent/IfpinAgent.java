@@ -22,7 +22,7 @@ import java.util.jar.JarFile;
 public final class IfpinAgent {
 
     private static final String AGENT_MAIN = "io.ifpin.core.AgentMain";
-    private static final String CLI = "io.ifpin.core.Cli";
+    private static final String CLI = "io.ifpin.cli.Cli";
 
     private IfpinAgent() {
     }

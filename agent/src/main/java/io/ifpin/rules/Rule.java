@@ -164,6 +164,30 @@ public final class Rule {
         return false;
     }
 
+    /**
+     * Condition by condition, why this rule does or does not apply (for {@code explain}; allocates).
+     *
+     * @param port the destination port, or -1 when unknown (the port condition then counts as met)
+     */
+    public RuleEvaluation evaluate(InetAddress address, String requestedHost, int port, Protocol protocol) {
+        String matchedHost = null;
+        for (HostPattern pattern : hostArray) {
+            if (pattern.matches(requestedHost)) {
+                matchedHost = pattern.toString();
+                break;
+            }
+        }
+        String matchedCidr = null;
+        for (Cidr cidr : cidrList) {
+            if (cidr.contains(address)) {
+                matchedCidr = cidr.toString();
+                break;
+            }
+        }
+        boolean portAllowed = port < 0 || ports.contains(port);
+        return new RuleEvaluation(this, matchedHost, matchedCidr, portAllowed, protocols.contains(protocol));
+    }
+
     /** One short line, e.g. {@code corp-api: hosts [*.corp.example] -> b0}. */
     public String describe() {
         StringJoiner out = new StringJoiner(" ", name + ": ", " -> " + interfaceName);

@@ -106,6 +106,24 @@ class AgentJarIT {
     }
 
     @Test
+    void explainThroughTheJarResolvesANameLikeTheApplicationWould(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path hosts = java.nio.file.Files.writeString(dir.resolve("hosts"), "203.0.113.10 api.corp.example\n");
+        Path config = java.nio.file.Files.writeString(dir.resolve("ifpin.conf"),
+                "ifpin.rules = [ { name = corp, hosts = [\"*.corp.example\"], interface = tun0 } ]\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, "-Djdk.net.hosts.file=" + hosts, "-jar", jarPath.toString(),
+                "explain", config.toString(), "api.corp.example", "443")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), out);
+        assertTrue(out.contains("address 203.0.113.10 (name api.corp.example)"), out);
+        assertTrue(out.contains("MATCH: host api.corp.example matches *.corp.example"), out);
+        assertTrue(out.contains("=> pinned to tun0 by rule 'corp'"), out);
+    }
+
+    @Test
     void anUnknownCommandFails() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-jar", jarPath.toString(), "no-such-command")

@@ -1,0 +1,107 @@
+package io.ifpin.cli;
+
+import io.ifpin.config.ConfigLoader;
+import io.ifpin.config.IfpinConfig;
+import io.ifpin.config.InvalidConfigException;
+import io.ifpin.core.Version;
+import io.ifpin.rules.Protocol;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code java -jar ifpin-agent.jar <command>}: tools for operators, run in the agent's isolated class loader.
+ * Exit status: 0 fine, 1 a problem was found (invalid config, unresolvable name), 64 usage error (EX_USAGE), so
+ * the commands can gate a deployment (CI, systemd {@code ExecStartPre=}).
+ */
+public final class Cli {
+
+    static final int OK = 0;
+    static final int PROBLEM = 1;
+    static final int USAGE = 64;
+
+    private static final String USAGE_TEXT = String.join("\n",
+            "Usage: java -javaagent:/path/ifpin-agent.jar=/etc/ifpin/ifpin.conf -jar your-app.jar",
+            "       java -jar ifpin-agent.jar check <config> [--json]",
+            "       java -jar ifpin-agent.jar explain <config> <host or ip> [port] [tcp|udp] [--json]",
+            "       java -jar ifpin-agent.jar --version");
+
+    private Cli() {
+    }
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status != OK) {
+            System.exit(status);
+        }
+    }
+
+    static int run(String[] arguments, PrintStream out, PrintStream err) {
+        List<String> args = new ArrayList<>(List.of(arguments));
+        boolean json = args.remove("--json");
+        if (args.isEmpty()) {
+            out.println("ifpin " + Version.current() + ": pins the outbound sockets of a Java application to"
+                    + " network interfaces (SO_BINDTODEVICE).");
+            out.println();
+            out.println(USAGE_TEXT);
+            return OK;
+        }
+        String command = args.get(0);
+        switch (command) {
+            case "--version", "version" -> {
+                out.println("ifpin " + Version.current());
+                return OK;
+            }
+            case "check" -> {
+                if (args.size() != 2) {
+                    return usage(err, "check takes one argument, the config file");
+                }
+                IfpinConfig config = load(args.get(1), json, out, err);
+                return config == null ? PROBLEM : CheckCommand.run(config, json, out);
+            }
+            case "explain" -> {
+                if (args.size() < 3 || args.size() > 5) {
+                    return usage(err, "explain takes a config file, a host or IP, and optionally a port and tcp|udp");
+                }
+                int port = -1;
+                Protocol protocol = Protocol.TCP;
+                for (String extra : args.subList(3, args.size())) {
+                    if (extra.matches("\\d{1,5}") && Integer.parseInt(extra) >= 1 && Integer.parseInt(extra) <= 65535) {
+                        port = Integer.parseInt(extra);
+                    } else if (extra.equalsIgnoreCase("tcp") || extra.equalsIgnoreCase("udp")) {
+                        protocol = Protocol.parse(extra);
+                    } else {
+                        return usage(err, "'" + extra + "' is neither a port (1-65535) nor tcp|udp");
+                    }
+                }
+                IfpinConfig config = load(args.get(1), json, out, err);
+                return config == null ? PROBLEM : ExplainCommand.run(config, args.get(2), port, protocol, json, out);
+            }
+            default -> {
+                return usage(err, "unknown command '" + command + "'");
+            }
+        }
+    }
+
+    /** Loads the config; on error prints the loader's message (file, line, key, fix) and returns null. */
+    private static IfpinConfig load(String file, boolean json, PrintStream out, PrintStream err) {
+        try {
+            return ConfigLoader.load(Path.of(file));
+        } catch (InvalidConfigException e) {
+            if (json) {
+                out.println(Json.write(java.util.Map.of("config", file, "valid", false, "problems", e.problems())));
+            } else {
+                err.println(e.getMessage());
+            }
+            return null;
+        }
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        err.println("ifpin: " + problem);
+        err.println(USAGE_TEXT);
+        return USAGE;
+    }
+}

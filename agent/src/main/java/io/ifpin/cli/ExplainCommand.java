@@ -1,0 +1,98 @@
+package io.ifpin.cli;
+
+import io.ifpin.config.IfpinConfig;
+import io.ifpin.os.Addresses;
+import io.ifpin.rules.HostNames;
+import io.ifpin.rules.Protocol;
+import io.ifpin.rules.Rule;
+import io.ifpin.rules.RuleEvaluation;
+
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code explain <config> <host or ip> [port] [tcp|udp]}: which rule a socket to that destination matches, why
+ * (condition by condition, for every rule up to the first match), and which interface it would be pinned to.
+ * A name is resolved the way the application would resolve it (system resolver, hosts file); each address is
+ * explained, since the application may connect to any of them.
+ */
+final class ExplainCommand {
+
+    private ExplainCommand() {
+    }
+
+    static int run(IfpinConfig config, String target, int port, Protocol protocol, boolean json, PrintStream out) {
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(target); // a literal is parsed, not looked up
+        } catch (UnknownHostException e) {
+            out.println(json ? Json.write(Map.of("target", target, "error", "cannot resolve " + target))
+                    : "ifpin explain: cannot resolve " + target + " (" + e.getMessage() + ")");
+            return 1;
+        }
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (InetAddress address : addresses) {
+            results.add(explain(config, address, port, protocol));
+        }
+        if (json) {
+            Map<String, Object> document = new LinkedHashMap<>();
+            document.put("config", config.source());
+            document.put("target", target);
+            document.put("port", port < 0 ? null : port);
+            document.put("protocol", protocol.label());
+            document.put("addresses", results);
+            out.println(Json.write(document));
+            return 0;
+        }
+        out.println("ifpin explain: " + target + (port < 0 ? "" : " port " + port) + " " + protocol.label()
+                + " (config " + config.source() + ", " + config.rules().rules().size() + " rules)");
+        for (Map<String, Object> result : results) {
+            out.println("  address " + result.get("address")
+                    + (result.get("host") == null ? " (a literal: only cidrs can match)" : " (name " + result.get("host") + ")"));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> rules = (List<Map<String, Object>>) result.get("rules");
+            for (Map<String, Object> rule : rules) {
+                out.println("    rule '" + rule.get("name") + "' (" + rule.get("origin") + "): "
+                        + (Boolean.TRUE.equals(rule.get("matches")) ? "MATCH: " : "no: ") + rule.get("reason"));
+            }
+            out.println("    => " + result.get("verdict"));
+        }
+        return 0;
+    }
+
+    private static Map<String, Object> explain(IfpinConfig config, InetAddress address, int port, Protocol protocol) {
+        String host = HostNames.requestedName(address);
+        String literal = Addresses.format(address, 0);
+        literal = literal.substring(0, literal.lastIndexOf(':')).replace("[", "").replace("]", "");
+        List<Map<String, Object>> evaluated = new ArrayList<>();
+        Rule winner = null;
+        for (Rule rule : config.rules().rules()) {
+            RuleEvaluation evaluation = rule.evaluate(address, host, port, protocol);
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", rule.name());
+            entry.put("origin", rule.origin());
+            entry.put("matches", evaluation.matches());
+            entry.put("reason", evaluation.reason(literal, host, port, protocol));
+            evaluated.add(entry);
+            if (evaluation.matches()) {
+                winner = rule; // first match wins: later rules are never consulted
+                break;
+            }
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("address", literal);
+        result.put("host", host);
+        result.put("rule", winner == null ? null : winner.name());
+        result.put("interface", winner == null ? null : winner.interfaceName());
+        result.put("verdict", winner == null
+                ? "no rule matches: the socket is left as it is (default route)"
+                : "pinned to " + winner.interfaceName() + " by rule '" + winner.name() + "'");
+        result.put("rules", evaluated);
+        return result;
+    }
+}

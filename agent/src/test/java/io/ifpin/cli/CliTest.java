@@ -1,0 +1,119 @@
+package io.ifpin.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The CLI's commands, exit statuses and outputs (literal addresses only: no DNS in unit tests). */
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private Path config(String text) throws Exception {
+        Path file = dir.resolve("ifpin.conf");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private Path twoRules() throws Exception {
+        return config("ifpin.rules = [\n"
+                + "  { name = storage, cidrs = [\"192.0.2.0/24\"], ports = [7000], protocols = [tcp], interface = stor0 }\n"
+                + "  { name = corp, hosts = [\"*.corp.example\"], cidrs = [\"2001:db8:f::/48\"], interface = tun0 }\n"
+                + "]\n");
+    }
+
+    @Test
+    void explainNamesTheMatchingRuleTheConditionAndTheInterface() throws Exception {
+        assertEquals(0, run("explain", twoRules().toString(), "192.0.2.7", "7000"));
+        assertTrue(out().contains("rule 'storage' (" + dir.resolve("ifpin.conf") + ":2): MATCH: 192.0.2.7 is in"
+                + " 192.0.2.0/24; port 7000 allowed; tcp allowed"), out());
+        assertTrue(out().contains("=> pinned to stor0 by rule 'storage'"), out());
+    }
+
+    @Test
+    void explainShowsWhyEarlierRulesDidNotMatch() throws Exception {
+        assertEquals(0, run("explain", twoRules().toString(), "2001:db8:f::10", "443", "udp"));
+        assertTrue(out().contains("rule 'storage'"), out());
+        assertTrue(out().contains("no: neither hosts (none) nor cidrs [192.0.2.0/24] (address 2001:db8:f::10) match;"
+                + " port 443 not in [7000]; udp not in [tcp]"), out());
+        assertTrue(out().contains("MATCH: 2001:db8:f::10 is in 2001:db8:f::/48"), out());
+        assertTrue(out().contains("=> pinned to tun0 by rule 'corp'"), out());
+    }
+
+    @Test
+    void explainOfAnUnmatchedDestinationSaysTheSocketIsLeftAlone() throws Exception {
+        assertEquals(0, run("explain", twoRules().toString(), "198.51.100.1"));
+        assertTrue(out().contains("(a literal: only cidrs can match)"), out());
+        assertTrue(out().contains("=> no rule matches: the socket is left as it is"), out());
+    }
+
+    @Test
+    void explainJsonCarriesTheVerdict() throws Exception {
+        assertEquals(0, run("explain", twoRules().toString(), "192.0.2.7", "7000", "--json"));
+        String json = out().trim();
+        assertTrue(json.startsWith("{\"config\":"), json);
+        assertTrue(json.contains("\"rule\":\"storage\",\"interface\":\"stor0\""), json);
+        assertTrue(json.contains("\"port\":7000,\"protocol\":\"tcp\""), json);
+        assertTrue(json.endsWith("}"), json);
+    }
+
+    @Test
+    void checkAcceptsAValidConfig() throws Exception {
+        assertEquals(0, run("check", twoRules().toString()));
+        assertTrue(out().contains("is valid: 2 rule(s)"), out());
+    }
+
+    @Test
+    void checkRejectsAnInvalidConfigWithFileLineAndFix() throws Exception {
+        Path bad = config("ifpin.rules = [\n  { cidrs = [\"192.0.2.1/24\"], interface = b0 }\n]\n");
+        assertEquals(1, run("check", bad.toString()));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.contains(bad + ":2: ifpin.rules[0].cidrs[0]"), message);
+        assertTrue(message.contains("Fix:"), message);
+    }
+
+    @Test
+    void checkJsonOfAnInvalidConfigListsTheProblems() throws Exception {
+        Path bad = config("ifpin.rules = [ { cidrs = [\"192.0.2.0/24\"] } ]\n");
+        assertEquals(1, run("check", bad.toString(), "--json"));
+        assertTrue(out().contains("\"valid\":false"), out());
+        assertTrue(out().contains("interface: required key is missing"), out());
+    }
+
+    @Test
+    void usageErrorsExitWith64() throws Exception {
+        assertEquals(64, run("nonsense"));
+        assertEquals(64, run("check"));
+        assertEquals(64, run("explain", twoRules().toString(), "192.0.2.7", "http"));
+        assertEquals(64, run("explain", twoRules().toString(), "192.0.2.7", "70000"));
+    }
+
+    @Test
+    void jsonEscapesControlCharactersAndQuotes() {
+        java.util.Map<String, Object> document = new java.util.LinkedHashMap<>();
+        document.put("a", "q\"\n\u0001");
+        document.put("b", java.util.Arrays.asList(1, true, null));
+        assertEquals("{\"a\":\"q\\\"\\n\\u0001\",\"b\":[1,true,null]}", Json.write(document));
+    }
+}
