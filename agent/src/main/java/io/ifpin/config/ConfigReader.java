@@ -34,9 +34,10 @@ import java.util.function.Function;
  * the first error with messages that name no fix.
  */
 final class ConfigReader {
-    private static final List<String> ROOT_KEYS = List.of("log", "rules");
-    private static final List<String> LOG_KEYS = List.of("level", "file");
-    private static final List<String> RULE_KEYS = List.of("name", "hosts", "cidrs", "ports", "protocols", "interface");
+    /** The keys allowed in {@code ifpin}, {@code ifpin.log} and each rule; ConfigurationDocTest checks the docs. */
+    static final List<String> ROOT_KEYS = List.of("log", "rules");
+    static final List<String> LOG_KEYS = List.of("level", "file");
+    static final List<String> RULE_KEYS = List.of("name", "hosts", "cidrs", "ports", "protocols", "interface");
 
     private static final LogSettings DEFAULT_LOG = new LogSettings(LogLevel.INFO, Optional.empty());
     private static final String EVERY_DESTINATION =

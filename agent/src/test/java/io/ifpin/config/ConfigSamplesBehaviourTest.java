@@ -1,0 +1,187 @@
+package io.ifpin.config;
+
+import io.ifpin.rules.Protocol;
+import io.ifpin.rules.Rule;
+import io.ifpin.rules.RuleSet;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static io.ifpin.rules.Protocol.TCP;
+import static io.ifpin.rules.Protocol.UDP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Each shipped sample does what its comments promise: concrete destinations (documentation
+ * addresses, {@code .example} names, no DNS) go to the interface the comments name, or are left alone.
+ * {@link ConfigSamplesTest} only checks that the samples load.
+ */
+class ConfigSamplesBehaviourTest {
+    /** Relative to the agent module, where Maven runs the tests. */
+    private static final Path SAMPLES = Path.of("../config-samples");
+
+    /**
+     * A socket to {@code address:port}, opened by {@code host} (null: by IP literal), and the rule and
+     * interface it must be pinned to (both null: no rule matches, the socket is left alone).
+     */
+    record Case(String host, String address, int port, Protocol protocol, String rule, String iface) {
+        @Override
+        public String toString() {
+            String target = (host == null ? "" : host + "/") + address + " port " + port + " "
+                    + protocol.name().toLowerCase();
+            return target + (rule == null ? " -> not pinned" : " -> " + iface + " (" + rule + ")");
+        }
+    }
+
+    private static Case pinned(String address, int port, Protocol protocol, String rule, String iface) {
+        return new Case(null, address, port, protocol, rule, iface);
+    }
+
+    private static Case pinned(String host, String address, int port, Protocol protocol, String rule,
+                               String iface) {
+        return new Case(host, address, port, protocol, rule, iface);
+    }
+
+    private static Case alone(String address, int port, Protocol protocol) {
+        return new Case(null, address, port, protocol, null, null);
+    }
+
+    private static Case alone(String host, String address, int port, Protocol protocol) {
+        return new Case(host, address, port, protocol, null, null);
+    }
+
+    /** Sample file name to what its comments promise. Every sample must have an entry. */
+    private static final Map<String, List<Case>> PROMISES = new LinkedHashMap<>();
+
+    static {
+        PROMISES.put("demo.conf", List.of(
+                pinned("203.0.113.10", 7000, TCP, "corp-api-by-address", "b0"),
+                pinned("2001:db8:f::10", 7000, TCP, "corp-api-by-address", "b0"),
+                // "works even when the address changes"
+                pinned("api.corp.example", "198.51.100.10", 7000, TCP, "corp-api-by-name", "b0"),
+                alone("203.0.113.11", 7000, TCP)));
+
+        PROMISES.put("ipv6.conf", List.of(
+                pinned("2001:db8:d::10", 5432, TCP, "database", "eth1"),
+                pinned("203.0.113.10", 5432, TCP, "database", "eth1"),
+                pinned("::ffff:192.0.2.10", 443, TCP, "legacy-ipv4-service", "eth1"),
+                pinned("192.0.2.10", 53, UDP, "legacy-ipv4-service", "eth1"),
+                // the database address on another port falls through to the IPv6 catch-all
+                pinned("2001:db8:d::10", 443, TCP, "all-other-ipv6", "he-ipv6"),
+                pinned("2001:db8:1234::1", 443, TCP, "all-other-ipv6", "he-ipv6"),
+                // "::/0" matches real IPv6 only: IPv4 and IPv4-mapped destinations keep normal routing
+                alone("203.0.113.10", 443, TCP),
+                alone("::ffff:198.51.100.7", 443, TCP)));
+
+        PROMISES.put("storage-network.conf", List.of(
+                pinned("192.0.2.10", 7000, TCP, "storage-data", "stor0"),
+                pinned("2001:db8:5::20", 8099, TCP, "storage-data", "stor0"),
+                pinned("192.0.2.10", 7946, UDP, "storage-discovery", "stor0"),
+                alone("192.0.2.10", 22, TCP),       // ssh to the same machines: normal routing
+                alone("192.0.2.10", 7000, UDP),     // the data path is TCP only
+                alone("192.0.2.200", 7946, UDP)));  // gossip goes to one subnet (/25) only
+
+        PROMISES.put("vpn-split.conf", List.of(
+                pinned("corp.example", "203.0.113.5", 443, TCP, "corp-by-name", "tun0"),
+                pinned("a.b.corp.example", "203.0.113.5", 443, TCP, "corp-by-name", "tun0"),
+                pinned("API.Corp.Example", "203.0.113.5", 443, TCP, "corp-by-name", "tun0"),
+                pinned("198.51.100.20", 443, TCP, "corp-by-address", "tun0"),
+                pinned("2001:db8:c0::1", 443, UDP, "corp-by-address", "tun0"),
+                alone("www.example", "203.0.113.5", 443, TCP),
+                alone("203.0.113.5", 443, TCP)));
+
+        PROMISES.put("multi-uplink.conf", List.of(
+                // first match wins: billing is inside the partner network, but its rule comes first
+                pinned("203.0.113.70", 443, TCP, "partner-billing-via-wan1", "wan1"),
+                pinned("2001:db8:cafe:41::5", 443, TCP, "partner-billing-via-wan1", "wan1"),
+                pinned("203.0.113.10", 443, TCP, "partner-via-wan2", "wan2"),
+                pinned("api.partner.example", "203.0.113.10", 443, TCP, "partner-via-wan2", "wan2"),
+                pinned("::ffff:203.0.113.10", 443, TCP, "partner-via-wan2", "wan2"),
+                pinned("2001:db8:cafe:1::5", 443, TCP, "partner-via-wan2", "wan2"),
+                pinned("203.0.113.10", 53, UDP, "partner-via-wan2", "wan2"),
+                // everything else follows the main routing table (wan1) unpinned
+                alone("192.0.2.50", 443, TCP),
+                alone("198.51.100.50", 443, TCP),
+                alone("2001:db8:1::50", 443, TCP)));
+    }
+
+    /** An address built from a literal and an optional requested name, with no DNS lookup. */
+    static InetAddress address(String host, String literal) throws IOException {
+        assertTrue(literal.matches("[0-9A-Fa-f:.]+") && (literal.contains(":") || literal.split("\\.").length == 4),
+                "not an IP literal (would need DNS): " + literal);
+        byte[] bytes;
+        if (literal.toLowerCase().startsWith("::ffff:") && literal.contains(".")) {
+            // Kept as an Inet6Address, as a dual-stack socket's destination; getByName would
+            // turn ::ffff:a.b.c.d into an Inet4Address.
+            byte[] v4 = InetAddress.getByName(literal.substring("::ffff:".length())).getAddress();
+            bytes = new byte[16];
+            bytes[10] = (byte) 0xff;
+            bytes[11] = (byte) 0xff;
+            System.arraycopy(v4, 0, bytes, 12, 4);
+            return Inet6Address.getByAddress(host, bytes, -1);
+        }
+        bytes = InetAddress.getByName(literal).getAddress();
+        return InetAddress.getByAddress(host, bytes);
+    }
+
+    private static Set<String> sampleFiles() throws IOException {
+        try (Stream<Path> files = Files.list(SAMPLES)) {
+            return files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".conf"))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    private static RuleSet rulesOf(String sample) throws InvalidConfigException {
+        return ConfigLoader.load(SAMPLES.resolve(sample)).rules();
+    }
+
+    @Test
+    void everySampleHasPromisesAndEveryPromiseHasASample() throws IOException {
+        assertEquals(sampleFiles(), new TreeSet<>(PROMISES.keySet()),
+                "each config-samples/*.conf needs destinations in PROMISES that check what its comments say");
+    }
+
+    @TestFactory
+    Stream<DynamicContainer> eachSampleDoesWhatItsCommentsSay() {
+        return PROMISES.entrySet().stream().map(sample -> DynamicContainer.dynamicContainer(sample.getKey(),
+                sample.getValue().stream().map(promise -> DynamicTest.dynamicTest(promise.toString(), () -> {
+                    RuleSet rules = rulesOf(sample.getKey());
+                    Rule rule = rules.match(address(promise.host(), promise.address()), promise.port(),
+                            promise.protocol());
+                    if (promise.rule() == null) {
+                        assertNull(rule, "expected no rule to match, but " + rule + " did");
+                    } else {
+                        assertNotNull(rule, "no rule matched");
+                        assertEquals(promise.rule(), rule.name());
+                        assertEquals(promise.iface(), rule.interfaceName());
+                    }
+                }))));
+    }
+
+    /** The billing destinations are inside the broad partner rule too: only the order sends them to wan1. */
+    @Test
+    void multiUplinkExceptionWinsOnlyBecauseItComesFirst() throws Exception {
+        Rule broad = rulesOf("multi-uplink.conf").rules().stream()
+                .filter(rule -> rule.name().equals("partner-via-wan2")).findFirst().orElseThrow();
+        for (String billing : List.of("203.0.113.70", "2001:db8:cafe:41::5")) {
+            assertTrue(broad.matches(address(null, billing), null, 443, TCP), billing);
+        }
+    }
+}
