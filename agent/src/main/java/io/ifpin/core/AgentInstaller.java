@@ -5,10 +5,15 @@ import io.ifpin.config.ConfigLoader;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.InvalidConfigException;
 import io.ifpin.config.LogLevel;
+import io.ifpin.diag.AsyncRouteChecker;
+import io.ifpin.diag.InterfaceReport;
+import io.ifpin.diag.RpFilter;
 import io.ifpin.instrument.SocketInstrumentation;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.os.ErrnoException;
 import io.ifpin.os.LinuxSocketsJna;
+import io.ifpin.os.NetlinkRoutes;
+import io.ifpin.os.Routes;
 import io.ifpin.os.SocketOptions;
 import io.ifpin.pin.ErrorReporter;
 import io.ifpin.pin.KernelVersion;
@@ -52,9 +57,37 @@ public final class AgentInstaller {
             return;
         }
         IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
-        PinBridge.install(new Pinner(config.rules(), sockets, reporter, KernelVersion.running()));
+        Routes routes = loadRoutes();
+        AsyncRouteChecker routeChecker = routes == null || config.rules().isEmpty() ? AsyncRouteChecker.DISABLED
+                : AsyncRouteChecker.start(routes, RpFilter.PROC);
+        PinBridge.install(new Pinner(config.rules(), sockets, reporter, KernelVersion.running(), routeChecker));
         List<String> uncovered = SocketInstrumentation.install(instrumentation);
-        logStartup(config, sockets, uncovered, millisSince(startNanos));
+        logStartup(config, sockets, uncovered, millisSince(startNanos), routes);
+    }
+
+    /** rtnetlink for the route checks; without it ifpin pins as before, unchecked. */
+    private static Routes loadRoutes() {
+        try {
+            return NetlinkRoutes.load();
+        } catch (Throwable t) {
+            IfpinLog.debug("route checks disabled: " + t);
+            return null;
+        }
+    }
+
+    /** One INFO line per rule: its interface's state (exists, up, addresses, default routes, rp_filter). */
+    private static void logInterfaces(IfpinConfig config, Routes routes) {
+        if (routes == null || !IfpinLog.isEnabled(LogLevel.INFO)) {
+            return;
+        }
+        try {
+            for (InterfaceReport.Status status : new InterfaceReport(routes, RpFilter.PROC)
+                    .build(config.rules().rules())) {
+                IfpinLog.info(status.toLine());
+            }
+        } catch (Throwable t) {
+            IfpinLog.debug("interface report failed: " + t);
+        }
     }
 
     private static long millisSince(long startNanos) {
@@ -106,7 +139,7 @@ public final class AgentInstaller {
     }
 
     private static void logStartup(IfpinConfig config, SocketOptions sockets, List<String> uncovered,
-                                   long startupMillis) {
+                                   long startupMillis, Routes routes) {
         List<String> interfaces;
         try {
             interfaces = sockets.interfaceNames();
@@ -122,6 +155,7 @@ public final class AgentInstaller {
                 + ": " + rules.size() + " rule(s) from " + config.source() + " " + rules + "; interfaces "
                 + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + "; ready in " + startupMillis
                 + " ms");
+        logInterfaces(config, routes);
         for (Rule rule : config.rules().rules()) {
             if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
                 IfpinLog.warn("rule '" + rule.name() + "' (" + rule.origin() + ") names interface '"

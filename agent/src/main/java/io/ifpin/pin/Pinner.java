@@ -2,6 +2,7 @@ package io.ifpin.pin;
 
 import io.ifpin.bridge.PinHook;
 import io.ifpin.config.LogLevel;
+import io.ifpin.diag.AsyncRouteChecker;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.os.Addresses;
 import io.ifpin.os.Errno;
@@ -35,12 +36,21 @@ public final class Pinner implements PinHook {
     private final SocketOptions sockets;
     private final ErrorReporter reporter;
     private final KernelVersion kernel;
+    private final AsyncRouteChecker routeChecker;
 
+    /** Without route checks (tests). */
     public Pinner(RuleSet rules, SocketOptions sockets, ErrorReporter reporter, KernelVersion kernel) {
+        this(rules, sockets, reporter, kernel, AsyncRouteChecker.DISABLED);
+    }
+
+    /** @param routeChecker told about every pinned socket; checks its route on its own thread */
+    public Pinner(RuleSet rules, SocketOptions sockets, ErrorReporter reporter, KernelVersion kernel,
+                  AsyncRouteChecker routeChecker) {
         this.rules = rules;
         this.sockets = sockets;
         this.reporter = reporter;
         this.kernel = kernel;
+        this.routeChecker = routeChecker;
     }
 
     @Override
@@ -75,10 +85,12 @@ public final class Pinner implements PinHook {
         String wanted = rule.interfaceName();
         String current = currentBinding(fdValue);
         if (wanted.equals(current)) {
+            routeChecker.maybeCheck(rule, wanted, address);
             return;
         }
         try {
             sockets.bindToDevice(fdValue, wanted);
+            routeChecker.maybeCheck(rule, wanted, address);
             if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
                 IfpinLog.debug("rule '" + rule.name() + "': pinned " + describe(fdValue, protocol, address, port)
                         + " to '" + wanted + "'");

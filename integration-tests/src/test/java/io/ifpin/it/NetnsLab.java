@@ -89,6 +89,21 @@ public final class NetnsLab implements AutoCloseable {
         return wrapped;
     }
 
+    /**
+     * Runs a command in the client namespace and waits for it (e.g. {@code ip route del ...}, {@code sysctl -w ...});
+     * returns its exit code, and fails the test with its output when {@code mustSucceed} and the code is not 0.
+     */
+    public int runInClient(boolean mustSucceed, String... cmd) {
+        List<String> full = new ArrayList<>(List.of("exec-client", id));
+        full.addAll(List.of(cmd));
+        Result result = runScript(full.toArray(new String[0]));
+        if (mustSucceed && result.exitCode != 0) {
+            throw new IllegalStateException("in " + id + "'s client namespace, " + String.join(" ", cmd) + " failed (exit "
+                    + result.exitCode + "): " + result.output);
+        }
+        return result.exitCode;
+    }
+
     /** Everything PeerServer printed on stdout so far (READY and SAW lines). */
     public List<String> serverLog() {
         return List.copyOf(serverOut);
@@ -204,8 +219,14 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     private Result runScript(String action) {
+        return runScript(new String[] {action, id});
+    }
+
+    private Result runScript(String[] arguments) {
+        List<String> cmd = new ArrayList<>(List.of(script.toString()));
+        cmd.addAll(List.of(arguments));
         try {
-            Process process = new ProcessBuilder(script.toString(), action, id).redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             process.getOutputStream().close();
             // Read before waiting: output is small, and reading cannot block past process exit.
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

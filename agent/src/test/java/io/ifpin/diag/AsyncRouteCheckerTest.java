@@ -1,0 +1,170 @@
+package io.ifpin.diag;
+
+import io.ifpin.config.ConfigLoader;
+import io.ifpin.rules.Rule;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Keys, networks, the cap and the queue of the asynchronous checker; the work is a recording fake. */
+class AsyncRouteCheckerTest {
+
+    final List<String> checked = new ArrayList<>();
+    boolean settle = true;
+
+    final AsyncRouteChecker.Work recorder = (rule, interfaceName, destination) -> {
+        checked.add(rule.name() + " " + interfaceName + " " + RouteCheck.text(destination));
+        return settle;
+    };
+
+    static List<Rule> rules() throws Exception {
+        return ConfigLoader.parse("ifpin.rules = ["
+                + "{ name = one, cidrs = [\"0.0.0.0/0\", \"::/0\"], interface = b0 },"
+                + "{ name = two, cidrs = [\"0.0.0.0/0\"], interface = b0 } ]", "test.conf").rules().rules();
+    }
+
+    static InetAddress ip(String text) throws Exception {
+        return InetAddress.getByName(text);
+    }
+
+    static AsyncRouteChecker.Key key(int rule, String destination) throws Exception {
+        return AsyncRouteChecker.Key.of(rule, "b0", ip(destination));
+    }
+
+    @Test
+    void ipv4DestinationsAreGroupedBySlash24() throws Exception {
+        assertEquals(key(0, "203.0.113.10"), key(0, "203.0.113.250"));
+        assertNotEquals(key(0, "203.0.113.10"), key(0, "203.0.114.10"));
+        assertNotEquals(key(0, "203.0.113.10"), key(1, "203.0.113.10"), "the rule is part of the key");
+    }
+
+    @Test
+    void ipv6DestinationsAreGroupedBySlash64() throws Exception {
+        assertEquals(key(0, "2001:db8:f::10"), key(0, "2001:db8:f::ffff:1"));
+        assertNotEquals(key(0, "2001:db8:f::10"), key(0, "2001:db8:f:1::10"));
+        assertNotEquals(key(0, "::cb00:710a"), key(0, "203.0.113.10"), "an IPv4-compatible address is IPv6");
+    }
+
+    @Test
+    void anIpv4MappedDestinationHasTheIpv4Key() throws Exception {
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 203, 0, 113, 77};
+        // InetAddress.getByAddress would turn it into an Inet4Address; the hook may see an Inet6Address too.
+        InetAddress inet6 = java.net.Inet6Address.getByAddress(null, mapped, -1);
+        assertEquals(key(0, "203.0.113.10"), AsyncRouteChecker.Key.of(0, "b0", inet6));
+    }
+
+    @Test
+    void eachNetworkIsCheckedOnceOnTheWorker() throws Exception {
+        AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 100, 10);
+        Rule one = rules().get(0);
+        checker.maybeCheck(one, "b0", ip("203.0.113.10"));
+        checker.maybeCheck(one, "b0", ip("203.0.113.11"));
+        checker.maybeCheck(one, "b0", ip("2001:db8:f::10"));
+        assertTrue(checked.isEmpty(), "nothing runs on the calling thread");
+        assertEquals(2, checker.queued());
+        checker.runQueued();
+        checker.maybeCheck(one, "b0", ip("203.0.113.12"));
+        checker.runQueued();
+        assertEquals(List.of("one b0 203.0.113.10", "one b0 2001:db8:f::10"), checked);
+    }
+
+    @Test
+    void theCapStopsChecking() throws Exception {
+        AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 3, 10);
+        Rule one = rules().get(0);
+        for (int i = 0; i < 10; i++) {
+            checker.maybeCheck(one, "b0", ip("198.51." + i + ".1"));
+        }
+        assertEquals(3, checker.keyCount());
+        assertEquals(4, checker.queued(), "3 checks and the one 'cap reached' note for the worker to log");
+        checker.runQueued();
+        assertEquals(3, checked.size());
+        checker.maybeCheck(one, "b0", ip("198.51.0.99")); // known network: still answered from the map
+        checker.maybeCheck(one, "b0", ip("198.51.50.1"));
+        assertEquals(0, checker.queued(), "the cap note is queued once");
+    }
+
+    @Test
+    void aFullQueueDropsTheCheckAndForgetsTheKey() throws Exception {
+        AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 100, 1);
+        Rule one = rules().get(0);
+        checker.maybeCheck(one, "b0", ip("203.0.113.10"));
+        checker.maybeCheck(one, "b0", ip("198.51.100.10")); // queue full: dropped
+        assertEquals(1, checker.keyCount());
+        checker.runQueued();
+        checker.maybeCheck(one, "b0", ip("198.51.100.10")); // offered again
+        checker.runQueued();
+        assertEquals(List.of("one b0 203.0.113.10", "one b0 198.51.100.10"), checked);
+    }
+
+    @Test
+    void anUnsettledCheckIsOfferedAgain() throws Exception {
+        AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 100, 10);
+        Rule one = rules().get(0);
+        settle = false; // e.g. the interface does not exist yet
+        checker.maybeCheck(one, "b0", ip("203.0.113.10"));
+        checker.runQueued();
+        assertEquals(0, checker.keyCount());
+        settle = true;
+        checker.maybeCheck(one, "b0", ip("203.0.113.10"));
+        checker.runQueued();
+        checker.maybeCheck(one, "b0", ip("203.0.113.10"));
+        checker.runQueued();
+        assertEquals(2, checked.size());
+        assertEquals(1, checker.keyCount());
+    }
+
+    @Test
+    void aThrowingCheckIsNotRetriedAndDoesNotStopTheWorker() throws Exception {
+        AsyncRouteChecker checker = new AsyncRouteChecker((rule, name, destination) -> {
+            throw new IllegalStateException("boom");
+        }, 100, 10);
+        Rule one = rules().get(0);
+        checker.maybeCheck(one, "b0", ip("203.0.113.10"));
+        checker.runQueued();
+        checker.maybeCheck(one, "b0", ip("203.0.113.10"));
+        assertEquals(0, checker.queued());
+    }
+
+    @Test
+    void awaitIdleWaitsForQueuedChecksOnly() throws Exception {
+        AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 100, 10);
+        assertTrue(checker.awaitIdle(0));
+        checker.maybeCheck(rules().get(0), "b0", ip("203.0.113.10"));
+        assertFalse(checker.awaitIdle(20), "a queued check is pending");
+        checker.runQueued();
+        assertTrue(checker.awaitIdle(0));
+    }
+
+    @Test
+    void theDisabledCheckerDoesNothing() throws Exception {
+        AsyncRouteChecker.DISABLED.maybeCheck(rules().get(0), "b0", ip("203.0.113.10"));
+        assertEquals(0, AsyncRouteChecker.DISABLED.keyCount());
+    }
+
+    @Test
+    void theWorkChecksRpFilterOncePerInterfaceAndSkipsMissingInterfaces() throws Exception {
+        FakeRoutes routes = new FakeRoutes().interfaceUp("b0", 3, "198.51.100.2/24")
+                .answer("203.0.113.10", 254, "198.51.100.1", 3)
+                .answer("192.0.2.10", 254, "198.51.100.1", 3);
+        List<String> reads = new ArrayList<>();
+        RpFilter.Sysctl sysctl = name -> {
+            reads.add(name);
+            return Map.of("all", "0", "b0", "0").get(name);
+        };
+        AsyncRouteChecker.Checks checks = new AsyncRouteChecker.Checks(new RouteCheck(routes), sysctl);
+        Rule one = rules().get(0);
+        assertTrue(checks.check(one, "b0", ip("203.0.113.10")));
+        assertTrue(checks.check(one, "b0", ip("192.0.2.10")));
+        assertEquals(List.of("all", "b0"), reads, "rp_filter is read once per interface");
+        assertFalse(checks.check(one, "tun0", ip("203.0.113.10")), "a missing interface is checked again later");
+    }
+}
