@@ -1,8 +1,10 @@
 package io.ifpin.cli;
 
 import io.ifpin.config.IfpinConfig;
-import io.ifpin.os.ErrnoException;
-import io.ifpin.os.LinuxSocketsJna;
+import io.ifpin.diag.InterfaceReport;
+import io.ifpin.diag.RpFilter;
+import io.ifpin.os.NetlinkRoutes;
+import io.ifpin.os.Routes;
 import io.ifpin.rules.Rule;
 
 import java.io.PrintStream;
@@ -12,58 +14,106 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code check <config>}: validates the file (the loader's errors name file, line, key and fix) and reports, per rule,
- * whether its interface exists in this network namespace. A valid config exits 0 even when an interface is missing
- * (a VPN interface may come up later; the agent treats that as a warning too).
+ * {@code check <config>}: validates the file (the loader's errors name file, line, key and fix), then reports for
+ * each rule the state of its interface in this network namespace, as the agent's startup report does: exists, up,
+ * addresses, default routes, rp_filter. A valid config exits 0 even with warnings (a VPN interface may come up
+ * later; the agent treats that as a warning too); {@code --strict} makes warnings fail.
  */
 final class CheckCommand {
 
     private CheckCommand() {
     }
 
-    static int run(IfpinConfig config, boolean json, PrintStream out) {
-        List<String> interfaces;
+    static int run(IfpinConfig config, boolean json, boolean strict, PrintStream out) {
+        Routes routes;
+        String unavailable = null;
         try {
-            interfaces = LinuxSocketsJna.load().interfaceNames();
-        } catch (ErrnoException | RuntimeException | LinkageError e) {
-            interfaces = null;
+            routes = NetlinkRoutes.load();
+        } catch (RuntimeException | LinkageError e) {
+            routes = null;
+            unavailable = "cannot read interfaces and routes: " + e;
         }
+        List<InterfaceReport.Status> statuses = routes == null ? List.of()
+                : new InterfaceReport(routes, RpFilter.PROC).build(config.rules().rules());
         List<Map<String, Object>> rules = new ArrayList<>();
-        int warnings = 0;
-        for (Rule rule : config.rules().rules()) {
+        List<String> warnings = new ArrayList<>();
+        for (int i = 0; i < config.rules().rules().size(); i++) {
+            Rule rule = config.rules().rules().get(i);
+            InterfaceReport.Status status = statuses.isEmpty() ? null : statuses.get(i);
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", rule.name());
             entry.put("origin", rule.origin());
+            entry.put("rule", rule.describe());
             entry.put("interface", rule.interfaceName());
-            Boolean exists = interfaces == null ? null : interfaces.contains(rule.interfaceName());
-            entry.put("interfaceExists", exists);
-            entry.put("describe", rule.describe());
-            if (Boolean.FALSE.equals(exists)) {
-                warnings++;
+            if (status != null) {
+                entry.put("exists", status.exists());
+                entry.put("up", status.up());
+                entry.put("addresses", status.addresses());
+                entry.put("ipv4DefaultVia", status.ipv4() == null ? null : status.ipv4().defaultVia());
+                entry.put("ipv6DefaultVia", status.ipv6() == null ? null : status.ipv6().defaultVia());
+                entry.put("rpFilter", status.rpFilter() == null ? null : status.rpFilter().effective());
+                entry.put("report", status.toLine());
+                List<String> ruleWarnings = warnings(rule, status);
+                entry.put("warnings", ruleWarnings);
+                warnings.addAll(ruleWarnings);
             }
             rules.add(entry);
         }
+        int status = strict && !warnings.isEmpty() ? Cli.PROBLEM : Cli.OK;
         if (json) {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("config", config.source());
             document.put("valid", true);
-            document.put("interfaces", interfaces);
+            document.put("diagnostics", unavailable == null ? "ok" : unavailable);
             document.put("rules", rules);
-            document.put("warnings", warnings);
+            document.put("warnings", warnings.size());
             out.println(Json.write(document));
-            return Cli.OK;
+            return status;
         }
         out.println("ifpin check: " + config.source() + " is valid: " + rules.size() + " rule(s)");
         for (Map<String, Object> rule : rules) {
-            Object exists = rule.get("interfaceExists");
-            String state = exists == null ? "cannot list interfaces"
-                    : (Boolean) exists ? "exists" : "MISSING in this network namespace (fine if it comes up later, e.g. a VPN)";
-            out.println("  " + rule.get("describe") + " (" + rule.get("origin") + "): interface "
-                    + rule.get("interface") + " " + state);
+            out.println("  " + rule.get("rule") + " (" + rule.get("origin") + ")");
+            if (rule.containsKey("report")) {
+                out.println("    " + rule.get("report"));
+                @SuppressWarnings("unchecked")
+                List<String> ruleWarnings = (List<String>) rule.get("warnings");
+                for (String warning : ruleWarnings) {
+                    out.println("    WARNING: " + warning);
+                }
+            }
         }
-        if (interfaces != null) {
-            out.println("  interfaces here: " + String.join(", ", interfaces));
+        if (unavailable != null) {
+            out.println("  " + unavailable);
         }
-        return Cli.OK;
+        out.println(warnings.isEmpty() ? "no warnings" : warnings.size() + " warning(s)"
+                + (strict ? " (--strict: exit status 1)" : ""));
+        return status;
+    }
+
+    private static List<String> warnings(Rule rule, InterfaceReport.Status status) {
+        List<String> warnings = new ArrayList<>();
+        if (!status.exists()) {
+            warnings.add("interface '" + status.interfaceName() + "' does not exist in this network namespace now;"
+                    + " until it appears, the rule's sockets fail with ENODEV and proceed unpinned. Fine if it"
+                    + " comes up later (a VPN); otherwise correct the name (ip link lists the interfaces).");
+            return warnings;
+        }
+        if (!status.up()) {
+            warnings.add("interface '" + status.interfaceName() + "' is down: pinned sockets fail with ENETUNREACH."
+                    + " Fix: ip link set " + status.interfaceName() + " up");
+        }
+        boolean noDefault = status.ipv4() != null && status.ipv6() != null
+                && !status.ipv4().hasDefault() && !status.ipv6().hasDefault();
+        if (noDefault) {
+            warnings.add("interface '" + status.interfaceName() + "' has no default route: pinned sockets reach only"
+                    + " destinations it has a route for (explain <config> <destination> checks one). Fix, if the"
+                    + " rule covers other destinations: ip route add default via <gateway> dev "
+                    + status.interfaceName() + " metric 200");
+        }
+        String rpFilter = RpFilter.warning(rule, status.interfaceName(), status.rpFilter());
+        if (rpFilter != null) {
+            warnings.add(rpFilter);
+        }
+        return warnings;
     }
 }

@@ -24,7 +24,7 @@ public final class Cli {
 
     private static final String USAGE_TEXT = String.join("\n",
             "Usage: java -javaagent:/path/ifpin-agent.jar=/etc/ifpin/ifpin.conf -jar your-app.jar",
-            "       java -jar ifpin-agent.jar check <config> [--json]",
+            "       java -jar ifpin-agent.jar check <config> [--json] [--strict]",
             "       java -jar ifpin-agent.jar explain <config> <host or ip> [port] [tcp|udp] [--json]",
             "       java -jar ifpin-agent.jar --version");
 
@@ -41,6 +41,7 @@ public final class Cli {
     static int run(String[] arguments, PrintStream out, PrintStream err) {
         List<String> args = new ArrayList<>(List.of(arguments));
         boolean json = args.remove("--json");
+        boolean strict = args.remove("--strict");
         if (args.isEmpty()) {
             out.println("ifpin " + Version.current() + ": pins the outbound sockets of a Java application to"
                     + " network interfaces (SO_BINDTODEVICE).");
@@ -59,7 +60,7 @@ public final class Cli {
                     return usage(err, "check takes one argument, the config file");
                 }
                 IfpinConfig config = load(args.get(1), json, out, err);
-                return config == null ? PROBLEM : CheckCommand.run(config, json, out);
+                return config == null ? PROBLEM : CheckCommand.run(config, json, strict, out);
             }
             case "explain" -> {
                 if (args.size() < 3 || args.size() > 5) {

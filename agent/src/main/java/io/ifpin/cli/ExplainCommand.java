@@ -1,6 +1,10 @@
 package io.ifpin.cli;
 
 import io.ifpin.config.IfpinConfig;
+import io.ifpin.diag.RouteCheck;
+import io.ifpin.diag.RpFilter;
+import io.ifpin.os.NetlinkRoutes;
+import io.ifpin.os.Routes;
 import io.ifpin.os.Addresses;
 import io.ifpin.rules.HostNames;
 import io.ifpin.rules.Protocol;
@@ -61,8 +65,50 @@ final class ExplainCommand {
                         + (Boolean.TRUE.equals(rule.get("matches")) ? "MATCH: " : "no: ") + rule.get("reason"));
             }
             out.println("    => " + result.get("verdict"));
+            if (result.get("routeCheck") != null) {
+                out.println("    route check: " + result.get("routeCheck"));
+            }
         }
         return 0;
+    }
+
+    /**
+     * What the agent's route check would say for this destination through the rule's interface (the same code,
+     * run synchronously), plus the rp_filter warning. "ok" when a route through the interface exists.
+     */
+    private static String routeCheck(Rule rule, InetAddress address) {
+        Routes routes;
+        try {
+            routes = NetlinkRoutes.load();
+        } catch (RuntimeException | LinkageError e) {
+            return "not available (" + e + ")";
+        }
+        RouteCheck check = new RouteCheck(routes);
+        if (!check.interfaceExists(rule.interfaceName())) {
+            return "interface '" + rule.interfaceName() + "' does not exist in this network namespace now: the"
+                    + " socket would fail with ENODEV and proceed unpinned";
+        }
+        String warning = check.check(rule, rule.interfaceName(), address);
+        String rpFilter = address instanceof java.net.Inet4Address || isIpv4Mapped(address)
+                ? RpFilter.warning(rule, rule.interfaceName(), RpFilter.read(RpFilter.PROC, rule.interfaceName()))
+                : null;
+        if (warning == null && rpFilter == null) {
+            return "ok: " + rule.interfaceName() + " has a route to this destination";
+        }
+        return warning == null ? rpFilter : rpFilter == null ? warning : warning + " Also: " + rpFilter;
+    }
+
+    private static boolean isIpv4Mapped(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        if (bytes.length != 16) {
+            return false;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
     }
 
     private static Map<String, Object> explain(IfpinConfig config, InetAddress address, int port, Protocol protocol) {
@@ -93,6 +139,9 @@ final class ExplainCommand {
                 ? "no rule matches: the socket is left as it is (default route)"
                 : "pinned to " + winner.interfaceName() + " by rule '" + winner.name() + "'");
         result.put("rules", evaluated);
+        if (winner != null) {
+            result.put("routeCheck", routeCheck(winner, address));
+        }
         return result;
     }
 }
