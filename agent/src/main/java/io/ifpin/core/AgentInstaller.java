@@ -138,15 +138,19 @@ public final class AgentInstaller {
                 Map.of("java.io", Set.of(AgentInstaller.class.getModule())), Set.of(), Map.of());
     }
 
+    /** The interfaces of this network namespace, or none (with a warning) when they cannot be listed. */
+    static List<String> interfaceNames(SocketOptions sockets) {
+        try {
+            return sockets.interfaceNames();
+        } catch (ErrnoException e) {
+            IfpinLog.warn("cannot list interfaces: " + e.getMessage());
+            return List.of();
+        }
+    }
+
     private static void logStartup(IfpinConfig config, SocketOptions sockets, List<String> uncovered,
                                    long startupMillis, Routes routes) {
-        List<String> interfaces;
-        try {
-            interfaces = sockets.interfaceNames();
-        } catch (ErrnoException e) {
-            interfaces = List.of();
-            IfpinLog.warn("cannot list interfaces: " + e.getMessage());
-        }
+        List<String> interfaces = interfaceNames(sockets);
         List<String> rules = new ArrayList<>();
         for (Rule rule : config.rules().rules()) {
             rules.add(rule.describe());

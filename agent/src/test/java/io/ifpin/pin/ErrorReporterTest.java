@@ -1,8 +1,10 @@
 package io.ifpin.pin;
 
 import io.ifpin.config.LogLevel;
+import io.ifpin.log.LogCapture;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,5 +21,22 @@ class ErrorReporterTest {
         assertEquals(1, built.get());
         assertEquals(1000, reporter.count("k"));
         assertEquals(0, reporter.count("other"));
+    }
+
+    @Test
+    void theFirstReportSaysRepeatsAreCountedAndTheExitSummaryGivesTheCount() {
+        LogCapture log = LogCapture.start();
+        ErrorReporter reporter = new ErrorReporter();
+        String key = "rule 'vpn': ENODEV pinning to 'tun0'";
+        for (int i = 0; i < 3; i++) {
+            reporter.report(key, LogLevel.ERROR, () -> "rule 'vpn' (ifpin.conf:3): cannot pin ...");
+        }
+        reporter.report("once", LogLevel.ERROR, () -> "a problem that happened once");
+        reporter.logSummary();
+        assertEquals(List.of(
+                "[ifpin] ERROR rule 'vpn' (ifpin.conf:3): cannot pin ... (reported once; repeats are counted)",
+                "[ifpin] ERROR a problem that happened once (reported once; repeats are counted)",
+                "[ifpin] WARN at exit: 'rule 'vpn': ENODEV pinning to 'tun0'' happened 3 times (first occurrence logged"
+                        + " above)"), log.lines());
     }
 }

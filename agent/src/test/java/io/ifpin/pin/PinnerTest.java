@@ -1,6 +1,7 @@
 package io.ifpin.pin;
 
 import io.ifpin.config.ConfigLoader;
+import io.ifpin.log.LogCapture;
 import io.ifpin.os.Errno;
 import io.ifpin.os.ErrnoException;
 import io.ifpin.os.SocketOptions;
@@ -206,5 +207,69 @@ class PinnerTest {
         pinner.beforeUdpSend(fd(6), ip("20"), 53);
         assertEquals(List.of("get 6", "set 6 a0"), sockets.calls);
         assertEquals(Protocol.UDP, rules().rules().get(1).protocols().iterator().next());
+    }
+
+    // The lines of docs/troubleshooting.md, section by section (the socket part is what describe() prints).
+
+    private static final String SOCKET = "TCP socket [::]:0 -> 203.0.113.10:7000";
+
+    private String explain(String kernel, String current, int errno) throws Exception {
+        return pinner(kernel).explain(rules().rules().get(0), SOCKET, current, new ErrnoException("setsockopt", errno));
+    }
+
+    @Test
+    void epermOnAnOldKernelReadsAsTheGuideSays() throws Exception {
+        assertEquals("rule 'to-b' (test.conf:1): cannot pin " + SOCKET + " to interface 'b0': EPERM. This kernel (Linux"
+                + " 5.4.0-150-generic) is older than 5.7, where every SO_BINDTODEVICE needs CAP_NET_RAW, which this process"
+                + " lacks. Fix: grant the JVM CAP_NET_RAW (systemd: AmbientCapabilities=CAP_NET_RAW; Kubernetes:"
+                + " securityContext.capabilities.add: [NET_RAW]; Docker: --cap-add NET_RAW), not setcap on the java"
+                + " binary. The socket proceeds unpinned (fail-open).", explain("5.4.0-150-generic", "", Errno.EPERM));
+    }
+
+    @Test
+    void epermFromASecurityPolicyReadsAsTheGuideSays() throws Exception {
+        assertEquals("rule 'to-b' (test.conf:1): cannot pin " + SOCKET + " to interface 'b0': EPERM. The socket is not"
+                + " bound yet, so this kernel (Linux 6.18.44-fc-v782) allows it without CAP_NET_RAW: a security policy"
+                + " refused it (a seccomp filter, an LSM such as SELinux or AppArmor, or a cgroup BPF program). Fix: allow"
+                + " setsockopt(SOL_SOCKET, SO_BINDTODEVICE) in that policy; CAP_NET_RAW does not help against it. The"
+                + " socket proceeds unpinned (fail-open).", explain("6.18.44-fc-v782", "", Errno.EPERM));
+        // 5.7 itself already allows the first binding
+        assertTrue(explain("5.7.0", "", Errno.EPERM).contains("a security policy refused it"));
+    }
+
+    @Test
+    void epermOnASocketBoundToADeletedInterfaceReadsAsTheGuideSays() throws Exception {
+        String message = explain("6.1.0", Pinner.DELETED_INTERFACE, Errno.EPERM);
+        assertTrue(message.startsWith("rule 'to-b' (test.conf:1): cannot pin " + SOCKET + " to interface 'b0': EPERM."
+                + " The socket was bound to an interface that has since been deleted (e.g. a VPN interface that was"
+                + " re-created) and binding it again needs CAP_NET_RAW, which this process lacks. Fix: grant the JVM"
+                + " CAP_NET_RAW ("), message);
+        assertTrue(message.endsWith("not setcap on the java binary; or reconnect (new sockets are pinned to the new"
+                + " interface). The socket stays bound to the deleted interface, so its traffic fails with ENODEV."),
+                message);
+    }
+
+    @Test
+    void anyOtherErrnoSaysTheKernelRefused() throws Exception {
+        // the call as LinuxSocketsJna names it
+        ErrnoException eacces = new ErrnoException("setsockopt(SO_BINDTODEVICE, \"b0\")", Errno.EACCES);
+        assertEquals("rule 'to-b' (test.conf:1): cannot pin " + SOCKET + " to interface 'b0': EACCES. The kernel"
+                + " refused: setsockopt(SO_BINDTODEVICE, \"b0\"): EACCES (Permission denied). The socket proceeds"
+                + " unpinned (fail-open).", pinner("6.1.0").explain(rules().rules().get(0), SOCKET, "", eacces));
+        // an errno ifpin has no name for is printed as a number
+        assertTrue(explain("6.1.0", "", 200).contains("to interface 'b0': errno 200. The kernel refused: "),
+                explain("6.1.0", "", 200));
+    }
+
+    @Test
+    void anInternalErrorIsLoggedWithItsTrace() throws Exception {
+        LogCapture log = LogCapture.start();
+        pinner("6.1.0").hookFailed(new IllegalStateException("boom"));
+        java.util.List<String> lines = log.lines();
+        assertEquals("[ifpin] ERROR internal error while pinning a socket; the socket proceeds unpinned. Please report"
+                + " this with the trace: java.lang.IllegalStateException: boom", lines.get(0));
+        assertTrue(lines.get(1).startsWith("[ifpin] ERROR \tat io.ifpin.pin.PinnerTest."), lines.toString());
+        assertTrue(lines.get(lines.size() - 1).endsWith("(reported once; repeats are counted)"), lines.toString());
+        assertTrue(lines.stream().allMatch(l -> l.startsWith("[ifpin] ERROR ")), lines.toString());
     }
 }
