@@ -1,141 +1,136 @@
 package io.ifpin.instrument;
 
-import io.ifpin.bridge.PinBridge;
 import io.ifpin.log.IfpinLog;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.utility.JavaModule;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.FieldVisitor;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
 
-import java.io.FileDescriptor;
-import java.io.IOException;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.CompletionHandler;
+import java.lang.instrument.UnmodifiableClassException;
+import java.security.ProtectionDomain;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
-import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.none;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * Where each JDK socket path enters ifpin. Every public way to open an outbound socket funnels into one of these
  * {@code sun.nio.ch} methods on JDK 17 and 25 (see docs/architecture.md for the call chains):
  *
  * <ul>
- *   <li>{@code NioSocketImpl.beginConnect(InetAddress, int)}: {@code Socket}, {@code SSLSocket},
+ *   <li>{@code NioSocketImpl.beginConnect(InetAddress, int)}, on return: {@code Socket}, {@code SSLSocket},
  *       {@code URL.openConnection}, sockets the app bound first. Unlike {@code sun.net.NetHooks.beforeTcpConnect},
  *       which the JDK only calls for unbound sockets, this runs for every connect.</li>
- *   <li>{@code SocketChannelImpl.beginConnect(boolean, SocketAddress)}: {@code SocketChannel} blocking and
+ *   <li>{@code SocketChannelImpl.beginConnect(boolean, SocketAddress)}, on return: {@code SocketChannel} blocking and
  *       non-blocking, its socket adaptor, {@code java.net.http.HttpClient}.</li>
- *   <li>{@code UnixAsynchronousSocketChannelImpl.implConnect}: {@code AsynchronousSocketChannel}.</li>
+ *   <li>{@code UnixAsynchronousSocketChannelImpl.implConnect}, on entry: {@code AsynchronousSocketChannel}.</li>
  *   <li>{@code DatagramChannelImpl.connect(SocketAddress, boolean)} and its private
- *       {@code send(FileDescriptor, ByteBuffer, InetSocketAddress)}: {@code DatagramChannel} and
+ *       {@code send(FileDescriptor, ByteBuffer, InetSocketAddress)}, on entry: {@code DatagramChannel} and
  *       {@code DatagramSocket}/{@code MulticastSocket}, which delegate to it since JDK 15 (JEP 373).</li>
  * </ul>
  * All run before the connect or send system call, on the caller's thread (virtual or not).
+ *
+ * <p>Each patch is one static call into {@code io.ifpin.bridge.PinBridge} with values already on hand (arguments, the
+ * returned descriptor, or the object's {@code fd} field), inserted with ASM (the copy inside ByteBuddy) by a plain
+ * {@link ClassFileTransformer}. Why not ByteBuddy's {@code AgentBuilder} and {@code Advice}: they cost about 500 ms of
+ * the application's startup on a small machine (thousands of classes run cold), for five call sites that need none
+ * of their generality. The inserted code adds no branches and no locals, so the methods' stack map frames stay valid
+ * and only the maximum stack size is recomputed. The bridge catches every {@code Throwable} of the hook itself.
  */
 public final class SocketInstrumentation {
 
-    /** One socket path: the class, the method, and the advice that calls {@link PinBridge}. */
-    private record Path(String description, String typeName, ElementMatcher<? super MethodDescription> method,
-                        Class<?> advice) {
+    private static final String BRIDGE = "io/ifpin/bridge/PinBridge";
+    private static final String FILE_DESCRIPTOR = "Ljava/io/FileDescriptor;";
+    private static final String TCP_WITH_ADDRESS = "(Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)V";
+    private static final String TCP_WITH_SOCKET_ADDRESS = "(Ljava/io/FileDescriptor;Ljava/net/SocketAddress;)V";
+    private static final String UDP_WITH_SOCKET_ADDRESS = "(Ljava/io/FileDescriptor;Ljava/net/SocketAddress;)V";
+
+    /** Where the patch reads the socket's descriptor from. */
+    private enum Descriptor { RETURN_VALUE, FIELD_FD, ARGUMENT_1 }
+
+    /**
+     * One socket path: the class, the method, where the call goes (entry or before each return) and what it passes.
+     *
+     * @param fieldOwner the class declaring {@code fd} when the descriptor is read from the field
+     * @param addressSlot the local variable slot of the destination argument
+     */
+    private record Path(String description, String typeName, String method, String methodDescriptor, boolean onReturn,
+                        Descriptor descriptor, String fieldOwner, int addressSlot, String bridgeMethod,
+                        String bridgeDescriptor) {
+
+        String internalName() {
+            return typeName.replace('.', '/');
+        }
     }
 
     private static final List<Path> PATHS = List.of(
-            new Path("Socket/SSLSocket/URLConnection", "sun.nio.ch.NioSocketImpl",
-                    named("beginConnect").and(takesArguments(InetAddress.class, int.class)),
-                    PinNioSocketConnect.class),
-            new Path("SocketChannel/HttpClient", "sun.nio.ch.SocketChannelImpl",
-                    named("beginConnect").and(takesArguments(boolean.class, SocketAddress.class)),
-                    PinSocketChannelConnect.class),
-            new Path("AsynchronousSocketChannel", "sun.nio.ch.UnixAsynchronousSocketChannelImpl",
-                    named("implConnect").and(takesArguments(SocketAddress.class, Object.class, CompletionHandler.class)),
-                    PinAsyncSocketChannelConnect.class),
-            new Path("DatagramSocket/DatagramChannel connect", "sun.nio.ch.DatagramChannelImpl",
-                    named("connect").and(takesArguments(SocketAddress.class, boolean.class)),
-                    PinDatagramConnect.class),
-            new Path("DatagramSocket/DatagramChannel send", "sun.nio.ch.DatagramChannelImpl",
-                    named("send").and(isPrivate())
-                            .and(takesArguments(FileDescriptor.class, ByteBuffer.class, InetSocketAddress.class)),
-                    PinDatagramSend.class));
+            new Path("Socket/SSLSocket/URLConnection", "sun.nio.ch.NioSocketImpl", "beginConnect",
+                    "(Ljava/net/InetAddress;I)Ljava/io/FileDescriptor;", true, Descriptor.RETURN_VALUE, null, 1,
+                    "beforeTcpConnect", TCP_WITH_ADDRESS),
+            new Path("SocketChannel/HttpClient", "sun.nio.ch.SocketChannelImpl", "beginConnect",
+                    "(ZLjava/net/SocketAddress;)V", true, Descriptor.FIELD_FD, "sun.nio.ch.SocketChannelImpl", 2,
+                    "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
+            new Path("AsynchronousSocketChannel", "sun.nio.ch.UnixAsynchronousSocketChannelImpl", "implConnect",
+                    "(Ljava/net/SocketAddress;Ljava/lang/Object;Ljava/nio/channels/CompletionHandler;)"
+                            + "Ljava/util/concurrent/Future;", false, Descriptor.FIELD_FD,
+                    "sun.nio.ch.AsynchronousSocketChannelImpl", 1, "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
+            new Path("DatagramSocket/DatagramChannel connect", "sun.nio.ch.DatagramChannelImpl", "connect",
+                    "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", false, Descriptor.FIELD_FD,
+                    "sun.nio.ch.DatagramChannelImpl", 1, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
+            new Path("DatagramSocket/DatagramChannel send", "sun.nio.ch.DatagramChannelImpl", "send",
+                    "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", false,
+                    Descriptor.ARGUMENT_1, null, 3, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS));
 
     private SocketInstrumentation() {
     }
 
     /**
-     * Installs the advice and loads the target classes so the result is known now, not at the first connect.
+     * Registers the transformer, retransforms targets that are already loaded, and loads the others so the result is
+     * known now, not at the first connect.
      *
      * @return the paths that are NOT covered on this JDK (empty when all are)
      */
     public static List<String> install(Instrumentation instrumentation) {
-        Map<Path, Boolean> covered = new ConcurrentHashMap<>();
-        AgentBuilder builder = newAgentBuilder()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-                .with(new ErrorListener())
-                // ByteBuddy ignores JDK classes by default; these JDK classes are the whole point.
-                .ignore(none());
+        Map<String, List<Path>> byClass = new LinkedHashMap<>();
         for (Path path : PATHS) {
-            builder = builder.type(named(path.typeName())).transform(
-                    (DynamicType.Builder<?> type, TypeDescription description, ClassLoader loader, JavaModule module,
-                     java.security.ProtectionDomain domain) -> {
-                        if (!description.getDeclaredMethods().filter(path.method()).isEmpty()) {
-                            covered.put(path, Boolean.TRUE);
-                        }
-                        return type.visit(Advice.to(path.advice()).on(path.method()));
-                    });
+            byClass.computeIfAbsent(path.internalName(), k -> new ArrayList<>()).add(path);
         }
-        builder.installOn(instrumentation);
+        Set<Path> covered = ConcurrentHashMap.newKeySet();
+        instrumentation.addTransformer(new Transformer(byClass, covered), true);
 
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            if (type.getClassLoader() == null && byClass.containsKey(type.getName().replace('.', '/'))) {
+                loaded.add(type);
+            }
+        }
+        if (!loaded.isEmpty()) {
+            try {
+                instrumentation.retransformClasses(loaded.toArray(new Class<?>[0]));
+            } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+                IfpinLog.error("retransforming " + loaded + " failed, sockets opened through them are NOT pinned: " + e);
+            }
+        }
         List<String> missing = new ArrayList<>();
         for (Path path : PATHS) {
             try {
-                // Loading (not initializing) triggers the transformation, so coverage is checked at startup.
+                // Loading (not initializing) runs the transformer, so coverage is checked at startup.
                 Class.forName(path.typeName(), false, null);
             } catch (ClassNotFoundException | LinkageError e) {
                 IfpinLog.debug("cannot load " + path.typeName() + ": " + e);
             }
-            if (!covered.containsKey(path)) {
+            if (!covered.contains(path)) {
                 missing.add(path.description() + " (" + path.typeName() + ")");
             }
         }
         return missing;
-    }
-
-    /**
-     * {@code AgentBuilder.Default}'s constructor prepares ByteBuddy's "Nexus", which injects a class into the
-     * application's system class loader through {@code sun.misc.Unsafe} (JDK 24+ warns about that on stderr). ifpin
-     * uses no Nexus ({@code InitializationStrategy.NoOp}), so it is switched off for the moment of construction and
-     * the property restored: the application's own ByteBuddy, if any, must not be affected.
-     */
-    private static AgentBuilder.Default newAgentBuilder() {
-        String property = "net.bytebuddy.nexus.disabled";
-        String previous = System.getProperty(property);
-        System.setProperty(property, "true");
-        try {
-            return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED));
-        } finally {
-            if (previous == null) {
-                System.clearProperty(property);
-            } else {
-                System.setProperty(property, previous);
-            }
-        }
     }
 
     public static List<String> pathDescriptions() {
@@ -146,56 +141,133 @@ public final class SocketInstrumentation {
         return names;
     }
 
-    /** Reports transformation failures in ifpin's own log: the socket path named is then not pinned. */
-    private static final class ErrorListener extends AgentBuilder.Listener.Adapter {
+    /** Patches the target methods of the JDK's own classes (bootstrap loader only) as they are loaded. */
+    private static final class Transformer implements ClassFileTransformer {
+
+        private final Map<String, List<Path>> byClass;
+        private final Set<Path> covered;
+
+        Transformer(Map<String, List<Path>> byClass, Set<Path> covered) {
+            this.byClass = byClass;
+            this.covered = covered;
+        }
+
         @Override
-        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
-                            Throwable throwable) {
-            IfpinLog.error("instrumenting " + typeName + " failed, sockets opened through it are NOT pinned: "
-                    + throwable);
+        public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+                                ProtectionDomain domain, byte[] classFile) {
+            List<Path> paths = loader == null ? byClass.get(className) : null;
+            if (paths == null) {
+                return null;
+            }
+            try {
+                return patch(className, paths, classFile);
+            } catch (Throwable t) {
+                // Never let a failed patch break class loading: the class stays as the JDK made it.
+                IfpinLog.error("instrumenting " + className.replace('/', '.') + " failed, sockets opened through it"
+                        + " are NOT pinned: " + t);
+                return null;
+            }
+        }
+
+        private byte[] patch(String className, List<Path> paths, byte[] classFile) {
+            List<Path> usable = new ArrayList<>();
+            for (Path path : paths) {
+                if (path.descriptor() == Descriptor.FIELD_FD && !hasFdField(path.fieldOwner(), className, classFile)) {
+                    // A GETFIELD of a missing field would fail in the application's connect, not here: refuse.
+                    throw new IllegalStateException("field " + path.fieldOwner() + ".fd (" + FILE_DESCRIPTOR
+                            + ") not found");
+                }
+                usable.add(path);
+            }
+            ClassReader reader = new ClassReader(classFile);
+            ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+            Set<Path> patched = new HashSet<>();
+            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                 String[] exceptions) {
+                    MethodVisitor visitor = super.visitMethod(access, name, descriptor, signature, exceptions);
+                    for (Path path : usable) {
+                        if (path.method().equals(name) && path.methodDescriptor().equals(descriptor)
+                                && (access & Opcodes.ACC_STATIC) == 0 && (access & Opcodes.ACC_ABSTRACT) == 0) {
+                            patched.add(path);
+                            return new CallBridge(visitor, path);
+                        }
+                    }
+                    return visitor;
+                }
+            }, 0);
+            if (patched.isEmpty()) {
+                return null;
+            }
+            covered.addAll(patched);
+            return writer.toByteArray();
+        }
+
+        /** The field is declared by the class being patched (read from its bytes) or by a superclass (reflection). */
+        private static boolean hasFdField(String owner, String className, byte[] classFile) {
+            if (owner.replace('.', '/').equals(className)) {
+                boolean[] found = {false};
+                new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
+                    @Override
+                    public FieldVisitor visitField(int access, String name, String descriptor, String signature,
+                                                   Object value) {
+                        if (name.equals("fd") && descriptor.equals(FILE_DESCRIPTOR) && (access & Opcodes.ACC_STATIC) == 0) {
+                            found[0] = true;
+                        }
+                        return null;
+                    }
+                }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+                return found[0];
+            }
+            try {
+                return Class.forName(owner, false, null).getDeclaredField("fd").getType() == java.io.FileDescriptor.class;
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return false;
+            }
         }
     }
 
-    // Advice: byte code copied into the JDK methods above. One call each, into the bootstrap bridge, which catches
-    // everything; suppress is a second net for what could be thrown before the bridge is entered (a LinkageError).
+    /** Inserts {@code PinBridge.<method>(fd, address[, port])} at entry or before each return. */
+    private static final class CallBridge extends MethodVisitor {
 
-    static final class PinNioSocketConnect {
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.Return FileDescriptor fd, @Advice.Argument(0) InetAddress address,
-                         @Advice.Argument(1) int port) throws IOException {
-            PinBridge.beforeTcpConnect(fd, address, port);
+        private final Path path;
+
+        CallBridge(MethodVisitor next, Path path) {
+            super(Opcodes.ASM9, next);
+            this.path = path;
         }
-    }
 
-    static final class PinSocketChannelConnect {
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.FieldValue("fd") FileDescriptor fd, @Advice.Argument(1) SocketAddress remote)
-                throws IOException {
-            PinBridge.beforeTcpConnect(fd, remote);
+        @Override
+        public void visitCode() {
+            super.visitCode();
+            if (!path.onReturn()) {
+                callBridge();
+            }
         }
-    }
 
-    static final class PinAsyncSocketChannelConnect {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.FieldValue("fd") FileDescriptor fd, @Advice.Argument(0) SocketAddress remote)
-                throws IOException {
-            PinBridge.beforeTcpConnect(fd, remote);
+        @Override
+        public void visitInsn(int opcode) {
+            if (path.onReturn() && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+                callBridge();
+            }
+            super.visitInsn(opcode);
         }
-    }
 
-    static final class PinDatagramConnect {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.FieldValue("fd") FileDescriptor fd, @Advice.Argument(0) SocketAddress remote)
-                throws IOException {
-            PinBridge.beforeUdpSend(fd, remote);
-        }
-    }
-
-    static final class PinDatagramSend {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.Argument(0) FileDescriptor fd, @Advice.Argument(2) InetSocketAddress target)
-                throws IOException {
-            PinBridge.beforeUdpSend(fd, target);
+        private void callBridge() {
+            switch (path.descriptor()) {
+                case RETURN_VALUE -> super.visitInsn(Opcodes.DUP); // the returned FileDescriptor, kept for the return
+                case FIELD_FD -> {
+                    super.visitVarInsn(Opcodes.ALOAD, 0);
+                    super.visitFieldInsn(Opcodes.GETFIELD, path.fieldOwner().replace('.', '/'), "fd", FILE_DESCRIPTOR);
+                }
+                case ARGUMENT_1 -> super.visitVarInsn(Opcodes.ALOAD, 1);
+            }
+            super.visitVarInsn(Opcodes.ALOAD, path.addressSlot());
+            if (path.bridgeDescriptor().equals(TCP_WITH_ADDRESS)) {
+                super.visitVarInsn(Opcodes.ILOAD, path.addressSlot() + 1); // the port follows the InetAddress
+            }
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, path.bridgeMethod(), path.bridgeDescriptor(), false);
         }
     }
 }
