@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,7 +36,7 @@ class DemoScriptsIT {
 
     @BeforeAll
     static void requireLabHost() {
-        String problem = hostProblem();
+        String problem = NetnsLab.hostProblem(); // the demos need what a lab needs
         if (problem != null) {
             ItEnv.unavailable(problem, ItEnv.HOW_TO_RUN_AS_ROOT);
         }
@@ -182,25 +181,6 @@ class DemoScriptsIT {
         } catch (IOException e) {
             return List.of("(could not read " + log + ": " + e + ")");
         }
-    }
-
-    /** Why this machine cannot run the demos (they need what a lab needs), or null. */
-    private static String hostProblem() {
-        if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
-            return "the demos need Linux network namespaces (this is " + System.getProperty("os.name") + ")";
-        }
-        try {
-            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-            if (!Integer.valueOf(0).equals(uid)) {
-                return "not running as root (uid " + uid + ")";
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            return "cannot determine the user id: " + e;
-        }
-        boolean hasIp = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .filter(dir -> !dir.isEmpty())
-                .anyMatch(dir -> Files.isExecutable(Path.of(dir, "ip")));
-        return hasIp ? null : "the 'ip' command is missing (install iproute2)";
     }
 
     private record Run(String script, long pid, int exitCode, boolean timedOut, long millis, List<String> lines) {

@@ -243,8 +243,8 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
-    /** Why this machine cannot host a lab, or null if it looks like it can. */
-    private static String hostProblem() {
+    /** Why this machine cannot host a lab (or run the demos), or null if it looks like it can. */
+    static String hostProblem() {
         if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
             return "network namespaces need Linux (this is " + System.getProperty("os.name") + ")";
         }
