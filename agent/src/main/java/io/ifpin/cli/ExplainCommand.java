@@ -89,7 +89,7 @@ final class ExplainCommand {
                     + " socket would fail with ENODEV and proceed unpinned";
         }
         String warning = check.check(rule, rule.interfaceName(), address);
-        String rpFilter = address instanceof java.net.Inet4Address || isIpv4Mapped(address)
+        String rpFilter = address instanceof java.net.Inet4Address || Addresses.isIpv4Mapped(address.getAddress())
                 ? RpFilter.warning(rule, rule.interfaceName(), RpFilter.read(RpFilter.PROC, rule.interfaceName()))
                 : null;
         if (warning == null && rpFilter == null) {
@@ -98,23 +98,9 @@ final class ExplainCommand {
         return warning == null ? rpFilter : rpFilter == null ? warning : warning + " Also: " + rpFilter;
     }
 
-    private static boolean isIpv4Mapped(InetAddress address) {
-        byte[] bytes = address.getAddress();
-        if (bytes.length != 16) {
-            return false;
-        }
-        for (int i = 0; i < 10; i++) {
-            if (bytes[i] != 0) {
-                return false;
-            }
-        }
-        return bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
-    }
-
     private static Map<String, Object> explain(IfpinConfig config, InetAddress address, int port, Protocol protocol) {
         String host = HostNames.requestedName(address);
-        String literal = Addresses.format(address, 0);
-        literal = literal.substring(0, literal.lastIndexOf(':')).replace("[", "").replace("]", "");
+        String literal = Addresses.text(address);
         List<Map<String, Object>> evaluated = new ArrayList<>();
         Rule winner = null;
         for (Rule rule : config.rules().rules()) {

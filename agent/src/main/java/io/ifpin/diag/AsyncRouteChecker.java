@@ -1,6 +1,7 @@
 package io.ifpin.diag;
 
 import io.ifpin.log.IfpinLog;
+import io.ifpin.os.Addresses;
 import io.ifpin.os.Routes;
 import io.ifpin.rules.Rule;
 
@@ -203,7 +204,7 @@ public final class AsyncRouteChecker {
                 return new Key(rule, interfaceName, true, 0, destination.hashCode() & 0xffffff00L);
             }
             byte[] bytes = destination.getAddress();
-            if (isIpv4Mapped(bytes)) {
+            if (Addresses.isIpv4Mapped(bytes)) {
                 long ipv4 = (bytes[12] & 0xffL) << 24 | (bytes[13] & 0xffL) << 16 | (bytes[14] & 0xffL) << 8;
                 return new Key(rule, interfaceName, true, 0, ipv4);
             }
@@ -214,17 +215,6 @@ public final class AsyncRouteChecker {
             return new Key(rule, interfaceName, false, high, 0);
         }
 
-        private static boolean isIpv4Mapped(byte[] bytes) {
-            if (bytes.length != 16) {
-                return false;
-            }
-            for (int i = 0; i < 10; i++) {
-                if (bytes[i] != 0) {
-                    return false;
-                }
-            }
-            return bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
-        }
     }
 
     private record Task(Key key, Rule rule, String interfaceName, InetAddress destination) {

@@ -1,5 +1,6 @@
 package io.ifpin.diag;
 
+import io.ifpin.os.Addresses;
 import io.ifpin.os.ErrnoException;
 import io.ifpin.os.NetlinkRoutes;
 import io.ifpin.os.Routes;
@@ -140,7 +141,7 @@ public final class InterfaceReport {
             }
             count++;
             if (route.isDefault()) {
-                defaultVia.add(route.gateway() == null ? "" : NetlinkRoutes.text(route.gateway()));
+                defaultVia.add(route.gateway() == null ? "" : Addresses.text(route.gateway()));
             }
         }
         return new FamilyRoutes(List.copyOf(defaultVia), count - defaultVia.size());

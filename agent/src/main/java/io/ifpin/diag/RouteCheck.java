@@ -1,5 +1,6 @@
 package io.ifpin.diag;
 
+import io.ifpin.os.Addresses;
 import io.ifpin.os.Errno;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.os.ErrnoException;
@@ -198,7 +199,7 @@ public final class RouteCheck {
         for (int i = keep; i < bytes.length; i++) {
             bytes[i] = 0;
         }
-        return NetlinkRoutes.text(bytes) + (bytes.length == 4 ? "/24" : "/64");
+        return Addresses.text(bytes) + (bytes.length == 4 ? "/24" : "/64");
     }
 
     /** An IPv4-mapped IPv6 address (a dual-stack socket's view) as the IPv4 address it means. */
@@ -211,7 +212,7 @@ public final class RouteCheck {
     }
 
     static String text(InetAddress address) {
-        return NetlinkRoutes.text(address);
+        return Addresses.text(address);
     }
 
     static String errnoName(int errno) {

@@ -14,16 +14,33 @@ public final class Addresses {
 
     /** @param ip 4 or 16 bytes; an IPv4-mapped IPv6 address is shown as IPv4, as the JDK's dual-stack sockets mean it */
     public static String format(byte[] ip, int port) {
-        if (ip.length == 16 && isIpv4Mapped(ip)) {
-            ip = java.util.Arrays.copyOfRange(ip, 12, 16);
-        }
-        if (ip.length == 4) {
-            return (ip[0] & 0xff) + "." + (ip[1] & 0xff) + "." + (ip[2] & 0xff) + "." + (ip[3] & 0xff) + ":" + port;
-        }
-        return "[" + ipv6(bigEndianLong(ip, 0), bigEndianLong(ip, 8)) + "]:" + port;
+        String text = text(ip);
+        return isIpv4Text(ip) ? text + ":" + port : "[" + text + "]:" + port;
     }
 
-    private static boolean isIpv4Mapped(byte[] ip) {
+    /** The address alone, as {@code ip} takes it: {@code 192.0.2.1}, {@code 2001:db8::1}; mapped shown as IPv4. */
+    public static String text(InetAddress address) {
+        return text(address.getAddress());
+    }
+
+    /** {@link #text(InetAddress)} for 4 or 16 address bytes. */
+    public static String text(byte[] ip) {
+        if (isIpv4Text(ip)) {
+            int o = ip.length - 4;
+            return (ip[o] & 0xff) + "." + (ip[o + 1] & 0xff) + "." + (ip[o + 2] & 0xff) + "." + (ip[o + 3] & 0xff);
+        }
+        return ipv6(bigEndianLong(ip, 0), bigEndianLong(ip, 8));
+    }
+
+    private static boolean isIpv4Text(byte[] ip) {
+        return ip.length == 4 || isIpv4Mapped(ip);
+    }
+
+    /** True for {@code ::ffff:a.b.c.d} (16 bytes), which a dual-stack JVM socket uses for an IPv4 destination. */
+    public static boolean isIpv4Mapped(byte[] ip) {
+        if (ip.length != 16) {
+            return false;
+        }
         for (int i = 0; i < 10; i++) {
             if (ip[i] != 0) {
                 return false;

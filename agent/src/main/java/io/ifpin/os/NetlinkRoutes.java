@@ -218,22 +218,10 @@ public final class NetlinkRoutes implements Routes {
             byte[] local = reply.attribute(IFADDRMSG_LEN, IFA_LOCAL);
             byte[] address = local != null ? local : reply.attribute(IFADDRMSG_LEN, IFA_ADDRESS);
             if (address != null && (address.length == 4 || address.length == 16)) {
-                addresses.add(text(address) + "/" + prefix);
+                addresses.add(Addresses.text(address) + "/" + prefix);
             }
         }
         return addresses;
-    }
-
-    /** An address as operators type it: {@code 192.0.2.1}, {@code 2001:db8::1} (RFC 5952). */
-    public static String text(InetAddress address) {
-        return text(address.getAddress());
-    }
-
-    /** {@link #text(InetAddress)} for 4 or 16 address bytes. */
-    public static String text(byte[] ip) {
-        String withPort = Addresses.format(ip, 0);
-        String host = withPort.substring(0, withPort.lastIndexOf(':'));
-        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     }
 
     // ---- parsing ----------------------------------------------------------------------------------
@@ -253,7 +241,7 @@ public final class NetlinkRoutes implements Routes {
             table = ByteBuffer.wrap(tableAttr).order(HOST).getInt(); // rtm_table is 8 bits; RTA_TABLE is the truth
         }
         byte[] dst = reply.attribute(RTMSG_LEN, RTA_DST);
-        String destination = dst == null ? (family == 6 ? "::" : "0.0.0.0") : text(dst);
+        String destination = dst == null ? (family == 6 ? "::" : "0.0.0.0") : Addresses.text(dst);
         byte[] priority = reply.attribute(RTMSG_LEN, RTA_PRIORITY);
         int metric = priority != null && priority.length >= 4 ? ByteBuffer.wrap(priority).order(HOST).getInt() : 0;
         byte[] multipath = reply.attribute(RTMSG_LEN, RTA_MULTIPATH);

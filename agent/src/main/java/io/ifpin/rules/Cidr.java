@@ -67,7 +67,7 @@ public final class Cidr {
         Cidr cidr;
         if (bytes.length == 4) {
             cidr = new Cidr(text, true, prefix, toInt(bytes, 0), 0, 0);
-        } else if (isIpv4Mapped(bytes) && prefix >= 96) {
+        } else if (Addresses.isIpv4Mapped(bytes) && prefix >= 96) {
             cidr = new Cidr(text, true, prefix - 96, toInt(bytes, 12), 0, 0);
         } else {
             cidr = new Cidr(text, false, prefix, 0, high64(bytes), low64(bytes));
@@ -85,7 +85,7 @@ public final class Cidr {
             return ipv4 && containsIpv4(ipv4Bits(address));
         }
         byte[] bytes = address.getAddress();
-        if (isIpv4Mapped(bytes)) {
+        if (Addresses.isIpv4Mapped(bytes)) {
             return ipv4 && containsIpv4(toInt(bytes, 12));
         }
         return !ipv4 && containsIpv6(high64(bytes), low64(bytes));
@@ -140,19 +140,6 @@ public final class Cidr {
      */
     static int ipv4Bits(InetAddress address) {
         return address.hashCode();
-    }
-
-    /** True for the 16 bytes of {@code ::ffff:a.b.c.d}. */
-    static boolean isIpv4Mapped(byte[] bytes) {
-        if (bytes.length != 16) {
-            return false;
-        }
-        for (int i = 0; i < 10; i++) {
-            if (bytes[i] != 0) {
-                return false;
-            }
-        }
-        return bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
     }
 
     static int toInt(byte[] bytes, int offset) {

@@ -1,5 +1,7 @@
 package io.ifpin.rules;
 
+import io.ifpin.os.Addresses;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Collections;
@@ -118,7 +120,7 @@ public final class Rule {
             return matchesIpv4(Cidr.ipv4Bits(address), requestedHost, port, protocol);
         }
         byte[] bytes = address.getAddress();
-        if (Cidr.isIpv4Mapped(bytes)) {
+        if (Addresses.isIpv4Mapped(bytes)) {
             return matchesIpv4(Cidr.toInt(bytes, 12), requestedHost, port, protocol);
         }
         return matchesIpv6(Cidr.high64(bytes), Cidr.low64(bytes), requestedHost, port, protocol);

@@ -1,5 +1,7 @@
 package io.ifpin.rules;
 
+import io.ifpin.os.Addresses;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Collections;
@@ -61,7 +63,7 @@ public final class RuleSet {
             return matchIpv4(Cidr.ipv4Bits(address), requestedHost, port, protocol);
         }
         byte[] bytes = address.getAddress();
-        if (Cidr.isIpv4Mapped(bytes)) {
+        if (Addresses.isIpv4Mapped(bytes)) {
             return matchIpv4(Cidr.toInt(bytes, 12), requestedHost, port, protocol);
         }
         long high = Cidr.high64(bytes);

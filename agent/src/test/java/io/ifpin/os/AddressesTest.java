@@ -30,4 +30,14 @@ class AddressesTest {
         byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 192, 0, 2, 10};
         assertEquals("192.0.2.10:53", Addresses.format(mapped, 53));
     }
+
+    @Test
+    void textIsTheAddressAloneAsIpTakesIt() throws Exception {
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 203, 0, 113, 10};
+        assertEquals("203.0.113.10", Addresses.text(mapped));
+        assertEquals("2001:db8:f::10", Addresses.text(InetAddress.getByName("2001:db8:f:0:0:0:0:10")));
+        assertEquals("192.0.2.1", Addresses.text(InetAddress.getByName("192.0.2.1")));
+        assertEquals(true, Addresses.isIpv4Mapped(mapped));
+        assertEquals(false, Addresses.isIpv4Mapped(new byte[] {(byte) 192, 0, 2, 1}));
+    }
 }
