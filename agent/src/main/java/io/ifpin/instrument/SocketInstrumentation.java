@@ -25,24 +25,33 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code sun.nio.ch} methods on JDK 17 and 25 (see docs/architecture.md for the call chains):
  *
  * <ul>
- *   <li>{@code NioSocketImpl.beginConnect(InetAddress, int)}, on return: {@code Socket}, {@code SSLSocket},
+ *   <li>{@code NioSocketImpl.beginConnect(InetAddress, int)}, on entry: {@code Socket}, {@code SSLSocket},
  *       {@code URL.openConnection}, sockets the app bound first. Unlike {@code sun.net.NetHooks.beforeTcpConnect},
- *       which the JDK only calls for unbound sockets, this runs for every connect.</li>
+ *       which the JDK only calls for unbound sockets, this runs for every connect. On entry, not on return: the
+ *       socket is still {@code ST_UNCONNECTED} there, so when the hook refuses it (a deny rule) the JDK's own
+ *       {@code close()} releases the descriptor; on return it would be {@code ST_CONNECTING} with this thread
+ *       registered as its reader, and close would leave the descriptor number allocated.</li>
  *   <li>{@code SocketChannelImpl.beginConnect(boolean, SocketAddress)}, on return: {@code SocketChannel} blocking and
- *       non-blocking, its socket adaptor, {@code java.net.http.HttpClient}.</li>
- *   <li>{@code UnixAsynchronousSocketChannelImpl.implConnect}, on entry: {@code AsynchronousSocketChannel}.</li>
+ *       non-blocking, its socket adaptor, {@code java.net.http.HttpClient}. Its caller runs {@code endConnect} in a
+ *       {@code finally}, so a refusal there leaves a consistent channel that the JDK then closes.</li>
+ *   <li>{@code UnixAsynchronousSocketChannelImpl.implConnect}, just before its call to {@code begin()}:
+ *       {@code AsynchronousSocketChannel}. That call is the first thing inside the method's {@code try}, whose
+ *       {@code catch (Throwable)} turns a refusal into a failed future (or handler call) and closes the channel, as
+ *       for any other connect failure.</li>
  *   <li>{@code DatagramChannelImpl.connect(SocketAddress, boolean)} and its private
  *       {@code send(FileDescriptor, ByteBuffer, InetSocketAddress)}, on entry: {@code DatagramChannel} and
  *       {@code DatagramSocket}/{@code MulticastSocket}, which delegate to it since JDK 15 (JEP 373).</li>
  * </ul>
  * All run before the connect or send system call, on the caller's thread (virtual or not).
  *
- * <p>Each patch is one static call into {@code io.ifpin.bridge.PinBridge} with values already on hand (arguments, the
- * returned descriptor, or the object's {@code fd} field), inserted with ASM (the copy inside ByteBuddy) by a plain
+ * <p>Each patch is one static call into {@code io.ifpin.bridge.PinBridge} with values already on hand (arguments and the
+ * object's {@code fd} field), inserted with ASM (the copy inside ByteBuddy) by a plain
  * {@link ClassFileTransformer}. Why not ByteBuddy's {@code AgentBuilder} and {@code Advice}: they cost about 500 ms of
  * the application's startup on a small machine (thousands of classes run cold), for five call sites that need none
  * of their generality. The inserted code adds no branches and no locals, so the methods' stack map frames stay valid
- * and only the maximum stack size is recomputed. The bridge catches every {@code Throwable} of the hook itself.
+ * and only the maximum stack size is recomputed. The bridge catches every {@code Throwable} of the hook itself,
+ * except the {@link java.io.IOException} by which the hook refuses a socket (a deny rule, a fail-closed rule), which
+ * the JDK method propagates as its own connect or send failure.
  */
 public final class SocketInstrumentation {
 
@@ -53,15 +62,23 @@ public final class SocketInstrumentation {
     private static final String UDP_WITH_SOCKET_ADDRESS = "(Ljava/io/FileDescriptor;Ljava/net/SocketAddress;)V";
 
     /** Where the patch reads the socket's descriptor from. */
-    private enum Descriptor { RETURN_VALUE, FIELD_FD, ARGUMENT_1 }
+    private enum Descriptor { FIELD_FD, ARGUMENT_1 }
+
+    /** Where in the method the call goes. */
+    private enum Anchor {
+        ENTRY,
+        BEFORE_EACH_RETURN,
+        /** Before the first {@code invokevirtual begin()V} of the method. */
+        BEFORE_BEGIN_CALL
+    }
 
     /**
-     * One socket path: the class, the method, where the call goes (entry or before each return) and what it passes.
+     * One socket path: the class, the method, where the call goes and what it passes.
      *
      * @param fieldOwner the class declaring {@code fd} when the descriptor is read from the field
      * @param addressSlot the local variable slot of the destination argument
      */
-    private record Path(String description, String typeName, String method, String methodDescriptor, boolean onReturn,
+    private record Path(String description, String typeName, String method, String methodDescriptor, Anchor anchor,
                         Descriptor descriptor, String fieldOwner, int addressSlot, String bridgeMethod,
                         String bridgeDescriptor) {
 
@@ -72,20 +89,21 @@ public final class SocketInstrumentation {
 
     private static final List<Path> PATHS = List.of(
             new Path("Socket/SSLSocket/URLConnection", "sun.nio.ch.NioSocketImpl", "beginConnect",
-                    "(Ljava/net/InetAddress;I)Ljava/io/FileDescriptor;", true, Descriptor.RETURN_VALUE, null, 1,
+                    "(Ljava/net/InetAddress;I)Ljava/io/FileDescriptor;", Anchor.ENTRY, Descriptor.FIELD_FD,
+                    "java.net.SocketImpl", 1,
                     "beforeTcpConnect", TCP_WITH_ADDRESS),
             new Path("SocketChannel/HttpClient", "sun.nio.ch.SocketChannelImpl", "beginConnect",
-                    "(ZLjava/net/SocketAddress;)V", true, Descriptor.FIELD_FD, "sun.nio.ch.SocketChannelImpl", 2,
+                    "(ZLjava/net/SocketAddress;)V", Anchor.BEFORE_EACH_RETURN, Descriptor.FIELD_FD, "sun.nio.ch.SocketChannelImpl", 2,
                     "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
             new Path("AsynchronousSocketChannel", "sun.nio.ch.UnixAsynchronousSocketChannelImpl", "implConnect",
                     "(Ljava/net/SocketAddress;Ljava/lang/Object;Ljava/nio/channels/CompletionHandler;)"
-                            + "Ljava/util/concurrent/Future;", false, Descriptor.FIELD_FD,
+                            + "Ljava/util/concurrent/Future;", Anchor.BEFORE_BEGIN_CALL, Descriptor.FIELD_FD,
                     "sun.nio.ch.AsynchronousSocketChannelImpl", 1, "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
             new Path("DatagramSocket/DatagramChannel connect", "sun.nio.ch.DatagramChannelImpl", "connect",
-                    "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", false, Descriptor.FIELD_FD,
+                    "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", Anchor.ENTRY, Descriptor.FIELD_FD,
                     "sun.nio.ch.DatagramChannelImpl", 1, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
             new Path("DatagramSocket/DatagramChannel send", "sun.nio.ch.DatagramChannelImpl", "send",
-                    "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", false,
+                    "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", Anchor.ENTRY,
                     Descriptor.ARGUMENT_1, null, 3, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS));
 
     private SocketInstrumentation() {
@@ -190,8 +208,7 @@ public final class SocketInstrumentation {
                     for (Path path : usable) {
                         if (path.method().equals(name) && path.methodDescriptor().equals(descriptor)
                                 && (access & Opcodes.ACC_STATIC) == 0 && (access & Opcodes.ACC_ABSTRACT) == 0) {
-                            patched.add(path);
-                            return new CallBridge(visitor, path);
+                            return new CallBridge(visitor, path, () -> patched.add(path));
                         }
                     }
                     return visitor;
@@ -228,35 +245,56 @@ public final class SocketInstrumentation {
         }
     }
 
-    /** Inserts {@code PinBridge.<method>(fd, address[, port])} at entry or before each return. */
+    /** Inserts {@code PinBridge.<method>(fd, address[, port])} at the path's anchor. */
     private static final class CallBridge extends MethodVisitor {
 
         private final Path path;
+        private final Runnable onAnchorFound;
+        private boolean beginCallSeen;
 
-        CallBridge(MethodVisitor next, Path path) {
+        CallBridge(MethodVisitor next, Path path, Runnable onAnchorFound) {
             super(Opcodes.ASM9, next);
             this.path = path;
+            this.onAnchorFound = onAnchorFound;
         }
 
         @Override
         public void visitCode() {
             super.visitCode();
-            if (!path.onReturn()) {
+            if (path.anchor() == Anchor.ENTRY) {
                 callBridge();
             }
         }
 
         @Override
         public void visitInsn(int opcode) {
-            if (path.onReturn() && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+            if (path.anchor() == Anchor.BEFORE_EACH_RETURN && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
                 callBridge();
             }
             super.visitInsn(opcode);
         }
 
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+            if (path.anchor() == Anchor.BEFORE_BEGIN_CALL && !beginCallSeen && opcode == Opcodes.INVOKEVIRTUAL
+                    && name.equals("begin") && descriptor.equals("()V")) {
+                // The receiver of begin() is already on the stack; the inserted call leaves the stack as it was.
+                beginCallSeen = true;
+                callBridge();
+            }
+            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+        }
+
+        @Override
+        public void visitEnd() {
+            if (path.anchor() != Anchor.BEFORE_BEGIN_CALL || beginCallSeen) {
+                onAnchorFound.run();
+            }
+            super.visitEnd();
+        }
+
         private void callBridge() {
             switch (path.descriptor()) {
-                case RETURN_VALUE -> super.visitInsn(Opcodes.DUP); // the returned FileDescriptor, kept for the return
                 case FIELD_FD -> {
                     super.visitVarInsn(Opcodes.ALOAD, 0);
                     super.visitFieldInsn(Opcodes.GETFIELD, path.fieldOwner().replace('.', '/'), "fd", FILE_DESCRIPTOR);
