@@ -1,5 +1,6 @@
 package io.ifpin.cli;
 
+import io.ifpin.log.Json;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.diag.RouteCheck;
 import io.ifpin.diag.RpFilter;

@@ -1,5 +1,6 @@
 package io.ifpin.core;
 
+import io.ifpin.audit.AuditLog;
 import io.ifpin.bridge.PinBridge;
 import io.ifpin.config.ConfigLoader;
 import io.ifpin.config.IfpinConfig;
@@ -10,6 +11,8 @@ import io.ifpin.diag.InterfaceReport;
 import io.ifpin.diag.RpFilter;
 import io.ifpin.instrument.SocketInstrumentation;
 import io.ifpin.log.IfpinLog;
+import io.ifpin.metrics.Metrics;
+import io.ifpin.metrics.RulesMBean;
 import io.ifpin.os.ErrnoException;
 import io.ifpin.os.LinuxSocketsJna;
 import io.ifpin.os.NetlinkRoutes;
@@ -18,10 +21,16 @@ import io.ifpin.os.SocketOptions;
 import io.ifpin.pin.ErrorReporter;
 import io.ifpin.pin.KernelVersion;
 import io.ifpin.pin.Pinner;
+import io.ifpin.pin.StackCallers;
+import io.ifpin.rules.Action;
+import io.ifpin.rules.OnError;
 import io.ifpin.rules.Rule;
 
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,11 +67,56 @@ public final class AgentInstaller {
         }
         IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
         Routes routes = loadRoutes();
-        AsyncRouteChecker routeChecker = routes == null || config.rules().isEmpty() ? AsyncRouteChecker.DISABLED
+        boolean mayPin = !config.rules().isEmpty() || config.defaultRule().action() == Action.PIN
+                || config.reloadInterval().isPresent();
+        AsyncRouteChecker routeChecker = routes == null || !mayPin ? AsyncRouteChecker.DISABLED
                 : AsyncRouteChecker.start(routes, RpFilter.PROC);
-        PinBridge.install(new Pinner(config.rules(), sockets, reporter, KernelVersion.running(), routeChecker));
+        Metrics metrics = new Metrics();
+        Path file = Path.of(config.source());
+        byte[] text = readQuietly(file);
+        metrics.configLoaded(new Metrics.ConfigInfo(config.source(), ConfigVersion.of(text), Instant.now(),
+                ConfigVersion.ruleNames(config)), false);
+        AuditLog audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;
+        if (audit != null) {
+            metrics.auditDroppedFrom(audit::dropped);
+        }
+        Pinner pinner = new Pinner(config, sockets, reporter, KernelVersion.running(), routeChecker, metrics, audit,
+                new StackCallers());
+        PinBridge.install(pinner);
         List<String> uncovered = SocketInstrumentation.install(instrumentation);
+        if (config.jmx()) {
+            registerMBeanInBackground(metrics);
+        }
+        if (config.reloadInterval().isPresent()) {
+            new ConfigReloader(file, config, text, pinner::apply, metrics).start();
+        }
         logStartup(config, sockets, uncovered, millisSince(startNanos), routes);
+    }
+
+    /**
+     * Off the main thread: creating the platform MBean server costs tens of milliseconds of startup, and must not run
+     * before an application server has set up {@code java.util.logging} (it registers the logging MXBean).
+     */
+    private static void registerMBeanInBackground(Metrics metrics) {
+        Thread thread = new Thread(() -> {
+            try {
+                RulesMBean.register(metrics);
+                IfpinLog.debug("MBean " + RulesMBean.OBJECT_NAME + " registered");
+            } catch (Throwable t) {
+                IfpinLog.warn("cannot register the MBean " + RulesMBean.OBJECT_NAME + " (" + t + "); counters are"
+                        + " not visible over JMX. Pinning is not affected.");
+            }
+        }, "ifpin-jmx");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static byte[] readQuietly(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            return new byte[0];
+        }
     }
 
     /** rtnetlink for the route checks; without it ifpin pins as before, unchecked. */
@@ -156,17 +210,20 @@ public final class AgentInstaller {
             rules.add(rule.describe());
         }
         IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ", " + KernelVersion.running()
-                + ": " + rules.size() + " rule(s) from " + config.source() + " " + rules + "; interfaces "
-                + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + "; ready in " + startupMillis
+                + ": " + rules.size() + " rule(s) from " + config.source() + " " + rules + "; unmatched sockets: "
+                + config.defaultRule().target() + policySummary(config) + "; interfaces " + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + "; ready in " + startupMillis
                 + " ms");
         logInterfaces(config, routes);
-        for (Rule rule : config.rules().rules()) {
-            if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
+        List<Rule> pinRules = new ArrayList<>(config.rules().rules());
+        pinRules.add(config.defaultRule());
+        for (Rule rule : pinRules) {
+            if (rule.action() == Action.PIN && !interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
                 IfpinLog.warn("rule '" + rule.name() + "' (" + rule.origin() + ") names interface '"
                         + rule.interfaceName() + "', which does not exist in this network namespace now"
                         + " (interfaces: " + String.join(", ", interfaces) + "). Until it appears, its sockets fail"
-                        + " with ENODEV and proceed unpinned. Fix: correct the name, or ignore this if the interface"
-                        + " comes up later (a VPN).");
+                        + " with ENODEV and " + (rule.onError() == OnError.FAIL_CLOSED ? "are refused (fail-closed)"
+                        : "proceed unpinned") + ". Fix: correct the name, or ignore this if the interface comes up"
+                        + " later (a VPN).");
             }
         }
         for (String path : uncovered) {
@@ -174,6 +231,15 @@ public final class AgentInstaller {
                     + "; sockets opened this way are NOT pinned. Please report this with your Java version.");
         }
         legacyImplementationWarnings();
+    }
+
+    /** The optional policy features in force, for the startup line; empty when none. */
+    private static String policySummary(IfpinConfig config) {
+        StringBuilder out = new StringBuilder();
+        config.audit().file().ifPresent(file -> out.append("; audit log ").append(file));
+        config.reloadInterval().ifPresent(interval -> out.append("; reload every ").append(interval.toMillis())
+                .append(" ms"));
+        return out.toString();
     }
 
     /**

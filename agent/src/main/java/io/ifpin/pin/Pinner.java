@@ -1,65 +1,99 @@
 package io.ifpin.pin;
 
+import io.ifpin.audit.AuditLog;
+import io.ifpin.audit.AuditRecord;
 import io.ifpin.bridge.PinHook;
+import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.LogLevel;
+import io.ifpin.config.LogSettings;
 import io.ifpin.diag.AsyncRouteChecker;
 import io.ifpin.log.IfpinLog;
+import io.ifpin.metrics.Metrics;
 import io.ifpin.os.Addresses;
 import io.ifpin.os.Errno;
 import io.ifpin.os.ErrnoException;
 import io.ifpin.os.SocketOptions;
+import io.ifpin.rules.CallerLookup;
+import io.ifpin.rules.HostNames;
+import io.ifpin.rules.OnError;
 import io.ifpin.rules.Protocol;
 import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;
 
 import java.io.FileDescriptor;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.SocketException;
+import java.util.Optional;
 
 /**
- * Decides and applies the binding of one socket: find the first matching rule, read the socket's current binding,
- * and set {@code SO_BINDTODEVICE} only when it differs.
+ * Decides what happens to one socket and does it: find the first matching rule (or the default rule), then pin,
+ * allow or deny; count the decision and hand it to the audit log.
  *
- * <p>Reading first matters: since Linux 5.7 an unprivileged process may bind a socket that is not bound yet, but
- * any change of an existing binding (even to the same device) needs {@code CAP_NET_RAW} (net/core/sock.c,
- * {@code sock_bindtoindex_locked}). An unconnected UDP socket whose sends all go the same way is thus pinned once.
+ * <p>Pinning reads the socket's current binding first and sets {@code SO_BINDTODEVICE} only when it differs: since
+ * Linux 5.7 an unprivileged process may bind a socket that is not bound yet, but any change of an existing binding
+ * (even to the same device) needs {@code CAP_NET_RAW} (net/core/sock.c, {@code sock_bindtoindex_locked}). An
+ * unconnected UDP socket whose sends all go the same way is thus pinned once.
  *
- * <p>On any failure the socket proceeds as it is ("fail-open") and the problem is reported once per rule and cause.
+ * <p>A socket is refused by throwing an ordinary {@link ConnectException} (TCP) or {@link SocketException} (UDP)
+ * before the JDK's connect or send system call: for a deny rule, and for a fail-closed rule whose pinning failed.
+ * Otherwise a failure is reported once per rule and cause, and the socket proceeds ("fail-open").
+ *
+ * <p>The rules, the default rule and their counters are one immutable {@link Policy} behind a volatile field, so a
+ * reload swaps them atomically and a socket never sees half of two configs.
  */
 public final class Pinner implements PinHook {
 
     /** What {@link #currentBinding} reports for a socket bound to an interface that no longer exists. */
     static final String DELETED_INTERFACE = "(a deleted interface)";
 
-    private final RuleSet rules;
     private final SocketOptions sockets;
     private final ErrorReporter reporter;
     private final KernelVersion kernel;
     private final AsyncRouteChecker routeChecker;
+    private final Metrics metrics;
+    private final AuditLog audit;
+    private final CallerLookup callers;
+    private volatile Policy policy;
 
-    /** Without route checks (tests). */
+    /** Without route checks, audit or callers (tests). */
     public Pinner(RuleSet rules, SocketOptions sockets, ErrorReporter reporter, KernelVersion kernel) {
-        this(rules, sockets, reporter, kernel, AsyncRouteChecker.DISABLED);
+        this(new IfpinConfig("(test)", new LogSettings(LogLevel.INFO, Optional.empty()), rules), sockets, reporter,
+                kernel, AsyncRouteChecker.DISABLED, new Metrics(), null, CallerLookup.UNKNOWN);
     }
 
-    /** @param routeChecker told about every pinned socket; checks its route on its own thread */
-    public Pinner(RuleSet rules, SocketOptions sockets, ErrorReporter reporter, KernelVersion kernel,
-                  AsyncRouteChecker routeChecker) {
-        this.rules = rules;
+    /**
+     * @param routeChecker told about every pinned socket; checks its route on its own thread
+     * @param audit        null when there is no audit log
+     * @param callers      finds the class that opened a socket, for rules with {@code callers}
+     */
+    public Pinner(IfpinConfig config, SocketOptions sockets, ErrorReporter reporter, KernelVersion kernel,
+                  AsyncRouteChecker routeChecker, Metrics metrics, AuditLog audit, CallerLookup callers) {
         this.sockets = sockets;
         this.reporter = reporter;
         this.kernel = kernel;
         this.routeChecker = routeChecker;
+        this.metrics = metrics;
+        this.audit = audit;
+        this.callers = callers;
+        this.policy = new Policy(config, metrics);
+    }
+
+    /** Makes {@code config}'s rules the ones in force for every socket decided from now on. */
+    public void apply(IfpinConfig config) {
+        policy = new Policy(config, metrics);
     }
 
     @Override
-    public void beforeTcpConnect(FileDescriptor fd, InetAddress address, int port) {
+    public void beforeTcpConnect(FileDescriptor fd, InetAddress address, int port) throws IOException {
         pin(fd, address, port, Protocol.TCP);
     }
 
     @Override
-    public void beforeUdpSend(FileDescriptor fd, InetAddress address, int port) {
+    public void beforeUdpSend(FileDescriptor fd, InetAddress address, int port) throws IOException {
         pin(fd, address, port, Protocol.UDP);
     }
 
@@ -73,31 +107,108 @@ public final class Pinner implements PinHook {
         });
     }
 
-    void pin(FileDescriptor fd, InetAddress address, int port, Protocol protocol) {
-        Rule rule = rules.match(address, port, protocol);
-        if (rule == null) {
-            return; // no rule: the socket is left exactly as it was
-        }
+    void pin(FileDescriptor fd, InetAddress address, int port, Protocol protocol) throws IOException {
         int fdValue = FileDescriptors.intValue(fd);
         if (fdValue < 0) {
-            return; // closed concurrently: the JDK reports that itself
+            return; // not created yet, or closed concurrently: the JDK reports that itself
         }
+        decide(fdValue, address, port, protocol);
+    }
+
+    /** The decision for socket {@code fd}; throws to refuse it. */
+    void decide(int fd, InetAddress address, int port, Protocol protocol) throws IOException {
+        Policy current = policy;
+        Rule rule = current.defaultRule();
+        try {
+            Rule matched = current.rules().match(address, port, protocol, callers);
+            if (matched != null) {
+                rule = matched;
+            }
+            act(current, rule, fd, address, port, protocol);
+        } catch (IOException refused) {
+            throw refused;
+        } catch (RuntimeException | Error failure) {
+            // A bug in ifpin (or no memory): fail-closed rules must still not let the socket out.
+            current.stats(rule).error("internal", rule.onError() == OnError.FAIL_CLOSED);
+            audit(rule, fd, protocol, address, port, rule.onError() == OnError.FAIL_CLOSED ? "refused" : "error",
+                    "internal");
+            if (rule.onError() == OnError.FAIL_CLOSED) {
+                hookFailed(failure);
+                throw refusal(protocol, rule, "on-error = fail-closed, internal error " + failure, address, port);
+            }
+            throw failure;
+        }
+    }
+
+    private void act(Policy current, Rule rule, int fd, InetAddress address, int port, Protocol protocol)
+            throws IOException {
+        switch (rule.action()) {
+            case ALLOW -> {
+                current.stats(rule).allowed();
+                audit(rule, fd, protocol, address, port, "allowed", null);
+            }
+            case DENY -> {
+                current.stats(rule).denied();
+                audit(rule, fd, protocol, address, port, "denied", null);
+                reporter.report("rule '" + rule.name() + "' denied", LogLevel.INFO,
+                        () -> "rule '" + rule.name() + "' (" + rule.origin() + ") denied "
+                                + describe(fd, protocol, address, port));
+                throw refusal(protocol, rule, "action = deny", address, port);
+            }
+            case PIN -> pinTo(current, rule, fd, address, port, protocol);
+        }
+    }
+
+    private void pinTo(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol)
+            throws IOException {
         String wanted = rule.interfaceName();
-        String current = currentBinding(fdValue);
+        String current = currentBinding(fd);
         if (wanted.equals(current)) {
+            active.stats(rule).pinned();
+            audit(rule, fd, protocol, address, port, "already-pinned", null);
             routeChecker.maybeCheck(rule, wanted, address);
             return;
         }
         try {
-            sockets.bindToDevice(fdValue, wanted);
-            routeChecker.maybeCheck(rule, wanted, address);
-            if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
-                IfpinLog.debug("rule '" + rule.name() + "': pinned " + describe(fdValue, protocol, address, port)
-                        + " to '" + wanted + "'");
-            }
+            sockets.bindToDevice(fd, wanted);
         } catch (ErrnoException e) {
-            reportFailure(rule, fdValue, protocol, address, port, current, e);
+            boolean refuse = rule.onError() == OnError.FAIL_CLOSED;
+            active.stats(rule).error(e.errnoName(), refuse);
+            audit(rule, fd, protocol, address, port, refuse ? "refused" : "error", e.errnoName());
+            reportFailure(rule, fd, protocol, address, port, current, e);
+            if (refuse) {
+                throw refusal(protocol, rule, "on-error = fail-closed, cannot pin to '" + wanted + "': "
+                        + e.errnoName(), address, port);
+            }
+            return;
         }
+        active.stats(rule).pinned();
+        audit(rule, fd, protocol, address, port, "pinned", null);
+        routeChecker.maybeCheck(rule, wanted, address);
+        if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
+            IfpinLog.debug("rule '" + rule.name() + "': pinned " + describe(fd, protocol, address, port)
+                    + " to '" + wanted + "'");
+        }
+    }
+
+    /**
+     * The exception the application sees: ConnectException for TCP (as for a refused connection), SocketException
+     * for UDP; the message names ifpin, the rule and why.
+     */
+    static SocketException refusal(Protocol protocol, Rule rule, String why, InetAddress address, int port) {
+        String message = "ifpin refused " + protocol + " to " + Addresses.format(address, port) + ": rule '"
+                + rule.name() + "' (" + rule.origin() + "), " + why;
+        return protocol == Protocol.TCP ? new ConnectException(message) : new SocketException(message);
+    }
+
+    private void audit(Rule rule, int fd, Protocol protocol, InetAddress address, int port, String result,
+                       String errno) {
+        if (audit == null) {
+            return;
+        }
+        audit.record(new AuditRecord(System.currentTimeMillis(), rule.name(), rule.action().label(),
+                protocol.label(), sockets.localAddress(fd), Addresses.format(address, port),
+                HostNames.requestedName(address), rule.interfaceName(), result, errno));
     }
 
     /**
@@ -130,7 +241,9 @@ public final class Pinner implements PinHook {
         String head = "rule '" + rule.name() + "' (" + rule.origin() + "): cannot pin " + socket + " to interface '"
                 + wanted + "': " + e.errnoName() + ". ";
         String proceeds;
-        if (current.isEmpty()) {
+        if (rule.onError() == OnError.FAIL_CLOSED) {
+            proceeds = " The socket is refused (on-error = fail-closed).";
+        } else if (current.isEmpty()) {
             proceeds = " The socket proceeds unpinned (fail-open).";
         } else if (current.equals(DELETED_INTERFACE)) {
             proceeds = " The socket stays bound to the deleted interface, so its traffic fails with ENODEV.";

@@ -28,7 +28,7 @@ public final class RuleSet {
         this.ruleArray = this.rules.toArray(new Rule[0]);
         this.anyRuleHasHosts = this.rules.stream().anyMatch(Rule::hasHosts);
         Set<String> names = new LinkedHashSet<>();
-        this.rules.forEach(rule -> names.add(rule.interfaceName()));
+        this.rules.stream().filter(rule -> rule.action() == Action.PIN).forEach(rule -> names.add(rule.interfaceName()));
         this.interfaceNames = Collections.unmodifiableSet(names);
     }
 
@@ -58,31 +58,72 @@ public final class RuleSet {
      * rule has hosts and the address is IPv4.
      */
     public Rule match(InetAddress address, int port, Protocol protocol) {
+        return match(address, port, protocol, CallerLookup.UNKNOWN);
+    }
+
+    /**
+     * As {@link #match(InetAddress, int, Protocol)}, for configs with {@code callers}: {@code callers} is asked at
+     * most once, and only when a rule with callers matches everything else.
+     */
+    public Rule match(InetAddress address, int port, Protocol protocol, CallerLookup callers) {
         String requestedHost = anyRuleHasHosts ? HostNames.requestedName(address) : null;
         if (address instanceof Inet4Address) {
-            return matchIpv4(Cidr.ipv4Bits(address), requestedHost, port, protocol);
+            return matchIpv4(Cidr.ipv4Bits(address), requestedHost, port, protocol, callers);
         }
         byte[] bytes = address.getAddress();
         if (Addresses.isIpv4Mapped(bytes)) {
-            return matchIpv4(Cidr.toInt(bytes, 12), requestedHost, port, protocol);
+            return matchIpv4(Cidr.toInt(bytes, 12), requestedHost, port, protocol, callers);
         }
         long high = Cidr.high64(bytes);
         long low = Cidr.low64(bytes);
+        CallerOnce caller = null;
         for (Rule rule : ruleArray) {
             if (rule.matchesIpv6(high, low, requestedHost, port, protocol)) {
-                return rule;
+                if (!rule.hasCallers()) {
+                    return rule;
+                }
+                caller = caller == null ? new CallerOnce(callers) : caller;
+                if (rule.matchesCaller(caller.get())) {
+                    return rule;
+                }
             }
         }
         return null;
     }
 
-    private Rule matchIpv4(int address, String requestedHost, int port, Protocol protocol) {
+    private Rule matchIpv4(int address, String requestedHost, int port, Protocol protocol, CallerLookup callers) {
+        CallerOnce caller = null;
         for (Rule rule : ruleArray) {
             if (rule.matchesIpv4(address, requestedHost, port, protocol)) {
-                return rule;
+                if (!rule.hasCallers()) {
+                    return rule;
+                }
+                caller = caller == null ? new CallerOnce(callers) : caller;
+                if (rule.matchesCaller(caller.get())) {
+                    return rule;
+                }
             }
         }
         return null;
+    }
+
+    /** Asks the lookup once however many rules with callers are tried (it walks the stack). */
+    private static final class CallerOnce {
+        private final CallerLookup lookup;
+        private boolean asked;
+        private String caller;
+
+        CallerOnce(CallerLookup lookup) {
+            this.lookup = lookup;
+        }
+
+        String get() {
+            if (!asked) {
+                caller = lookup.callerClassName();
+                asked = true;
+            }
+            return caller;
+        }
     }
 
     /** The distinct interfaces the rules pin to, in rule order. */

@@ -1,5 +1,6 @@
 package io.ifpin.cli;
 
+import io.ifpin.log.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
