@@ -53,9 +53,8 @@ public final class AuditLog {
      */
     public static AuditLog start(AuditSettings settings) {
         try {
-            AuditLog log = new AuditLog(settings, new RotatingFile(settings.file().orElseThrow(), settings.maxSize(),
-                    settings.maxFiles()));
-            log.writer.start();
+            AuditLog log = open(settings);
+            log.startWriter();
             Runtime.getRuntime().addShutdownHook(new Thread(log::drainAndClose, "ifpin-audit-drain"));
             return log;
         } catch (IOException | RuntimeException e) {
@@ -64,6 +63,16 @@ public final class AuditLog {
                     + " change ifpin.audit.file.");
             return null;
         }
+    }
+
+    /** Opens the file without starting the writer (tests fill the queue first). */
+    static AuditLog open(AuditSettings settings) throws IOException {
+        return new AuditLog(settings, new RotatingFile(settings.file().orElseThrow(), settings.maxSize(),
+                settings.maxFiles()));
+    }
+
+    void startWriter() {
+        writer.start();
     }
 
     /** Queues one decision; false (and counted) when the queue is full. Never blocks. */

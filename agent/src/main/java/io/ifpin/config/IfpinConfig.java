@@ -6,6 +6,8 @@ import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,6 +28,20 @@ public record IfpinConfig(String source, LogSettings log, RuleSet rules, Rule de
         Objects.requireNonNull(defaultRule, "defaultRule");
         Objects.requireNonNull(reloadInterval, "reloadInterval");
         Objects.requireNonNull(audit, "audit");
+    }
+
+    /** The rules that pin (in order), then the default rule when it pins: the ones whose interfaces matter. */
+    public List<Rule> pinRules() {
+        List<Rule> pinning = new ArrayList<>();
+        for (Rule rule : rules.rules()) {
+            if (rule.action() == Action.PIN) {
+                pinning.add(rule);
+            }
+        }
+        if (defaultRule.action() == Action.PIN) {
+            pinning.add(defaultRule);
+        }
+        return pinning;
     }
 
     /** Rules only: unmatched sockets are allowed, no reload, no audit, JMX on. */

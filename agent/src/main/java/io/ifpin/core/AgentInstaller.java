@@ -136,7 +136,7 @@ public final class AgentInstaller {
         }
         try {
             for (InterfaceReport.Status status : new InterfaceReport(routes, RpFilter.PROC)
-                    .build(config.rules().rules())) {
+                    .build(config.pinRules())) {
                 IfpinLog.info(status.toLine());
             }
         } catch (Throwable t) {
@@ -214,10 +214,8 @@ public final class AgentInstaller {
                 + config.defaultRule().target() + policySummary(config) + "; interfaces " + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + "; ready in " + startupMillis
                 + " ms");
         logInterfaces(config, routes);
-        List<Rule> pinRules = new ArrayList<>(config.rules().rules());
-        pinRules.add(config.defaultRule());
-        for (Rule rule : pinRules) {
-            if (rule.action() == Action.PIN && !interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
+        for (Rule rule : config.pinRules()) {
+            if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
                 IfpinLog.warn("rule '" + rule.name() + "' (" + rule.origin() + ") names interface '"
                         + rule.interfaceName() + "', which does not exist in this network namespace now"
                         + " (interfaces: " + String.join(", ", interfaces) + "). Until it appears, its sockets fail"

@@ -99,11 +99,15 @@ public final class Pinner implements PinHook {
 
     @Override
     public void hookFailed(Throwable failure) {
+        reportInternalError(failure, "the socket proceeds unpinned");
+    }
+
+    private void reportInternalError(Throwable failure, String consequence) {
         reporter.report("internal error " + failure.getClass().getName(), LogLevel.ERROR, () -> {
             StringWriter trace = new StringWriter();
             failure.printStackTrace(new PrintWriter(trace));
-            return "internal error while pinning a socket; the socket proceeds unpinned. Please report this"
-                    + " with the trace: " + trace;
+            return "internal error while pinning a socket; " + consequence + ". Please report this with the trace: "
+                    + trace;
         });
     }
 
@@ -133,7 +137,7 @@ public final class Pinner implements PinHook {
             audit(rule, fd, protocol, address, port, rule.onError() == OnError.FAIL_CLOSED ? "refused" : "error",
                     "internal");
             if (rule.onError() == OnError.FAIL_CLOSED) {
-                hookFailed(failure);
+                reportInternalError(failure, "the socket is refused (rule '" + rule.name() + "' is fail-closed)");
                 throw refusal(protocol, rule, "on-error = fail-closed, internal error " + failure, address, port);
             }
             throw failure;

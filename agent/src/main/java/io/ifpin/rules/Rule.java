@@ -261,6 +261,9 @@ public final class Rule {
 
     /** One short line, e.g. {@code corp-api: hosts [*.corp.example] -> b0} or {@code ...: cidrs [...] -> deny}. */
     public String describe() {
+        if (index < 0) {
+            return name + ": sockets no rule matches -> " + target();
+        }
         StringJoiner out = new StringJoiner(" ", name + ": ", " -> " + target());
         if (!hostPatterns.isEmpty()) {
             out.add("hosts " + hostPatterns);

@@ -26,7 +26,7 @@ class PinnerTest {
     private static final String DELETED = "deleted";
 
     /** Records calls; fails bindToDevice with a chosen errno; remembers bindings per fd like the kernel does. */
-    static final class FakeSockets implements SocketOptions {
+    static class FakeSockets implements SocketOptions {
         final Map<Integer, String> bound = new HashMap<>();
         final List<String> calls = new ArrayList<>();
         int failWith;
