@@ -60,8 +60,12 @@ class AuditLogTest {
             log.record(record(i)); // the writer is not running yet: the queue holds 3
         }
         assertEquals(2, log.dropped());
+        LogCapture capture = LogCapture.start();
         log.startWriter();
         log.drainAndClose();
+        assertTrue(capture.lines().contains("[ifpin] WARN audit log: 2 decision(s) dropped so far because the queue (3)"
+                + " was full. Fix: raise ifpin.audit.queue-size, or put the file on a faster disk."),
+                String.join("\n", capture.lines()));
         List<String> lines = Files.readAllLines(file);
         assertEquals(4, lines.size(), String.join("\n", lines));
         assertTrue(lines.get(3).contains("\"event\":\"dropped\",\"count\":2,\"total\":2"), lines.get(3));
