@@ -34,10 +34,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code SocketChannelImpl.beginConnect(boolean, SocketAddress)}, on return: {@code SocketChannel} blocking and
  *       non-blocking, its socket adaptor, {@code java.net.http.HttpClient}. Its caller runs {@code endConnect} in a
  *       {@code finally}, so a refusal there leaves a consistent channel that the JDK then closes.</li>
- *   <li>{@code UnixAsynchronousSocketChannelImpl.implConnect}, just before its call to {@code begin()}:
+ *   <li>{@code UnixAsynchronousSocketChannelImpl.implConnect}, right after its call to {@code begin()}:
  *       {@code AsynchronousSocketChannel}. That call is the first thing inside the method's {@code try}, whose
  *       {@code catch (Throwable)} turns a refusal into a failed future (or handler call) and closes the channel, as
- *       for any other connect failure.</li>
+ *       for any other connect failure. Not before it: {@code begin()} takes the close lock that the {@code finally}
+ *       block's {@code end()} releases, and releasing it untaken throws {@code IllegalMonitorStateException}.</li>
  *   <li>{@code DatagramChannelImpl.connect(SocketAddress, boolean)} and its private
  *       {@code send(FileDescriptor, ByteBuffer, InetSocketAddress)}, on entry: {@code DatagramChannel} and
  *       {@code DatagramSocket}/{@code MulticastSocket}, which delegate to it since JDK 15 (JEP 373).</li>
@@ -68,8 +69,8 @@ public final class SocketInstrumentation {
     private enum Anchor {
         ENTRY,
         BEFORE_EACH_RETURN,
-        /** Before the first {@code invokevirtual begin()V} of the method. */
-        BEFORE_BEGIN_CALL
+        /** Right after the first {@code invokevirtual begin()V} of the method. */
+        AFTER_BEGIN_CALL
     }
 
     /**
@@ -97,7 +98,7 @@ public final class SocketInstrumentation {
                     "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
             new Path("AsynchronousSocketChannel", "sun.nio.ch.UnixAsynchronousSocketChannelImpl", "implConnect",
                     "(Ljava/net/SocketAddress;Ljava/lang/Object;Ljava/nio/channels/CompletionHandler;)"
-                            + "Ljava/util/concurrent/Future;", Anchor.BEFORE_BEGIN_CALL, Descriptor.FIELD_FD,
+                            + "Ljava/util/concurrent/Future;", Anchor.AFTER_BEGIN_CALL, Descriptor.FIELD_FD,
                     "sun.nio.ch.AsynchronousSocketChannelImpl", 1, "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
             new Path("DatagramSocket/DatagramChannel connect", "sun.nio.ch.DatagramChannelImpl", "connect",
                     "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", Anchor.ENTRY, Descriptor.FIELD_FD,
@@ -276,18 +277,19 @@ public final class SocketInstrumentation {
 
         @Override
         public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-            if (path.anchor() == Anchor.BEFORE_BEGIN_CALL && !beginCallSeen && opcode == Opcodes.INVOKEVIRTUAL
+            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+            if (path.anchor() == Anchor.AFTER_BEGIN_CALL && !beginCallSeen && opcode == Opcodes.INVOKEVIRTUAL
                     && name.equals("begin") && descriptor.equals("()V")) {
-                // The receiver of begin() is already on the stack; the inserted call leaves the stack as it was.
+                // begin() took the channel's close lock and returned nothing: the stack is empty again, and the
+                // finally block's end() releases that lock whatever the hook does.
                 beginCallSeen = true;
                 callBridge();
             }
-            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
         }
 
         @Override
         public void visitEnd() {
-            if (path.anchor() != Anchor.BEFORE_BEGIN_CALL || beginCallSeen) {
+            if (path.anchor() != Anchor.AFTER_BEGIN_CALL || beginCallSeen) {
                 onAnchorFound.run();
             }
             super.visitEnd();

@@ -2,6 +2,8 @@ package io.ifpin.pin;
 
 import io.ifpin.rules.CallerLookup;
 
+import java.util.function.Predicate;
+
 /**
  * The class that opened the socket: the first frame on the stack whose class belongs to the application, i.e. is not
  * loaded by the bootstrap or platform class loader (the JDK) nor by ifpin's own loader.
@@ -13,20 +15,28 @@ import io.ifpin.rules.CallerLookup;
 public final class StackCallers implements CallerLookup {
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
-    private final ClassLoader platform = ClassLoader.getPlatformClassLoader();
-    private final ClassLoader agent = StackCallers.class.getClassLoader();
+    private final Predicate<Class<?>> isApplicationClass;
+
+    public StackCallers() {
+        ClassLoader platform = ClassLoader.getPlatformClassLoader();
+        ClassLoader agent = StackCallers.class.getClassLoader();
+        this.isApplicationClass = type -> {
+            ClassLoader loader = type.getClassLoader();
+            return loader != null && loader != platform && loader != agent;
+        };
+    }
+
+    /** With another notion of "application class" (benchmarks, where everything shares one loader). */
+    public StackCallers(Predicate<Class<?>> isApplicationClass) {
+        this.isApplicationClass = isApplicationClass;
+    }
 
     @Override
     public String callerClassName() {
         return WALKER.walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
-                .filter(this::isApplicationClass)
+                .filter(isApplicationClass)
                 .findFirst()
                 .map(Class::getName)
                 .orElse(null));
-    }
-
-    private boolean isApplicationClass(Class<?> type) {
-        ClassLoader loader = type.getClassLoader();
-        return loader != null && loader != platform && loader != agent;
     }
 }

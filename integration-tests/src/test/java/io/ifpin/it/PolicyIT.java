@@ -96,8 +96,15 @@ class PolicyIT {
                 """);
         ChildResult[] result = new ChildResult[1];
         List<String> seen = serverLinesDuring(() -> result[0] = run(jdk, conf, "probe", "tcp", "203.0.113.10", "7000",
-                "udp", "203.0.113.10", "7000", "tcp", "2001:db8:f::10", "7000", "udp", "2001:db8:f::10", "7000"));
+                "udp", "203.0.113.10", "7000", "tcp", "2001:db8:f::10", "7000", "udp", "2001:db8:f::10", "7000",
+                "channel", "203.0.113.10", "7000", "async", "203.0.113.10", "7000"));
         ChildResult r = result[0];
+        assertTrue(line(r, "PROBE channel").contains("REFUSED java.net.ConnectException: ifpin refused TCP to"
+                + " 203.0.113.10:7000: rule 'no-server'"), r.describe());
+        assertTrue(line(r, "PROBE async").contains("REFUSED java.net.ConnectException: ifpin refused TCP to"
+                + " 203.0.113.10:7000: rule 'no-server'") && line(r, "PROBE async").endsWith(
+                "(future failed; channel open: false)"), "a failed Future, channel closed, as for any failed connect"
+                + r.describe());
         assertEquals("PROBE tcp 203.0.113.10:7000 REFUSED java.net.ConnectException: ifpin refused TCP to"
                 + " 203.0.113.10:7000: rule 'no-server' (" + conf + ":2), action = deny", line(r, "PROBE tcp 203."));
         assertTrue(line(r, "PROBE udp 203.").startsWith("PROBE udp 203.0.113.10:7000 REFUSED java.net.SocketException:"
@@ -110,6 +117,16 @@ class PolicyIT {
         assertEquals(List.of(), seen, "the server saw nothing" + r.describe());
         assertTrue(r.agentLines().stream().anyMatch(l -> l.contains("INFO rule 'no-server' (" + conf + ":2) denied")),
                 r.describe());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestJdk.class)
+    void aRefusedSocketLeavesNoDescriptorBehind(TestJdk jdk) {
+        Path conf = config("leak-" + jdk, "ifpin.rules = [ { cidrs = [\"203.0.113.10/32\"], action = deny } ]\n");
+        ChildResult r = run(jdk, conf, "leak", "203.0.113.10", "7000", "200");
+        String leak = line(r, "LEAK");
+        String before = leak.replaceAll(".*before=(\\d+).*", "$1");
+        assertEquals("LEAK open-fds-before=" + before + " after=" + before, leak, "200 refused connects" + r.describe());
     }
 
     /** The control for the test above and the next: without ifpin the same probes do leave (the tests can fail). */

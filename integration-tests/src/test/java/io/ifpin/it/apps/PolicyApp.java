@@ -14,15 +14,20 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,7 +35,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * except the MBean's name (any JMX client would).
  *
  * <pre>
- * probe tcp|udp host port ...        PROBE tcp host:port OK local=ip:port | REFUSED class: message
+ * probe tcp|udp|channel|async host port ...
+ *                                    PROBE tcp host:port OK local=ip:port | REFUSED class: message
+ *                                    (channel: SocketChannel, async: AsynchronousSocketChannel, its Future's cause)
+ * leak host port n                   n refused Socket connects; LEAK open-fds-before=A after=B
  * many count threads host:port ...   round-robin TCP connects from a pool; MANY ok=N refused=M
  * callers host port                  LegacyClient and OtherClient each connect; CALLER class local=ip:port
  * reload host port conf broken next  connect, copy broken over conf, wait for ReloadFailures=1, connect,
@@ -55,6 +63,7 @@ public final class PolicyApp {
                     probe(rest.get(i), rest.get(i + 1), Integer.parseInt(rest.get(i + 2)));
                 }
             }
+            case "leak" -> leak(rest.get(1), Integer.parseInt(rest.get(2)), Integer.parseInt(rest.get(3)));
             case "many" -> many(Integer.parseInt(rest.get(1)), Integer.parseInt(rest.get(2)),
                     rest.subList(3, rest.size()));
             case "callers" -> {
@@ -77,7 +86,23 @@ public final class PolicyApp {
     private static void probe(String protocol, String host, int port) {
         String target = protocol + " " + host + ":" + port;
         try {
-            if (protocol.equals("tcp")) {
+            if (protocol.equals("channel")) {
+                try (SocketChannel channel = SocketChannel.open(new InetSocketAddress(host, port))) {
+                    print("PROBE " + target + " OK local=" + channel.getLocalAddress());
+                }
+            } else if (protocol.equals("async")) {
+                try (AsynchronousSocketChannel channel = AsynchronousSocketChannel.open()) {
+                    try {
+                        channel.connect(new InetSocketAddress(host, port)).get(5, TimeUnit.SECONDS);
+                    } catch (ExecutionException e) {
+                        Throwable cause = e.getCause();
+                        print("PROBE " + target + " REFUSED " + cause.getClass().getName() + ": " + cause.getMessage()
+                                + " (future failed; channel open: " + channel.isOpen() + ")");
+                        return;
+                    }
+                    print("PROBE " + target + " OK local=" + channel.getLocalAddress());
+                }
+            } else if (protocol.equals("tcp")) {
                 try (Socket socket = new Socket()) {
                     socket.connect(new InetSocketAddress(host, port), 3000);
                     print("PROBE " + target + " OK local=" + endpoint(socket.getLocalAddress(), socket.getLocalPort()));
@@ -89,8 +114,32 @@ public final class PolicyApp {
                     print("PROBE " + target + " OK local=" + endpoint(socket.getLocalAddress(), socket.getLocalPort()));
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InterruptedException | TimeoutException e) {
             print("PROBE " + target + " REFUSED " + e.getClass().getName() + ": " + e.getMessage());
+        }
+    }
+
+    /** A refused socket must be closed by the JDK like any failed connect: no descriptor may stay behind. */
+    private static void leak(String host, int port, int count) throws IOException {
+        refusedConnect(host, port); // warm-up: classes and files the first connect opens
+        long before = openFds();
+        for (int i = 0; i < count; i++) {
+            refusedConnect(host, port);
+        }
+        print("LEAK open-fds-before=" + before + " after=" + openFds());
+    }
+
+    private static void refusedConnect(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 3000);
+        } catch (IOException expected) {
+            // refused by ifpin
+        }
+    }
+
+    private static long openFds() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
         }
     }
 
