@@ -79,7 +79,7 @@ class MessagesIT {
             String line = single(result, "[ifpin] INFO ifpin ");
             assertTrue(Pattern.compile("^\\[ifpin] INFO ifpin \\S+ on Java " + jdk.feature() + "[.+\\-\\w]*, Linux \\S+: 2"
                     + " rule\\(s\\) from " + Pattern.quote(mainConfig.toString()) + " \\[loop: cidrs \\[127.0.0.1/32] -> lo,"
-                    + " gone: cidrs \\[127.0.0.2/32] -> nosuch0]; interfaces \\[lo[,\\]].*; pinning"
+                    + " gone: cidrs \\[127.0.0.2/32] -> nosuch0]; unmatched sockets: allow; interfaces \\[lo[,\\]].*; pinning"
                     + " \\[Socket/SSLSocket/URLConnection, SocketChannel/HttpClient, AsynchronousSocketChannel,"
                     + " DatagramSocket/DatagramChannel connect, DatagramSocket/DatagramChannel send]; ready in \\d+ ms$")
                     .matcher(line).matches(), line + result.describe());
