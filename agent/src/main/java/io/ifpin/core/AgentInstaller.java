@@ -1,6 +1,7 @@
 package io.ifpin.core;
 
 import io.ifpin.bridge.PinBridge;
+import io.ifpin.bridge.PinHook;
 import io.ifpin.config.ConfigLoader;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.InvalidConfigException;
@@ -17,6 +18,7 @@ import io.ifpin.os.Routes;
 import io.ifpin.os.SocketOptions;
 import io.ifpin.pin.ErrorReporter;
 import io.ifpin.pin.KernelVersion;
+import io.ifpin.pin.PendingHook;
 import io.ifpin.pin.Pinner;
 import io.ifpin.rules.Rule;
 
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs in the agent's isolated class loader, called once from {@code IfpinAgent.premain}: load the config (an
@@ -48,21 +51,71 @@ public final class AgentInstaller {
 
         IfpinLog.debug("config loaded in " + millisSince(startNanos) + " ms");
         openJavaBase(instrumentation);
-        SocketOptions sockets;
+        // Native access loads on its own thread, so the application's main does not wait for it; until it is
+        // ready, PendingHook holds back only the sockets that a rule matches.
+        PendingHook pending = new PendingHook(config.rules());
+        PinBridge.install(pending);
+        CompletableFuture<List<String>> uncovered = new CompletableFuture<>();
+        Thread init = new Thread(() -> finishInstall(config, reporter, pending, uncovered, startNanos), "ifpin-init");
+        init.setDaemon(true);
+        init.setContextClassLoader(null); // nothing of the application's
+        init.start();
+        // A short-lived application still gets the startup lines (and its exit waits at most this long for them).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> joinQuietly(init, 2000), "ifpin-init-exit"));
         try {
-            sockets = LinuxSocketsJna.load();
+            uncovered.complete(SocketInstrumentation.install(instrumentation));
         } catch (Throwable t) {
-            IfpinLog.error("cannot call SO_BINDTODEVICE (" + t + "); sockets are NOT pinned. Fix: run on Linux, and"
-                    + " if JNA cannot unpack its library, point -Djna.tmpdir at a directory that allows exec.");
-            return;
+            uncovered.completeExceptionally(t);
+            throw t;
         }
-        IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
-        Routes routes = loadRoutes();
-        AsyncRouteChecker routeChecker = routes == null || config.rules().isEmpty() ? AsyncRouteChecker.DISABLED
-                : AsyncRouteChecker.start(routes, RpFilter.PROC);
-        PinBridge.install(new Pinner(config.rules(), sockets, reporter, KernelVersion.running(), routeChecker));
-        List<String> uncovered = SocketInstrumentation.install(instrumentation);
-        logStartup(config, sockets, uncovered, millisSince(startNanos), routes);
+        IfpinLog.debug("premain returns after " + millisSince(startNanos) + " ms");
+    }
+
+    /** On the ifpin-init thread: native access, the route checker, the startup lines, then the real hook. */
+    private static void finishInstall(IfpinConfig config, ErrorReporter reporter, PendingHook pending,
+                                      CompletableFuture<List<String>> uncovered, long startNanos) {
+        PinHook installed = null;
+        try {
+            SocketOptions sockets;
+            try {
+                sockets = LinuxSocketsJna.load();
+            } catch (Throwable t) {
+                IfpinLog.error("cannot call SO_BINDTODEVICE (" + t + "); sockets are NOT pinned. Fix: run on Linux,"
+                        + " and if JNA cannot unpack its library, point -Djna.tmpdir at a directory that allows"
+                        + " exec.");
+                return;
+            }
+            IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
+            Routes routes = loadRoutes();
+            AsyncRouteChecker routeChecker = routes == null || config.rules().isEmpty() ? AsyncRouteChecker.DISABLED
+                    : startRouteChecker(routes);
+            Pinner pinner = new Pinner(config.rules(), sockets, reporter, KernelVersion.running(), routeChecker);
+            // Logged before any socket is released, so startup lines come before every connect-time report.
+            logStartup(config, sockets, uncovered.join(), millisSince(startNanos), routes);
+            installed = pinner;
+        } catch (Throwable t) {
+            IfpinLog.error("the agent failed to start; sockets are NOT pinned: " + t);
+        } finally {
+            PinBridge.install(installed);
+            pending.complete(installed);
+        }
+    }
+
+    /** None when the application is already exiting (a short-lived one can, before this thread gets here). */
+    private static AsyncRouteChecker startRouteChecker(Routes routes) {
+        try {
+            return AsyncRouteChecker.start(routes, RpFilter.PROC);
+        } catch (IllegalStateException shutdownInProgress) { // from addShutdownHook
+            return AsyncRouteChecker.DISABLED;
+        }
+    }
+
+    private static void joinQuietly(Thread thread, long millis) {
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** rtnetlink for the route checks; without it ifpin pins as before, unchecked. */
