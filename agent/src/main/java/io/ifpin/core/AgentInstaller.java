@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs in the agent's isolated class loader, called once from {@code IfpinAgent.premain}: load the config (an
@@ -55,25 +54,21 @@ public final class AgentInstaller {
         // ready, PendingHook holds back only the sockets that a rule matches.
         PendingHook pending = new PendingHook(config.rules());
         PinBridge.install(pending);
-        CompletableFuture<List<String>> uncovered = new CompletableFuture<>();
-        Thread init = new Thread(() -> finishInstall(config, reporter, pending, uncovered, startNanos), "ifpin-init");
+        // Registered here, so every socket class the application loads from now on is patched; loading the ones
+        // not loaded yet (ASM's cold start) to report coverage is left to the init thread.
+        SocketInstrumentation.Coverage coverage = SocketInstrumentation.register(instrumentation);
+        Thread init = new Thread(() -> finishInstall(config, reporter, pending, coverage, startNanos), "ifpin-init");
         init.setDaemon(true);
         init.setContextClassLoader(null); // nothing of the application's
         init.start();
         // A short-lived application still gets the startup lines (and its exit waits at most this long for them).
         Runtime.getRuntime().addShutdownHook(new Thread(() -> joinQuietly(init, 2000), "ifpin-init-exit"));
-        try {
-            uncovered.complete(SocketInstrumentation.install(instrumentation));
-        } catch (Throwable t) {
-            uncovered.completeExceptionally(t);
-            throw t;
-        }
         IfpinLog.debug("premain returns after " + millisSince(startNanos) + " ms");
     }
 
     /** On the ifpin-init thread: native access, the route checker, the startup lines, then the real hook. */
     private static void finishInstall(IfpinConfig config, ErrorReporter reporter, PendingHook pending,
-                                      CompletableFuture<List<String>> uncovered, long startNanos) {
+                                      SocketInstrumentation.Coverage coverage, long startNanos) {
         PinHook installed = null;
         try {
             SocketOptions sockets;
@@ -91,7 +86,7 @@ public final class AgentInstaller {
                     : startRouteChecker(routes);
             Pinner pinner = new Pinner(config.rules(), sockets, reporter, KernelVersion.running(), routeChecker);
             // Logged before any socket is released, so startup lines come before every connect-time report.
-            logStartup(config, sockets, uncovered.join(), millisSince(startNanos), routes);
+            logStartup(config, sockets, coverage.check(), millisSince(startNanos), routes);
             installed = pinner;
         } catch (Throwable t) {
             IfpinLog.error("the agent failed to start; sockets are NOT pinned: " + t);

@@ -17,10 +17,11 @@ import java.util.concurrent.atomic.LongAdder;
  * application's class path, as in production.
  *
  * <pre>
- *   connect-app.jar ADDR PORT once                   one connect (startup: the JVM's whole life is measured)
+ *   connect-app.jar ADDR PORT once                   one connect, then the wall-clock time: connected_at_ms=
+ *                                                    (startup: from the launch to this first connect)
  *   connect-app.jar ADDR PORT serial N               N connects in a row after N/4 to warm up: ns_per_op=
  *   connect-app.jar ADDR PORT threads T V SECONDS    T platform + V virtual threads connecting for SECONDS
- *                                                    after one second of warm-up: connects_per_s=
+ *                                                    after SECONDS/3 of warm-up: connects_per_s=
  *   connect-app.jar ADDR PORT heap                   one connect, then the heap in use after full GCs: heap_bytes=
  * </pre>
  *
@@ -38,7 +39,10 @@ public final class ConnectApp {
         }
         InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(args[0]), Integer.parseInt(args[1]));
         switch (args[2]) {
-            case "once" -> connect(target);
+            case "once" -> {
+                connect(target);
+                System.out.println("connected_at_ms=" + System.currentTimeMillis());
+            }
             case "serial" -> serial(target, Long.parseLong(args[3]));
             case "threads" -> threads(target, Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Double.parseDouble(args[5]));
@@ -98,7 +102,7 @@ public final class ConnectApp {
         for (int i = 0; i < virtual; i++) {
             virtualThreads.execute(loop);
         }
-        Thread.sleep(1000);
+        Thread.sleep(Math.max(100, (long) (seconds * 1000 / 3))); // warm-up: a third of the measured time
         counting.set(true);
         long start = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));

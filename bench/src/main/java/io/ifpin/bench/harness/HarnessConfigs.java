@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The configs bench/harness.sh runs the connect app with: {@code rules-N.conf} for N = 0, 1000 and 10000. Every rule
+ * The configs bench/harness.sh runs the connect app with: {@code rules-N.conf} for each N given. Every rule
  * names {@code b0}, the lab's second link. The last rule pins {@value #PINNED}, the lab's second service address;
  * no other rule contains {@value #UNMATCHED} or {@value #PINNED}, so a connect to the first matches nothing (after a
  * full index lookup) and a connect to the second is pinned.
@@ -59,7 +59,8 @@ public final class HarnessConfigs {
     public static void main(String[] args) throws IOException {
         Path directory = Path.of(args[0]);
         Files.createDirectories(directory);
-        for (int count : new int[] {0, 1000, 10000}) {
+        for (int i = 1; i < args.length; i++) {
+            int count = Integer.parseInt(args[i]);
             Files.writeString(directory.resolve("rules-" + count + ".conf"), config(count));
         }
     }

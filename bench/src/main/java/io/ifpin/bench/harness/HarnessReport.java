@@ -52,9 +52,9 @@ public final class HarnessReport {
                     Kind.RATIO, 0.95, "x"),
             new Target("throughput, 64 threads, pinned", "connects_per_s_t64", "agent-10000-pinned", "none",
                     Kind.RATIO, 0.95, "x"),
-            new Target("throughput, 64 + 10,000 virtual threads, no rule matches", "connects_per_s_t64_v10000",
+            new Target("throughput, 64 + 10,000 virtual threads, no rule matches", "connects_per_s_t64_vthreads",
                     "agent-10000", "none", Kind.RATIO, 0.95, "x"),
-            new Target("throughput, 64 + 10,000 virtual threads, pinned", "connects_per_s_t64_v10000",
+            new Target("throughput, 64 + 10,000 virtual threads, pinned", "connects_per_s_t64_vthreads",
                     "agent-10000-pinned", "none", Kind.RATIO, 0.95, "x"),
             new Target("rule match p50, 10,000 rules (JMH, worst case)", "match_p50_ns", "agent-10000", "zero",
                     Kind.DIFFERENCE, 200, "ns"));
