@@ -181,7 +181,7 @@ public final class HarnessReport {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    /** Three significant digits at most, no exponent: 0.954, 41.2, 31200. */
+    /** No exponent; whole numbers from 100 (and whole values from 10), else three significant digits: 0.954, 41.2, 31234. */
     static String number(double value) {
         double magnitude = Math.abs(value);
         if (magnitude >= 100 || value == Math.rint(value) && magnitude >= 10) {
