@@ -83,6 +83,10 @@ public final class Pinner implements PinHook {
             return; // closed concurrently: the JDK reports that itself
         }
         String wanted = rule.interfaceName();
+        if (protocol == Protocol.TCP) {
+            pinBeforeConnect(rule, fdValue, address, port);
+            return;
+        }
         String current = currentBinding(fdValue);
         if (wanted.equals(current)) {
             routeChecker.maybeCheck(rule, wanted, address);
@@ -97,6 +101,32 @@ public final class Pinner implements PinHook {
             }
         } catch (ErrnoException e) {
             reportFailure(rule, fdValue, protocol, address, port, current, e);
+        }
+    }
+
+    /**
+     * A socket about to connect is almost never bound yet, so set first and read the binding only when that fails
+     * (the outcome is the same as reading first: an already-bound socket fails with EPERM without CAP_NET_RAW, and
+     * then the read tells whether it is bound to the wanted interface). One system call instead of two on the
+     * common path; see docs/performance.md. UDP keeps reading first: its sends repeat on the same socket.
+     */
+    private void pinBeforeConnect(Rule rule, int fd, InetAddress address, int port) {
+        String wanted = rule.interfaceName();
+        try {
+            sockets.bindToDevice(fd, wanted);
+        } catch (ErrnoException e) {
+            String current = currentBinding(fd);
+            if (wanted.equals(current)) {
+                routeChecker.maybeCheck(rule, wanted, address); // pinned already, as the read-first path finds it
+            } else {
+                reportFailure(rule, fd, Protocol.TCP, address, port, current, e);
+            }
+            return;
+        }
+        routeChecker.maybeCheck(rule, wanted, address);
+        if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
+            IfpinLog.debug("rule '" + rule.name() + "': pinned " + describe(fd, Protocol.TCP, address, port) + " to '"
+                    + wanted + "'");
         }
     }
 
