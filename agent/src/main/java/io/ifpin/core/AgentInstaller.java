@@ -18,11 +18,12 @@ import io.ifpin.os.LinuxSocketsJna;
 import io.ifpin.os.NetlinkRoutes;
 import io.ifpin.os.Routes;
 import io.ifpin.os.SocketOptions;
+import io.ifpin.os.UnavailableSockets;
 import io.ifpin.pin.ErrorReporter;
 import io.ifpin.pin.KernelVersion;
+import io.ifpin.pin.PendingHook;
 import io.ifpin.pin.Pinner;
 import io.ifpin.pin.StackCallers;
-import io.ifpin.rules.Action;
 import io.ifpin.rules.OnError;
 import io.ifpin.rules.Rule;
 
@@ -57,58 +58,106 @@ public final class AgentInstaller {
 
         IfpinLog.debug("config loaded in " + millisSince(startNanos) + " ms");
         openJavaBase(instrumentation);
-        SocketOptions sockets;
-        try {
-            sockets = LinuxSocketsJna.load();
-        } catch (Throwable t) {
-            IfpinLog.error("cannot call SO_BINDTODEVICE (" + t + "); sockets are NOT pinned. Fix: run on Linux, and"
-                    + " if JNA cannot unpack its library, point -Djna.tmpdir at a directory that allows exec.");
-            return;
-        }
-        IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
-        Routes routes = loadRoutes();
-        boolean mayPin = !config.rules().isEmpty() || config.defaultRule().action() == Action.PIN
-                || config.reloadInterval().isPresent();
-        AsyncRouteChecker routeChecker = routes == null || !mayPin ? AsyncRouteChecker.DISABLED
-                : AsyncRouteChecker.start(routes, RpFilter.PROC);
-        Metrics metrics = new Metrics();
-        Path file = Path.of(config.source());
-        byte[] text = readQuietly(file);
-        metrics.configLoaded(new Metrics.ConfigInfo(config.source(), ConfigVersion.of(text), Instant.now(),
-                ConfigVersion.ruleNames(config)), false);
-        AuditLog audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;
-        if (audit != null) {
-            metrics.auditDroppedFrom(audit::dropped);
-        }
-        Pinner pinner = new Pinner(config, sockets, reporter, KernelVersion.running(), routeChecker, metrics, audit,
-                new StackCallers());
-        PinBridge.install(pinner);
-        List<String> uncovered = SocketInstrumentation.install(instrumentation);
-        if (config.jmx()) {
-            registerMBeanInBackground(metrics);
-        }
-        if (config.reloadInterval().isPresent()) {
-            new ConfigReloader(file, config, text, pinner::apply, metrics).start();
-        }
-        logStartup(config, sockets, uncovered, millisSince(startNanos), routes);
+        // Native access loads on its own thread, so the application's main does not wait for it; until it is
+        // ready, PendingHook holds back the sockets that the policy could touch.
+        PendingHook pending = new PendingHook(config);
+        PinBridge.install(pending);
+        // Registered here, so every socket class the application loads from now on is patched; loading the ones
+        // not loaded yet (ASM's cold start) to report coverage is left to the init thread.
+        SocketInstrumentation.Coverage coverage = SocketInstrumentation.register(instrumentation);
+        Thread init = new Thread(() -> finishInstall(config, reporter, pending, coverage, startNanos), "ifpin-init");
+        init.setDaemon(true);
+        init.setContextClassLoader(null); // nothing of the application's
+        init.start();
+        // A short-lived application still gets the startup lines (and its exit waits at most this long for them).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> joinQuietly(init, 2000), "ifpin-init-exit"));
+        IfpinLog.debug("premain returns after " + millisSince(startNanos) + " ms");
     }
 
     /**
-     * Off the main thread: creating the platform MBean server costs tens of milliseconds of startup, and must not run
-     * before an application server has set up {@code java.util.logging} (it registers the logging MXBean).
+     * On the ifpin-init thread: native access, the route checker, the audit log, the startup lines, then the real
+     * hook; after it, the MBean and the reload thread, which no socket waits for.
      */
-    private static void registerMBeanInBackground(Metrics metrics) {
-        Thread thread = new Thread(() -> {
+    private static void finishInstall(IfpinConfig config, ErrorReporter reporter, PendingHook pending,
+                                      SocketInstrumentation.Coverage coverage, long startNanos) {
+        Pinner pinner = null;
+        Metrics metrics = new Metrics();
+        Path file = Path.of(config.source());
+        byte[] text = readQuietly(file);
+        try {
+            SocketOptions sockets;
             try {
-                RulesMBean.register(metrics);
-                IfpinLog.debug("MBean " + RulesMBean.OBJECT_NAME + " registered");
+                sockets = LinuxSocketsJna.load();
             } catch (Throwable t) {
-                IfpinLog.warn("cannot register the MBean " + RulesMBean.OBJECT_NAME + " (" + t + "); counters are"
-                        + " not visible over JMX. Pinning is not affected.");
+                IfpinLog.error("cannot call SO_BINDTODEVICE (" + t + "); sockets are NOT pinned (deny rules still"
+                        + " refuse, fail-closed rules refuse what they match). Fix: run on Linux, and if JNA cannot"
+                        + " unpack its library, point -Djna.tmpdir at a directory that allows exec.");
+                sockets = new UnavailableSockets(t.toString());
             }
-        }, "ifpin-jmx");
-        thread.setDaemon(true);
-        thread.start();
+            IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
+            Routes routes = sockets instanceof UnavailableSockets ? null : loadRoutes();
+            AsyncRouteChecker routeChecker = routes == null || !mayPin(config) ? AsyncRouteChecker.DISABLED
+                    : startRouteChecker(routes);
+            metrics.configLoaded(new Metrics.ConfigInfo(config.source(), ConfigVersion.of(text), Instant.now(),
+                    ConfigVersion.ruleNames(config)), false);
+            AuditLog audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;
+            if (audit != null) {
+                metrics.auditDroppedFrom(audit::dropped);
+            }
+            pinner = new Pinner(config, sockets, reporter, KernelVersion.running(), routeChecker, metrics, audit,
+                    new StackCallers());
+            // Logged before any socket is released, so startup lines come before every connect-time report.
+            logStartup(config, sockets, coverage.check(), millisSince(startNanos), routes);
+        } catch (Throwable t) {
+            IfpinLog.error("the agent failed to start; sockets are NOT pinned: " + t);
+            pinner = null;
+        } finally {
+            PinBridge.install(pinner);
+            pending.complete(pinner);
+        }
+        if (pinner != null && config.jmx()) {
+            registerMBean(metrics);
+        }
+        if (pinner != null && config.reloadInterval().isPresent()) {
+            new ConfigReloader(file, config, text, pinner::apply, metrics).start();
+        }
+    }
+
+    /** Whether any socket can be pinned now or after a reload: otherwise the route checker is not started. */
+    private static boolean mayPin(IfpinConfig config) {
+        return !config.pinRules().isEmpty() || config.reloadInterval().isPresent();
+    }
+
+    /** None when the application is already exiting (a short-lived one can, before this thread gets here). */
+    private static AsyncRouteChecker startRouteChecker(Routes routes) {
+        try {
+            return AsyncRouteChecker.start(routes, RpFilter.PROC);
+        } catch (IllegalStateException shutdownInProgress) { // from addShutdownHook
+            return AsyncRouteChecker.DISABLED;
+        }
+    }
+
+    private static void joinQuietly(Thread thread, long millis) {
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * On the init thread, after the hook is in place: creating the platform MBean server costs tens of milliseconds,
+     * and must not run on the application's main thread before an application server has set up
+     * {@code java.util.logging} (it registers the logging MXBean).
+     */
+    private static void registerMBean(Metrics metrics) {
+        try {
+            RulesMBean.register(metrics);
+            IfpinLog.debug("MBean " + RulesMBean.OBJECT_NAME + " registered");
+        } catch (Throwable t) {
+            IfpinLog.warn("cannot register the MBean " + RulesMBean.OBJECT_NAME + " (" + t + "); counters are"
+                    + " not visible over JMX. Pinning is not affected.");
+        }
     }
 
     private static byte[] readQuietly(Path file) {

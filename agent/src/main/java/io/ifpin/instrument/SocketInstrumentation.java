@@ -117,6 +117,15 @@ public final class SocketInstrumentation {
      * @return the paths that are NOT covered on this JDK (empty when all are)
      */
     public static List<String> install(Instrumentation instrumentation) {
+        return register(instrumentation).check();
+    }
+
+    /**
+     * Registers the transformer and retransforms targets that are already loaded: from now on every target is
+     * patched as it loads, on whichever thread loads it. {@link Coverage#check} then loads the others, which may run
+     * on another thread (it is ASM's cold start, the bulk of the cost, and need not delay the application's main).
+     */
+    public static Coverage register(Instrumentation instrumentation) {
         Map<String, List<Path>> byClass = new LinkedHashMap<>();
         for (Path path : PATHS) {
             byClass.computeIfAbsent(path.internalName(), k -> new ArrayList<>()).add(path);
@@ -137,19 +146,33 @@ public final class SocketInstrumentation {
                 IfpinLog.error("retransforming " + loaded + " failed, sockets opened through them are NOT pinned: " + e);
             }
         }
-        List<String> missing = new ArrayList<>();
-        for (Path path : PATHS) {
-            try {
-                // Loading (not initializing) runs the transformer, so coverage is checked at startup.
-                Class.forName(path.typeName(), false, null);
-            } catch (ClassNotFoundException | LinkageError e) {
-                IfpinLog.debug("cannot load " + path.typeName() + ": " + e);
-            }
-            if (!covered.contains(path)) {
-                missing.add(path.description() + " (" + path.typeName() + ")");
-            }
+        return new Coverage(covered);
+    }
+
+    /** Which paths the registered transformer has patched. */
+    public static final class Coverage {
+        private final Set<Path> covered;
+
+        private Coverage(Set<Path> covered) {
+            this.covered = covered;
         }
-        return missing;
+
+        /** Loads (without initialising) every target not loaded yet; the paths NOT covered (empty when all are). */
+        public List<String> check() {
+            List<String> missing = new ArrayList<>();
+            for (Path path : PATHS) {
+                try {
+                    // Loading (not initializing) runs the transformer, so coverage is checked at startup.
+                    Class.forName(path.typeName(), false, null);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    IfpinLog.debug("cannot load " + path.typeName() + ": " + e);
+                }
+                if (!covered.contains(path)) {
+                    missing.add(path.description() + " (" + path.typeName() + ")");
+                }
+            }
+            return missing;
+        }
     }
 
     public static List<String> pathDescriptions() {
