@@ -5,7 +5,7 @@
 #   bench/run.sh 'RuleMatch.*' -p rules=10000    # any JMH arguments: a benchmark regex, -p, -bm, ...
 #   BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/run.sh 'PinCall'   # another JDK (FFM: 22+)
 #
-# Without a regex, FfmPinCallBenchmark runs only when the JDK is 22 or later.
+# Without arguments, FfmPinCallBenchmark runs only when the JDK is 22 or later.
 # PinCallBenchmark re-sets SO_BINDTODEVICE on a bound socket, which needs CAP_NET_RAW: run as root (Linux only).
 # Builds bench/target/benchmarks.jar first when it is missing or older than the agent's or the bench's sources.
 # Raw results: bench/target/jmh-result.csv and bench/target/jmh-output.txt.

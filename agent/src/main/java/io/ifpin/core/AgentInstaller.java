@@ -233,12 +233,14 @@ public final class AgentInstaller {
 
     /**
      * Lets {@code java.base}, where the advice runs, read the bridge's module (named modules do not read unnamed ones
-     * by default), and opens {@code java.io} to ifpin for {@code FileDescriptor.fd}; no command-line flags needed.
+     * by default), and opens {@code java.io} to ifpin for {@code FileDescriptor.fd} and {@code java.net} for the
+     * requested host name and IPv6 bytes without copies ({@code InetAddressFields}); no command-line flags needed.
      */
     private static void openJavaBase(Instrumentation instrumentation) {
         Module javaBase = Object.class.getModule();
         instrumentation.redefineModule(javaBase, Set.of(PinBridge.class.getModule()), Map.of(),
-                Map.of("java.io", Set.of(AgentInstaller.class.getModule())), Set.of(), Map.of());
+                Map.of("java.io", Set.of(AgentInstaller.class.getModule()),
+                        "java.net", Set.of(AgentInstaller.class.getModule())), Set.of(), Map.of());
     }
 
     /** The interfaces of this network namespace, or none (with a warning) when they cannot be listed. */

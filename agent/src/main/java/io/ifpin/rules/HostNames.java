@@ -16,8 +16,6 @@ public final class HostNames {
      * {@code "hostname/literal"}, with an empty host name when none is known, and never resolves.
      */
     public static String requestedName(InetAddress address) {
-        String text = address.toString();
-        int slash = text.indexOf('/');
-        return slash <= 0 ? null : text.substring(0, slash);
+        return InetAddressFields.hostName(address); // the field toString() reads, without building the string
     }
 }

@@ -3,6 +3,7 @@ package io.ifpin.rules;
 import io.ifpin.os.Addresses;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -124,7 +125,9 @@ public final class RuleSet {
         if (address instanceof Inet4Address) {
             return matchIpv4(Cidr.ipv4Bits(address), requestedHost, port, protocol, caller);
         }
-        byte[] bytes = address.getAddress();
+        // Read only: in the agent these are the address's own bytes, not a copy (InetAddressFields).
+        byte[] bytes = address instanceof Inet6Address ? InetAddressFields.ipv6Bytes((Inet6Address) address)
+                : address.getAddress();
         if (Addresses.isIpv4Mapped(bytes)) {
             return matchIpv4(Cidr.toInt(bytes, 12), requestedHost, port, protocol, caller);
         }

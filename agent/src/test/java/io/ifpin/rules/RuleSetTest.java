@@ -160,6 +160,37 @@ class RuleSetTest {
         assertTrue(corp.matches(literal("2001:db8::1"), "x.corp.example", 1, Protocol.UDP));
     }
 
+    /** Where the agent runs (java.net open, as in surefire), host rules and IPv6 destinations allocate nothing either. */
+    @Test
+    void matchWithHostRulesAndIpv6AllocatesNothingWhenFieldsAreReadable() throws Exception {
+        assertTrue(InetAddressFields.direct());
+        RuleSet rules = RuleSet.of(List.of(
+                rule("corp", 0, "b0", List.of("*.corp.example", "db.example"), List.of("2001:db8:f::/48"),
+                        PortSet.ALL, BOTH),
+                cidrRule("rest", 1, "b1", "198.51.100.0/24", "2001:db8::/32")));
+        InetAddress[] addresses = {InetAddress.getByAddress("api.corp.example", new byte[] {(byte) 203, 0, 113, 1}),
+                ip(203, 0, 113, 9), literal("2001:db8:f::1"), literal("2001:db9::1"), mapped(198, 51, 100, 1),
+                InetAddress.getByAddress("other.example", literal("2001:db9::2").getAddress())};
+        assertAllocatesNothing(rules, addresses);
+    }
+
+    /** 100,000 matches after a warm-up allocate less than 4 KB (one allocation per call would be megabytes). */
+    private static void assertAllocatesNothing(RuleSet rules, InetAddress[] addresses) {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        int matched = 0;
+        for (int i = 0; i < 20_000; i++) {
+            matched += rules.match(addresses[i % addresses.length], 443, Protocol.TCP) != null ? 1 : 0;
+        }
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 100_000; i++) {
+            matched += rules.match(addresses[i % addresses.length], 443, Protocol.TCP) != null ? 1 : 0;
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertTrue(matched > 0);
+        assertTrue(allocated < 4096, "allocated " + allocated + " bytes in 100000 matches");
+    }
+
     /** The hot path runs on every connect and send: with IPv4 and no host rules it must not allocate. */
     @Test
     void ipv4MatchWithoutHostRulesAllocatesNothing() throws Exception {

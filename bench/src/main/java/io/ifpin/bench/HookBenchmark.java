@@ -45,8 +45,9 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {
+@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m",
         "--add-opens", "java.base/java.io=ALL-UNNAMED",
+        "--add-opens", "java.base/java.net=ALL-UNNAMED", // as the agent opens it for itself
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"})
 public class HookBenchmark {
 

@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {
         "--add-opens", "java.base/java.io=ALL-UNNAMED",
-        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"})
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        "--enable-native-access=ALL-UNNAMED"}) // JDK 22+; older JDKs ignore it with a warning
 public class PinCallBenchmark {
 
     private static final String DEVICE = "lo";

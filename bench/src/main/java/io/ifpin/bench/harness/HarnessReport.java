@@ -14,7 +14,7 @@ import java.util.TreeMap;
 /**
  * Turns the raw measurements of bench/harness.sh into the table of docs/performance.md: min / median / max of every
  * measure and variant, then each issue 7 target computed from runs paired by their number (the variants of one run
- * ran back to back, so pairing cancels most of a noisy machine's drift), and whether it is met.
+ * ran back to back, so pairing cancels most of a noisy machine's drift), and whether it is met ({@link #verdict}).
  *
  * <pre>
  *   java -cp benchmarks.jar io.ifpin.bench.harness.HarnessReport raw.tsv [plot-dir]
@@ -114,12 +114,26 @@ public final class HarnessReport {
                         limit, "not measured"));
                 continue;
             }
-            double median = median(result);
-            boolean met = target.kind() == Kind.RATIO ? median >= target.limit() : median <= target.limit();
             out.append(String.format(Locale.ROOT, "%-58s %9s %9s %9s %10s  %s%n", target.label(), number(result[0]),
-                    number(median), number(result[result.length - 1]), limit, met ? "yes" : "NO"));
+                    number(median(result)), number(result[result.length - 1]), limit, verdict(target, result)));
         }
         return out.toString();
+    }
+
+    /**
+     * yes / NO when every run agrees; "unresolved" when some runs meet the target and some do not (the machine's
+     * noise is larger than the margin: decide with the in-process JMH numbers); "noise" when every run has the agent
+     * make a connect cheaper than without it, which only noise can do.
+     */
+    static String verdict(Target target, double[] sorted) {
+        double min = sorted[0];
+        double max = sorted[sorted.length - 1];
+        if (target.kind() != Kind.RATIO && max < 0) {
+            return "noise (agent < baseline)";
+        }
+        boolean allMet = target.kind() == Kind.RATIO ? min >= target.limit() : max <= target.limit();
+        boolean noneMet = target.kind() == Kind.RATIO ? max < target.limit() : min > target.limit();
+        return allMet ? "yes" : noneMet ? "NO" : "unresolved (runs disagree)";
     }
 
     /** Sorted per-run results of a target, or null when a side was not measured. */
@@ -184,6 +198,9 @@ public final class HarnessReport {
     /** No exponent; whole numbers from 100 (and whole values from 10), else three significant digits: 0.954, 41.2, 31234. */
     static String number(double value) {
         double magnitude = Math.abs(value);
+        if (value == 0) {
+            return "0";
+        }
         if (magnitude >= 100 || value == Math.rint(value) && magnitude >= 10) {
             return String.format(Locale.ROOT, "%.0f", value);
         }

@@ -35,7 +35,9 @@ class HarnessReportTest {
         HarnessReport.Target startup = target("startup, 1,000 rules");
         assertArrayEquals(new double[] {60, 140, 250}, report.evaluate(startup));
         assertTrue(report.table().contains("startup, 1,000 rules"), report.table());
-        assertTrue(line(report.table(), "startup, 1,000 rules").endsWith("yes"), report.table()); // median 140
+        // median 140 meets the target, but one run (250) does not: the runs disagree
+        assertTrue(line(report.table(), "startup, 1,000 rules").endsWith("unresolved (runs disagree)"),
+                report.table());
     }
 
     @Test
@@ -48,7 +50,8 @@ class HarnessReportTest {
         // setsockopt median 2000 ns: overheads 2000 and 5000 ns are 1x and 2.5x (median 1.75x: not met)
         assertArrayEquals(new double[] {1, 2.5}, report.evaluate(target("connect, pinned (10,000 rules), x C setsockopt")));
         assertArrayEquals(new double[] {0.9}, report.evaluate(target("throughput, 64 threads, no rule matches")));
-        assertTrue(line(report.table(), "connect, pinned (10,000 rules)").endsWith("NO"), report.table());
+        assertTrue(line(report.table(), "connect, pinned (10,000 rules)").endsWith("unresolved (runs disagree)"),
+                report.table());
         assertTrue(line(report.table(), "throughput, 64 threads, no rule matches").endsWith("NO"), report.table());
         assertTrue(line(report.table(), "heap, 10,000 rules").endsWith("not measured"), report.table());
     }
@@ -57,8 +60,21 @@ class HarnessReportTest {
     void aSingleVariantMeasureIsAgainstZero() {
         HarnessReport report = report("match_p50_ns\tagent-10000\t1\t150", "match_p50_ns\tagent-10000\t2\t250");
         assertArrayEquals(new double[] {150, 250}, report.evaluate(target("rule match p50, 10,000 rules (JMH, worst case)")));
-        assertTrue(line(report.table(), "rule match p50").endsWith("yes"), report.table()); // median 200 <= 200
+        assertTrue(line(report.table(), "rule match p50").endsWith("unresolved (runs disagree)"), report.table());
         assertTrue(!report.table().contains(" zero "), report.table());
+    }
+
+    @Test
+    void verdicts() {
+        HarnessReport.Target startup = target("startup, 1,000 rules");
+        HarnessReport.Target throughput = target("throughput, 64 threads, no rule matches");
+        assertEquals("yes", HarnessReport.verdict(startup, new double[] {20, 90, 150}));
+        assertEquals("NO", HarnessReport.verdict(startup, new double[] {151, 400}));
+        assertEquals("unresolved (runs disagree)", HarnessReport.verdict(startup, new double[] {100, 200}));
+        assertEquals("noise (agent < baseline)", HarnessReport.verdict(startup, new double[] {-30, -1}));
+        assertEquals("yes", HarnessReport.verdict(throughput, new double[] {0.95, 1.2}));
+        assertEquals("NO", HarnessReport.verdict(throughput, new double[] {0.5, 0.94}));
+        assertEquals("unresolved (runs disagree)", HarnessReport.verdict(throughput, new double[] {0.5, 1.1}));
     }
 
     @Test
