@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.ifpin.rules.Cidr;
+import io.ifpin.rules.Direction;
 import io.ifpin.rules.HostPattern;
 import io.ifpin.rules.InterfaceNames;
 import io.ifpin.rules.InvalidValueException;
@@ -37,7 +38,8 @@ final class ConfigReader {
     /** The keys allowed in {@code ifpin}, {@code ifpin.log} and each rule; ConfigurationDocTest checks the docs. */
     static final List<String> ROOT_KEYS = List.of("log", "rules");
     static final List<String> LOG_KEYS = List.of("level", "file");
-    static final List<String> RULE_KEYS = List.of("name", "hosts", "cidrs", "ports", "protocols", "interface");
+    static final List<String> RULE_KEYS = List.of("name", "hosts", "cidrs", "ports", "protocols", "interface",
+            "direction");
 
     private static final LogSettings DEFAULT_LOG = new LogSettings(LogLevel.INFO, Optional.empty());
     private static final String EVERY_DESTINATION =
@@ -139,7 +141,10 @@ final class ConfigReader {
         PortSet ports = readPorts(rule, path);
         Set<Protocol> protocols = readProtocols(rule, path);
         String interfaceName = readInterface(rule, path);
-        if (isEmptyList(rule.get("hosts")) && isEmptyList(rule.get("cidrs"))) {
+        Direction direction = readDirection(rule, path);
+        if (direction == Direction.INBOUND) {
+            checkInbound(rule, path, name, ports);
+        } else if (isEmptyList(rule.get("hosts")) && isEmptyList(rule.get("cidrs"))) {
             problems.add(rule.origin(), path, "rule \"" + name + "\" has neither hosts nor cidrs, so it matches no"
                     + " destination", EVERY_DESTINATION);
         }
@@ -147,7 +152,45 @@ final class ConfigReader {
             return null;
         }
         return new Rule(name, index, interfaceName, problems.location(rule.origin()), hosts, cidrs, ports,
-                protocols);
+                protocols, direction);
+    }
+
+    /** {@code direction}: {@code outbound} (default) or {@code inbound}; null (recorded) when invalid. */
+    private Direction readDirection(ConfigObject rule, String rulePath) {
+        ConfigValue value = rule.get("direction");
+        if (isAbsent(value)) {
+            return Direction.OUTBOUND;
+        }
+        String path = rulePath + ".direction";
+        String text = string(value, path, "direction = inbound");
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Direction.parse(text);
+        } catch (IllegalArgumentException e) {
+            problems.addValue(value, path, e.getMessage(), "write direction = outbound (the default: sockets that"
+                    + " connect or send) or direction = inbound (listening sockets)");
+            return null;
+        }
+    }
+
+    /**
+     * An inbound rule matches listeners by their local address ({@code cidrs}) and port ({@code ports}); a host
+     * name says nothing about which interface a connection arrives on, so {@code hosts} is refused.
+     */
+    private void checkInbound(ConfigObject rule, String path, String name, PortSet ports) {
+        if (!isEmptyList(rule.get("hosts"))) {
+            problems.add(rule.get("hosts").origin(), path + ".hosts", "rule \"" + name + "\" is inbound, and an"
+                    + " inbound rule matches listening sockets by their local address and port, not by host name",
+                    "remove hosts; use ports = [8443] (and optionally cidrs = [\"198.51.100.2/32\"], the address the"
+                            + " listener binds to)");
+        }
+        if (isEmptyList(rule.get("cidrs")) && (ports == null || ports.isAll())) {
+            problems.add(rule.origin(), path, "inbound rule \"" + name + "\" has neither ports nor cidrs, so it"
+                    + " would pin every listener of the application", "add ports = [8443] (the port the service"
+                    + " listens on) and optionally cidrs = [\"198.51.100.2/32\"] (the address it binds to)");
+        }
     }
 
     private String readName(ConfigObject rule, int index, String rulePath) {

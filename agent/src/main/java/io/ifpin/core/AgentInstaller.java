@@ -7,7 +7,9 @@ import io.ifpin.config.InvalidConfigException;
 import io.ifpin.config.LogLevel;
 import io.ifpin.diag.AsyncRouteChecker;
 import io.ifpin.diag.InterfaceReport;
+import io.ifpin.diag.PinSelfTest;
 import io.ifpin.diag.RpFilter;
+import io.ifpin.instrument.NativeTransportInstrumentation;
 import io.ifpin.instrument.SocketInstrumentation;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.os.ErrnoException;
@@ -62,7 +64,10 @@ public final class AgentInstaller {
                 : AsyncRouteChecker.start(routes, RpFilter.PROC);
         PinBridge.install(new Pinner(config.rules(), sockets, reporter, KernelVersion.running(), routeChecker));
         List<String> uncovered = SocketInstrumentation.install(instrumentation);
-        logStartup(config, sockets, uncovered, millisSince(startNanos), routes);
+        NativeTransportInstrumentation.install(instrumentation);
+        List<String> nettyCopies = NativeTransportInstrumentation.scanSystemClassPath();
+        Map<String, String> selfTest = PinSelfTest.run(sockets, config.rules().interfaceNames());
+        logStartup(config, sockets, uncovered, nettyCopies, selfTest, millisSince(startNanos), routes);
     }
 
     /** rtnetlink for the route checks; without it ifpin pins as before, unchecked. */
@@ -149,7 +154,8 @@ public final class AgentInstaller {
     }
 
     private static void logStartup(IfpinConfig config, SocketOptions sockets, List<String> uncovered,
-                                   long startupMillis, Routes routes) {
+                                   List<String> nettyCopies, Map<String, String> selfTest, long startupMillis,
+                                   Routes routes) {
         List<String> interfaces = interfaceNames(sockets);
         List<String> rules = new ArrayList<>();
         for (Rule rule : config.rules().rules()) {
@@ -157,8 +163,10 @@ public final class AgentInstaller {
         }
         IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ", " + KernelVersion.running()
                 + ": " + rules.size() + " rule(s) from " + config.source() + " " + rules + "; interfaces "
-                + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + "; ready in " + startupMillis
-                + " ms");
+                + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + " and "
+                + NativeTransportInstrumentation.description() + (nettyCopies.isEmpty() ? ""
+                : " " + nettyCopies) + "; self-test " + selfTestLine(config, selfTest) + "; ready in "
+                + startupMillis + " ms");
         logInterfaces(config, routes);
         for (Rule rule : config.rules().rules()) {
             if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
@@ -174,6 +182,19 @@ public final class AgentInstaller {
                     + "; sockets opened this way are NOT pinned. Please report this with your Java version.");
         }
         legacyImplementationWarnings();
+    }
+
+    /**
+     * Per rule, whether a socket can be pinned to its interface now: {@code [corp -> b0: OK, vpn -> tun0: ENODEV]}.
+     * A failure is explained by the WARN/ERROR lines that follow (missing interface) or at the first socket.
+     */
+    static String selfTestLine(IfpinConfig config, Map<String, String> selfTest) {
+        List<String> parts = new ArrayList<>();
+        for (Rule rule : config.rules().rules()) {
+            parts.add(rule.name() + " -> " + rule.interfaceName() + ": "
+                    + selfTest.getOrDefault(rule.interfaceName(), "not run"));
+        }
+        return parts.toString();
     }
 
     /**

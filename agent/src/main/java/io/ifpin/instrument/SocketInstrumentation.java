@@ -52,8 +52,15 @@ public final class SocketInstrumentation {
     private static final String TCP_WITH_SOCKET_ADDRESS = "(Ljava/io/FileDescriptor;Ljava/net/SocketAddress;)V";
     private static final String UDP_WITH_SOCKET_ADDRESS = "(Ljava/io/FileDescriptor;Ljava/net/SocketAddress;)V";
 
-    /** Where the patch reads the socket's descriptor from. */
-    private enum Descriptor { RETURN_VALUE, FIELD_FD, ARGUMENT_1 }
+    private static final String NET = "sun/nio/ch/Net";
+    private static final String NET_LISTEN = "(Ljava/io/FileDescriptor;I)V";
+    private static final String LISTEN = "(Ljava/io/FileDescriptor;)V";
+
+    /**
+     * Where the patch reads the socket's descriptor from. {@code BEFORE_NET_LISTEN}: the call goes before each
+     * {@code Net.listen(fd, backlog)} inside the method (after bind, before listen(2)), with that call's fd.
+     */
+    private enum Descriptor { RETURN_VALUE, FIELD_FD, ARGUMENT_1, BEFORE_NET_LISTEN }
 
     /**
      * One socket path: the class, the method, where the call goes (entry or before each return) and what it passes.
@@ -86,7 +93,16 @@ public final class SocketInstrumentation {
                     "sun.nio.ch.DatagramChannelImpl", 1, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
             new Path("DatagramSocket/DatagramChannel send", "sun.nio.ch.DatagramChannelImpl", "send",
                     "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", false,
-                    Descriptor.ARGUMENT_1, null, 3, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS));
+                    Descriptor.ARGUMENT_1, null, 3, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
+            // Listeners (direction = inbound rules): after bind, so the local address is known, before listen(2).
+            new Path("ServerSocket listen", "sun.nio.ch.NioSocketImpl", "listen", "(I)V", false,
+                    Descriptor.BEFORE_NET_LISTEN, null, 0, "beforeListen", LISTEN),
+            new Path("ServerSocketChannel listen", "sun.nio.ch.ServerSocketChannelImpl", "netBind",
+                    "(Ljava/net/SocketAddress;I)Ljava/net/SocketAddress;", false, Descriptor.BEFORE_NET_LISTEN, null,
+                    0, "beforeListen", LISTEN),
+            new Path("AsynchronousServerSocketChannel listen", "sun.nio.ch.AsynchronousServerSocketChannelImpl",
+                    "bind", "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;", false,
+                    Descriptor.BEFORE_NET_LISTEN, null, 0, "beforeListen", LISTEN));
 
     private SocketInstrumentation() {
     }
@@ -190,8 +206,7 @@ public final class SocketInstrumentation {
                     for (Path path : usable) {
                         if (path.method().equals(name) && path.methodDescriptor().equals(descriptor)
                                 && (access & Opcodes.ACC_STATIC) == 0 && (access & Opcodes.ACC_ABSTRACT) == 0) {
-                            patched.add(path);
-                            return new CallBridge(visitor, path);
+                            return new CallBridge(visitor, path, patched);
                         }
                     }
                     return visitor;
@@ -232,24 +247,41 @@ public final class SocketInstrumentation {
     private static final class CallBridge extends MethodVisitor {
 
         private final Path path;
+        private final Set<Path> patched;
 
-        CallBridge(MethodVisitor next, Path path) {
+        CallBridge(MethodVisitor next, Path path, Set<Path> patched) {
             super(Opcodes.ASM9, next);
             this.path = path;
+            this.patched = patched;
         }
 
         @Override
         public void visitCode() {
             super.visitCode();
-            if (!path.onReturn()) {
+            if (!path.onReturn() && path.descriptor() != Descriptor.BEFORE_NET_LISTEN) {
                 callBridge();
+                patched.add(path);
             }
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+            if (path.descriptor() == Descriptor.BEFORE_NET_LISTEN && opcode == Opcodes.INVOKESTATIC
+                    && owner.equals(NET) && name.equals("listen") && descriptor.equals(NET_LISTEN)) {
+                // Stack: fd, backlog. Copy the fd for the bridge without disturbing the call's arguments.
+                super.visitInsn(Opcodes.DUP2);
+                super.visitInsn(Opcodes.POP);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, path.bridgeMethod(), path.bridgeDescriptor(), false);
+                patched.add(path);
+            }
+            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
         }
 
         @Override
         public void visitInsn(int opcode) {
             if (path.onReturn() && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
                 callBridge();
+                patched.add(path);
             }
             super.visitInsn(opcode);
         }
@@ -262,6 +294,7 @@ public final class SocketInstrumentation {
                     super.visitFieldInsn(Opcodes.GETFIELD, path.fieldOwner().replace('.', '/'), "fd", FILE_DESCRIPTOR);
                 }
                 case ARGUMENT_1 -> super.visitVarInsn(Opcodes.ALOAD, 1);
+                case BEFORE_NET_LISTEN -> throw new IllegalStateException("not an entry or return patch");
             }
             super.visitVarInsn(Opcodes.ALOAD, path.addressSlot());
             if (path.bridgeDescriptor().equals(TCP_WITH_ADDRESS)) {

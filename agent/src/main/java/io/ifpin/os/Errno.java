@@ -13,6 +13,7 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ENOTSOCK = 88;
     public static final int ENOPROTOOPT = 92;
+    public static final int EAFNOSUPPORT = 97;
     public static final int ENOBUFS = 105;
 
     private Errno() {
@@ -30,6 +31,7 @@ public final class Errno {
             case EINVAL: return "EINVAL";
             case ENOTSOCK: return "ENOTSOCK";
             case ENOPROTOOPT: return "ENOPROTOOPT";
+            case EAFNOSUPPORT: return "EAFNOSUPPORT";
             case ENOBUFS: return "ENOBUFS";
             default: return "errno " + errno;
         }

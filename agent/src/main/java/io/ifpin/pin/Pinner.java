@@ -16,6 +16,7 @@ import java.io.FileDescriptor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 /**
  * Decides and applies the binding of one socket: find the first matching rule, read the socket's current binding,
@@ -73,12 +74,37 @@ public final class Pinner implements PinHook {
         });
     }
 
+    @Override
+    public void beforeNativeConnectOrSend(int fd, InetAddress address, int port) {
+        if (rules.match(address, port, Protocol.TCP) == null && rules.match(address, port, Protocol.UDP) == null) {
+            return; // the common case costs no system call
+        }
+        Protocol protocol = protocolOf(fd);
+        if (protocol != null) {
+            pin(fd, address, port, protocol);
+        }
+    }
+
+    @Override
+    public void beforeListen(FileDescriptor fd) {
+        pinListener(FileDescriptors.intValue(fd));
+    }
+
+    @Override
+    public void beforeNativeListen(int fd) {
+        pinListener(fd);
+    }
+
     void pin(FileDescriptor fd, InetAddress address, int port, Protocol protocol) {
+        pin(FileDescriptors.intValue(fd), address, port, protocol);
+    }
+
+    /** The core for every caller: the JDK's FileDescriptor paths and the native transports' int descriptors. */
+    void pin(int fdValue, InetAddress address, int port, Protocol protocol) {
         Rule rule = rules.match(address, port, protocol);
         if (rule == null) {
             return; // no rule: the socket is left exactly as it was
         }
-        int fdValue = FileDescriptors.intValue(fd);
         if (fdValue < 0) {
             return; // closed concurrently: the JDK reports that itself
         }
@@ -97,6 +123,59 @@ public final class Pinner implements PinHook {
             }
         } catch (ErrnoException e) {
             reportFailure(rule, fdValue, protocol, address, port, current, e);
+        }
+    }
+
+    /**
+     * A listening socket, bound and about to listen: the first inbound rule for its local address and port binds it,
+     * so it only accepts connections that arrive on that interface (the kernel's listener lookup skips a socket
+     * bound to another device). The same read-before-set and error reports as outbound sockets.
+     */
+    void pinListener(int fd) {
+        if (fd < 0 || !rules.hasInbound()) {
+            return;
+        }
+        InetSocketAddress local = sockets.localSocketAddress(fd);
+        if (local == null) {
+            return; // not an IP socket (Unix domain), or closed
+        }
+        Rule rule = rules.matchInbound(local.getAddress(), local.getPort());
+        if (rule == null) {
+            return;
+        }
+        String wanted = rule.interfaceName();
+        String current = currentBinding(fd);
+        if (wanted.equals(current)) {
+            return;
+        }
+        try {
+            sockets.bindToDevice(fd, wanted);
+            if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
+                IfpinLog.debug("rule '" + rule.name() + "': pinned listener " + Addresses.format(local.getAddress(),
+                        local.getPort()) + " to '" + wanted + "'");
+            }
+        } catch (ErrnoException e) {
+            String key = "rule '" + rule.name() + "': " + e.errnoName() + " pinning to '" + wanted + "'";
+            LogLevel level = e.errno() == Errno.EBADF ? LogLevel.DEBUG : LogLevel.ERROR;
+            reporter.report(key, level, () -> explain(rule, "listener " + Addresses.format(local.getAddress(),
+                    local.getPort()), current, e));
+        }
+    }
+
+    /** TCP or UDP from the kernel ({@code SO_TYPE}), for callers that serve both; null for anything else. */
+    private Protocol protocolOf(int fd) {
+        try {
+            switch (sockets.socketType(fd)) {
+                case SocketOptions.SOCK_STREAM:
+                    return Protocol.TCP;
+                case SocketOptions.SOCK_DGRAM:
+                    return Protocol.UDP;
+                default:
+                    return null;
+            }
+        } catch (ErrnoException e) {
+            IfpinLog.debug("getsockopt(SO_TYPE) on fd " + fd + " failed: " + e.getMessage());
+            return null;
         }
     }
 

@@ -23,9 +23,13 @@ public final class RuleSet {
     private final boolean anyRuleHasHosts;
     private final Set<String> interfaceNames;
 
+    /** {@code direction = inbound} rules, for listening sockets; never consulted by {@link #match}. */
+    private final Rule[] inboundArray;
+
     private RuleSet(List<Rule> rules) {
         this.rules = List.copyOf(rules);
-        this.ruleArray = this.rules.toArray(new Rule[0]);
+        this.ruleArray = this.rules.stream().filter(rule -> !rule.isInbound()).toArray(Rule[]::new);
+        this.inboundArray = this.rules.stream().filter(Rule::isInbound).toArray(Rule[]::new);
         this.anyRuleHasHosts = this.rules.stream().anyMatch(Rule::hasHosts);
         Set<String> names = new LinkedHashSet<>();
         this.rules.forEach(rule -> names.add(rule.interfaceName()));
@@ -79,6 +83,20 @@ public final class RuleSet {
     private Rule matchIpv4(int address, String requestedHost, int port, Protocol protocol) {
         for (Rule rule : ruleArray) {
             if (rule.matchesIpv4(address, requestedHost, port, protocol)) {
+                return rule;
+            }
+        }
+        return null;
+    }
+
+    public boolean hasInbound() {
+        return inboundArray.length > 0;
+    }
+
+    /** The first inbound rule for a listener bound to {@code local:port}, or null. */
+    public Rule matchInbound(InetAddress local, int port) {
+        for (Rule rule : inboundArray) {
+            if (rule.matchesListener(local, port)) {
                 return rule;
             }
         }
