@@ -1,5 +1,6 @@
 package io.ifpin.demo.cases;
 
+import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringSocketChannel;
 
@@ -18,6 +19,9 @@ public final class NettyIoUringCase implements SocketCase {
 
     @Override
     public String run(String host) throws Exception {
+        if (!IoUring.isAvailable()) {
+            return NOT_APPLICABLE; // kernel without io_uring, or io_uring_disabled / a seccomp filter refuses it
+        }
         return NettyIo.tcpExchange(IoUringIoHandler.newFactory(), IoUringSocketChannel.class, host);
     }
 }
