@@ -98,7 +98,8 @@ public final class PeerServer {
 
         ServerSocket tcp = new ServerSocket();
         tcp.setReuseAddress(true);
-        tcp.bind(new InetSocketAddress(wildcard, tcpPort), 128);
+        // A deep backlog: the virtual-thread test connects thousands of clients at once.
+        tcp.bind(new InetSocketAddress(wildcard, tcpPort), 4096);
         startThread("peer-tcp", () -> acceptLoop(tcp, "tcp"));
 
         SSLServerSocket tls = (SSLServerSocket) selfSignedTlsContext().getServerSocketFactory().createServerSocket();
