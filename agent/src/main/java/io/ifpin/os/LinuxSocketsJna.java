@@ -107,23 +107,8 @@ public final class LinuxSocketsJna implements SocketOptions {
 
     @Override
     public String localAddress(int fd) {
-        byte[] sockaddr = new byte[SOCKADDR_STORAGE_SIZE];
-        int[] length = {SOCKADDR_STORAGE_SIZE};
-        try {
-            getsockname(fd, sockaddr, length);
-            // sa_family is in host byte order, the port in network (big-endian) order.
-            int family = ByteBuffer.wrap(sockaddr, 0, 2).order(ByteOrder.nativeOrder()).getShort() & 0xffff;
-            int port = (sockaddr[2] & 0xff) << 8 | (sockaddr[3] & 0xff);
-            if (family == AF_INET) {
-                return Addresses.format(Arrays.copyOfRange(sockaddr, 4, 8), port);
-            }
-            if (family == AF_INET6) {
-                return Addresses.format(Arrays.copyOfRange(sockaddr, 8, 24), port);
-            }
-            return "?";
-        } catch (LastErrorException e) {
-            return "?";
-        }
+        InetSocketAddress local = localSocketAddress(fd);
+        return local == null ? "?" : Addresses.format(local.getAddress(), local.getPort());
     }
 
     @Override
@@ -132,6 +117,7 @@ public final class LinuxSocketsJna implements SocketOptions {
         int[] length = {SOCKADDR_STORAGE_SIZE};
         try {
             getsockname(fd, sockaddr, length);
+            // sa_family is in host byte order, the port in network (big-endian) order.
             int family = ByteBuffer.wrap(sockaddr, 0, 2).order(ByteOrder.nativeOrder()).getShort() & 0xffff;
             int port = (sockaddr[2] & 0xff) << 8 | (sockaddr[3] & 0xff);
             if (family == AF_INET) {
