@@ -100,6 +100,21 @@ public final class PinBridge {
         }
     }
 
+    /** From Netty epoll's {@code LinuxSocket.sendmmsg}: a batch of datagrams, destinations in Netty's packets. */
+    public static void beforeNativeSendBatch(int fd, Object[] packets, int offset, int count) throws IOException {
+        PinHook h = hook;
+        if (h == null || fd < 0 || packets == null) {
+            return;
+        }
+        try {
+            h.beforeNativeSendBatch(fd, packets, offset, count);
+        } catch (IOException refused) {
+            throw refused;
+        } catch (Throwable t) {
+            reportFailure(h, t);
+        }
+    }
+
     /** From the JDK's listen paths ({@code Net.listen} in NioSocketImpl and the server channels), before listen(2). */
     public static void beforeListen(FileDescriptor fd) throws IOException {
         PinHook h = hook;

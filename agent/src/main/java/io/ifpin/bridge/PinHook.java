@@ -26,6 +26,13 @@ public interface PinHook {
     void beforeNativeConnectOrSend(int fd, InetAddress address, int port) throws IOException;
 
     /**
+     * Netty's epoll transport is about to send {@code packets[offset .. offset+count)} on {@code fd} with one
+     * {@code sendmmsg}. The elements are Netty's {@code NativeDatagramPacket}s (the bridge cannot name the type):
+     * the hook reads each destination from them.
+     */
+    void beforeNativeSendBatch(int fd, Object[] packets, int offset, int count) throws IOException;
+
+    /**
      * {@code fd} is bound and about to {@code listen()}: the hook applies the first {@code direction = inbound} rule
      * that matches the socket's local address and port.
      */

@@ -32,6 +32,8 @@ import java.util.WeakHashMap;
  *       {@code connect(SocketAddress)}, {@code sendTo}/{@code sendToAddress}/{@code sendToAddresses} (the variants
  *       with the fast-open flag; the others delegate to them) and {@code listen(int)}, at entry, with
  *       {@code this.intValue()}.</li>
+ *   <li>{@code <prefix>.channel.epoll.LinuxSocket.sendmmsg(packets, offset, count)}: a batch of unconnected
+ *       datagrams; the hook reads each destination from Netty's packet objects.</li>
  *   <li>{@code <prefix>.channel.uring.AbstractIoUringChannel.submitConnect(InetSocketAddress)}: io_uring submits the
  *       connect as a ring operation, not through {@code Socket.connect}.</li>
  *   <li>{@code <prefix>.channel.uring.MsgHdrMemory.setSocketAddress(LinuxSocket, InetSocketAddress)}: io_uring's
@@ -50,6 +52,7 @@ public final class NativeTransportInstrumentation {
     private static final String CONNECT = "(ILjava/net/SocketAddress;)V";
     private static final String SEND_TO_ADDRESS = "(ILjava/net/InetAddress;I)V";
     private static final String LISTEN = "(I)V";
+    private static final String SEND_BATCH = "(I[Ljava/lang/Object;II)V";
 
     /** Where the int descriptor comes from. */
     private enum Fd {
@@ -92,6 +95,10 @@ public final class NativeTransportInstrumentation {
                     new Patch("sendToAddresses", "(JILjava/net/InetAddress;IZ)I", Fd.THIS_INT_VALUE, 4,
                             "beforeNativeSend", SEND_TO_ADDRESS),
                     new Patch("listen", "(I)V", Fd.THIS_INT_VALUE, -1, "beforeNativeListen", LISTEN))),
+            new Shape("/channel/epoll/LinuxSocket", "Netty epoll datagram batches (sendmmsg)",
+                    "/channel/unix/Socket", List.of(new Patch("sendmmsg",
+                    "([L%s/channel/epoll/NativeDatagramPacketArray$NativeDatagramPacket;II)I", Fd.THIS_INT_VALUE, 1,
+                    "beforeNativeSendBatch", SEND_BATCH))),
             new Shape("/channel/uring/AbstractIoUringChannel", "Netty io_uring connect (ring operation)", null,
                     List.of(new Patch("submitConnect", "(Ljava/net/InetSocketAddress;)V", Fd.THIS_FD_INT_VALUE, 1,
                             "beforeNativeConnect", CONNECT))),
@@ -304,7 +311,11 @@ public final class NativeTransportInstrumentation {
                             "()I", false);
                 }
             }
-            if (patch.addressSlot() >= 0) {
+            if (patch.bridgeDescriptor().equals(SEND_BATCH)) {
+                super.visitVarInsn(Opcodes.ALOAD, 1); // the packet array (an Object[] to the bridge)
+                super.visitVarInsn(Opcodes.ILOAD, 2); // offset
+                super.visitVarInsn(Opcodes.ILOAD, 3); // count
+            } else if (patch.addressSlot() >= 0) {
                 super.visitVarInsn(Opcodes.ALOAD, patch.addressSlot());
                 if (patch.bridgeDescriptor().equals(SEND_TO_ADDRESS)) {
                     super.visitVarInsn(Opcodes.ILOAD, patch.addressSlot() + 1); // the port follows the InetAddress

@@ -85,6 +85,36 @@ public final class Pinner implements PinHook {
         }
     }
 
+    /**
+     * Netty epoll flushes several datagrams at once with {@code sendmmsg}; each destination is read from Netty's
+     * packet object ({@link NettyDatagramPackets}) and pinned as an unconnected send would be. A connected channel's
+     * packets carry no destination (pinned at connect). The addresses carry no host name, so only {@code cidrs}
+     * rules can match them.
+     */
+    @Override
+    public void beforeNativeSendBatch(int fd, Object[] packets, int offset, int count) {
+        if (!rules.hasOutbound(Protocol.UDP)) {
+            return;
+        }
+        int end = Math.min(packets.length, offset + count);
+        for (int i = Math.max(0, offset); i < end; i++) {
+            InetSocketAddress target;
+            try {
+                target = NettyDatagramPackets.recipient(packets[i]);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                String type = packets[i] == null ? "null" : packets[i].getClass().getName();
+                reporter.report("netty sendmmsg unreadable " + type, LogLevel.ERROR, () -> "not covered: Netty epoll"
+                        + " datagram batches (sendmmsg): cannot read the destination from " + type + " (" + e
+                        + "), so datagrams Netty sends in batches are NOT pinned. Fix: connect() the channel to its"
+                        + " destination, or report this with your Netty version.");
+                return;
+            }
+            if (target != null) {
+                pin(fd, target.getAddress(), target.getPort(), Protocol.UDP);
+            }
+        }
+    }
+
     @Override
     public void beforeListen(FileDescriptor fd) {
         pinListener(FileDescriptors.intValue(fd));

@@ -89,6 +89,16 @@ public final class RuleSet {
         return null;
     }
 
+    /** True when some outbound rule applies to {@code protocol}. */
+    public boolean hasOutbound(Protocol protocol) {
+        for (Rule rule : ruleArray) {
+            if (rule.protocols().contains(protocol)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public boolean hasInbound() {
         return inboundArray.length > 0;
     }

@@ -97,6 +97,50 @@ class NativeAndListenerPinnerTest {
         assertEquals(List.of("type 5", "type 7"), sockets.calls);
     }
 
+    /** The fields of Netty epoll's NativeDatagramPacket that ifpin reads (same names, as Netty 4.1 and 4.2 have). */
+    @SuppressWarnings("unused")
+    static final class NativeDatagramPacket {
+        private final byte[] recipientAddr = new byte[16];
+        private int recipientAddrLen;
+        private int recipientPort;
+
+        NativeDatagramPacket(String ip, int port) throws Exception {
+            if (ip != null) {
+                byte[] bytes = InetAddress.getByName(ip).getAddress();
+                if (bytes.length == 4) { // Netty stores IPv4 as an IPv4-mapped IPv6 address
+                    recipientAddr[10] = (byte) 0xff;
+                    recipientAddr[11] = (byte) 0xff;
+                    System.arraycopy(bytes, 0, recipientAddr, 12, 4);
+                } else {
+                    System.arraycopy(bytes, 0, recipientAddr, 0, 16);
+                }
+                recipientAddrLen = 16;
+                recipientPort = port;
+            }
+        }
+    }
+
+    @Test
+    void batchOfDatagramsIsPinnedPerDestinationWithinOffsetAndCount() throws Exception {
+        Pinner pinner = pinner("{ name = v4, cidrs = [\"203.0.113.10/32\"], interface = b0 },"
+                + "{ name = v6, cidrs = [\"2001:db8:f::/48\"], interface = b0 }");
+        Object[] packets = {new NativeDatagramPacket("192.0.2.99", 1), new NativeDatagramPacket("203.0.113.10", 53),
+                new NativeDatagramPacket(null, 0), new NativeDatagramPacket("2001:db8:f::10", 53),
+                new NativeDatagramPacket("203.0.113.10", 53)};
+        pinner.beforeNativeSendBatch(5, packets, 1, 3); // the last packet is outside the batch
+        assertEquals(List.of("get 5", "set 5 b0", "get 5"), sockets.calls);
+    }
+
+    @Test
+    void batchOfObjectsWithoutNettysFieldsIsReportedNotCovered() throws Exception {
+        ErrorReporter reporter = new ErrorReporter();
+        Pinner pinner = new Pinner(ConfigLoader.parse("ifpin.rules = [{ cidrs = [\"0.0.0.0/0\"], interface = b0 }]",
+                "test.conf").rules(), sockets, reporter, new KernelVersion("6.1.0"));
+        pinner.beforeNativeSendBatch(5, new Object[] {"not a packet"}, 0, 1);
+        assertEquals(List.of(), sockets.calls);
+        assertEquals(1, reporter.count("netty sendmmsg unreadable java.lang.String"));
+    }
+
     @Test
     void outboundRulesNeverPinListenersAndInboundRulesNeverPinConnects() throws Exception {
         Pinner pinner = pinner("{ name = out, cidrs = [\"0.0.0.0/0\", \"::/0\"], interface = a0 },"

@@ -84,6 +84,48 @@ class NativeCoverageIT {
         });
     }
 
+    /**
+     * Netty epoll sends datagrams flushed together with one {@code sendmmsg}, their destinations inside Netty's
+     * packet objects: each is pinned (CIDR rule). Without the agent they leave by a0 (the control run); before the
+     * sendmmsg patch the first datagram of the batch left by a0 with the agent too.
+     */
+    @TestFactory
+    Stream<DynamicNode> nettyDatagramBatches() {
+        return Stream.of(TestJdk.values()).map(jdk -> {
+            String context = "[" + jdk.label() + " Netty epoll, 3 datagrams in one flush (sendmmsg)] ";
+            Lazy<ChildResult> withAgent = new Lazy<>(() -> batchRun(jdk, work.resolve(jdk.name() + "-batch.conf"),
+                    "203.0.113.10"));
+            Lazy<ChildResult> withAgent6 = new Lazy<>(() -> batchRun(jdk, work.resolve(jdk.name() + "-batch6.conf"),
+                    "2001:db8:f::10"));
+            Lazy<ChildResult> withoutAgent = new Lazy<>(() -> batchRun(jdk, null, "203.0.113.10"));
+            return dynamicContainer(context, Stream.of(
+                    dynamicTest(context + "CIDR rule -> b0: every datagram seen from 198.51.100.2", () ->
+                            assertReplies(withAgent.get(), "198.51.100.2")),
+                    dynamicTest(context + "IPv6, CIDR rule -> b0: every datagram seen from 2001:db8:b::2", () ->
+                            assertReplies(withAgent6.get(), "2001:db8:b::2")),
+                    dynamicTest(context + "without the agent: every datagram seen from 192.0.2.2", () ->
+                            assertReplies(withoutAgent.get(), "192.0.2.2"))));
+        });
+    }
+
+    private static void assertReplies(ChildResult result, String peer) {
+        assertTrue(result.stdout().contains("replies all"), result.describe());
+        assertEquals(3, result.stdout().stream().filter(l -> l.startsWith("reply PEER " + peer + " ")).count(),
+                result.describe());
+        assertTrue(result.agentLines().stream().noneMatch(l -> l.startsWith("[ifpin] ERROR")), result.describe());
+    }
+
+    private static ChildResult batchRun(TestJdk jdk, Path config, String target) {
+        ChildJvm child = ChildJvm.on(jdk)
+                .classpath(ItEnv.testClasses(), ItEnv.demoJar())
+                .main("io.ifpin.it.apps.NettyUdpBatchApp", target, "3");
+        if (config != null) {
+            child.agent(ItEnv.agentJar(), AgentConfig.create()
+                    .cidrRule("corp-cidr", "b0", "203.0.113.10/32", "2001:db8:f::10/128").writeTo(config));
+        }
+        return child.runIn(lab);
+    }
+
     private static String startupLine(ChildResult result) {
         return result.agentLines().stream().filter(l -> l.startsWith("[ifpin] INFO ifpin ")).findFirst()
                 .orElseThrow(() -> new AssertionError("no startup line" + result.describe()));
