@@ -26,6 +26,19 @@ final class CompatRecords {
         return ItEnv.repoRoot().resolve("integration-tests/target/compat-results");
     }
 
+    /** Rows of other tests (listeners): {@code <case> PASS|FAIL|NA <detail>} lines, written as they are. */
+    static void writeLines(TestJdk jdk, String family, String scenario, List<String> records) {
+        List<String> lines = new ArrayList<>();
+        lines.add("# java " + jdk.feature() + ", " + family + ", " + scenario);
+        lines.addAll(records);
+        try {
+            Files.createDirectories(directory());
+            Files.write(directory().resolve(jdk.name() + "-" + family + "-" + scenario + ".txt"), lines);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the compatibility records", e);
+        }
+    }
+
     static void write(TestJdk jdk, String family, String scenario, List<String> stdout, String expectedIp) {
         Map<String, CaseLine> lines = LegacyAppOutput.parse(stdout);
         List<String> records = new ArrayList<>();
@@ -42,11 +55,6 @@ final class CompatRecords {
             }
             records.add(socketCase.name() + " " + outcome);
         }
-        try {
-            Files.createDirectories(directory());
-            Files.write(directory().resolve(jdk.name() + "-" + family + "-" + scenario + ".txt"), records);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the compatibility records", e);
-        }
+        writeLines(jdk, family, scenario, records.subList(1, records.size()));
     }
 }

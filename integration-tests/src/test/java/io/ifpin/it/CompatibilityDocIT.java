@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The generated matrix in docs/compatibility.md must cover exactly the demo cases PinningIT runs, in catalogue order,
+ * then ListenerIT's listener kinds,
  * each with one generated cell per JDK and family: a case added without regenerating the table (scripts/
  * compat-matrix.sh), or a row left for a removed case, fails here. Needs no lab.
  */
@@ -48,6 +49,7 @@ class CompatibilityDocIT {
             }
         }
         List<String> cases = Cases.all().stream().map(SocketCase::name).collect(Collectors.toList());
+        ListenerIT.KINDS.forEach(kind -> cases.add("listener-" + kind));
         assertEquals(cases, rows, "docs/compatibility.md's matrix is not the list of demo cases: run the integration"
                 + " tests, then scripts/compat-matrix.sh, and commit docs/compatibility.md");
     }

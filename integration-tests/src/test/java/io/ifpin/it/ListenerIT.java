@@ -27,8 +27,9 @@ class ListenerIT {
     private static final int FIRST_PORT = 9001;
     private static final List<String> VIA_B0 = List.of("198.51.100.2", "2001:db8:b::2");
     private static final List<String> VIA_A0 = List.of("192.0.2.2", "2001:db8:a::2");
-    private static final List<String> KINDS = List.of("server-socket", "server-socket-channel",
-            "async-server-socket-channel", "netty-epoll-server", "netty-io-uring-server");
+    /** The listener kinds of ListenerApp; also the compatibility matrix's listener rows ({@code listener-<kind>}). */
+    static final List<String> KINDS = List.of("server-socket", "server-socket-channel",
+            "async-server-socket-channel", "netty-nio-server", "netty-epoll-server", "netty-io-uring-server");
 
     private static NetnsLab lab;
     private static Path work;
@@ -67,7 +68,9 @@ class ListenerIT {
                         .inboundRule("service-in", "b0", FIRST_PORT + "-" + (FIRST_PORT + KINDS.size() - 1))
                         .writeTo(work.resolve(jdk.name() + "-inbound.conf")));
             }
-            return child.runIn(lab);
+            ChildResult childResult = child.runIn(lab);
+            writeRecords(jdk, withAgent, childResult);
+            return childResult;
         });
         List<DynamicNode> tests = new ArrayList<>();
         for (String kind : KINDS) {
@@ -81,6 +84,27 @@ class ListenerIT {
         tests.add(dynamicTest(context + "exit code 0", () -> assertEquals(0, result.get().exitCode(),
                 result.get().describe())));
         return dynamicContainer(context, tests.stream());
+    }
+
+    /** Per family, one record per kind for the compatibility matrix: PASS when both probes went as expected. */
+    private static void writeRecords(TestJdk jdk, boolean withAgent, ChildResult result) {
+        for (int family = 0; family < 2; family++) {
+            List<String> records = new ArrayList<>();
+            for (String kind : KINDS) {
+                String name = "listener-" + kind;
+                if (result.stdout().stream().anyMatch(line -> line.startsWith("listen " + kind + " n/a"))) {
+                    records.add(name + " NA io_uring unavailable on this kernel");
+                    continue;
+                }
+                boolean b0 = result.stdout().contains("probe " + kind + " " + VIA_B0.get(family) + " CONNECTED");
+                boolean a0 = result.stdout().contains("probe " + kind + " " + VIA_A0.get(family) + " "
+                        + (withAgent ? "REFUSED" : "CONNECTED"));
+                records.add(name + (b0 && a0 ? " PASS" : " FAIL") + " b0 " + (b0 ? "ok" : "wrong") + ", a0 "
+                        + (a0 ? "ok" : "wrong"));
+            }
+            CompatRecords.writeLines(jdk, family == 0 ? "IPV4" : "IPV6",
+                    withAgent ? "LISTENER_INBOUND_RULE" : "LISTENER_WITHOUT_AGENT", records);
+        }
     }
 
     private static DynamicNode probe(String context, Lazy<ChildResult> result, String kind, String address,

@@ -10,6 +10,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
@@ -65,6 +67,9 @@ public final class ListenerApp {
         async.bind(new InetSocketAddress(any.getAddress(), port));
         open.add(async);
         listeners.put("async-server-socket-channel", port++);
+
+        open.add(netty(NioIoHandler.newFactory(), NioServerSocketChannel.class, any.getAddress(), port));
+        listeners.put("netty-nio-server", port++);
 
         open.add(netty(EpollIoHandler.newFactory(), EpollServerSocketChannel.class, any.getAddress(), port));
         listeners.put("netty-epoll-server", port++);
