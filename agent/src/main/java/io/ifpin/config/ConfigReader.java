@@ -143,7 +143,7 @@ final class ConfigReader {
         String interfaceName = readInterface(rule, path);
         Direction direction = readDirection(rule, path);
         if (direction == Direction.INBOUND) {
-            checkInbound(rule, path, name, ports);
+            checkInbound(rule, path, name, ports, protocols);
         } else if (isEmptyList(rule.get("hosts")) && isEmptyList(rule.get("cidrs"))) {
             problems.add(rule.origin(), path, "rule \"" + name + "\" has neither hosts nor cidrs, so it matches no"
                     + " destination", EVERY_DESTINATION);
@@ -179,7 +179,12 @@ final class ConfigReader {
      * An inbound rule matches listeners by their local address ({@code cidrs}) and port ({@code ports}); a host
      * name says nothing about which interface a connection arrives on, so {@code hosts} is refused.
      */
-    private void checkInbound(ConfigObject rule, String path, String name, PortSet ports) {
+    private void checkInbound(ConfigObject rule, String path, String name, PortSet ports, Set<Protocol> protocols) {
+        if (protocols != null && !protocols.contains(Protocol.TCP)) {
+            problems.add(rule.get("protocols").origin(), path + ".protocols", "inbound rule \"" + name + "\" is for"
+                    + " listening sockets, which are TCP; UDP sockets have no listen step", "remove protocols, or"
+                    + " write protocols = [tcp]");
+        }
         if (!isEmptyList(rule.get("hosts"))) {
             problems.add(rule.get("hosts").origin(), path + ".hosts", "rule \"" + name + "\" is inbound, and an"
                     + " inbound rule matches listening sockets by their local address and port, not by host name",

@@ -62,7 +62,9 @@ public final class AgentInstaller {
         Routes routes = loadRoutes();
         AsyncRouteChecker routeChecker = routes == null || config.rules().isEmpty() ? AsyncRouteChecker.DISABLED
                 : AsyncRouteChecker.start(routes, RpFilter.PROC);
-        PinBridge.install(new Pinner(config.rules(), sockets, reporter, KernelVersion.running(), routeChecker));
+        Pinner pinner = new Pinner(config.rules(), sockets, reporter, KernelVersion.running(), routeChecker);
+        pinner.warmUp();
+        PinBridge.install(pinner);
         List<String> uncovered = SocketInstrumentation.install(instrumentation);
         NativeTransportInstrumentation.install(instrumentation);
         List<String> nettyCopies = NativeTransportInstrumentation.scanSystemClassPath();

@@ -64,6 +64,38 @@ public final class Pinner implements PinHook {
         pin(fd, address, port, Protocol.UDP);
     }
 
+    /**
+     * Runs the hot path once in premain, without a socket (fd -1 stops it after the rule match), so that the classes
+     * and call sites it needs are loaded and linked before the application's first connect. Loading them on an
+     * application thread is slower, and on a virtual thread it can pin the carrier while another virtual thread
+     * holds the agent loader's lock (JFR {@code jdk.VirtualThreadPinned}, VirtualThreadsIT).
+     */
+    public void warmUp() {
+        FileDescriptors.intValue(null);
+        for (InetAddress address : new InetAddress[] {InetAddress.getLoopbackAddress(), IPV6_LOOPBACK}) {
+            for (Protocol protocol : Protocol.values()) {
+                pin(-1, address, 1, protocol);
+            }
+            rules.matchInbound(address, 1);
+        }
+        try {
+            NettyDatagramPackets.recipient(null);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e); // null is "no destination"
+        }
+        AsyncRouteChecker.warmUp();
+    }
+
+    private static final InetAddress IPV6_LOOPBACK = ipv6Loopback();
+
+    private static InetAddress ipv6Loopback() {
+        try {
+            return InetAddress.getByAddress(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+        } catch (java.net.UnknownHostException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     @Override
     public void hookFailed(Throwable failure) {
         reporter.report("internal error " + failure.getClass().getName(), LogLevel.ERROR, () -> {

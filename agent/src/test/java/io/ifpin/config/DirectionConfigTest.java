@@ -51,6 +51,12 @@ class DirectionConfigTest {
     }
 
     @Test
+    void inboundUdpRuleIsRefused() {
+        String message = problem("{ name = svc, direction = inbound, ports = [53], protocols = [udp], interface = b0 }");
+        assertTrue(message.contains("ifpin.rules[0].protocols: inbound rule \"svc\" is for listening sockets"), message);
+    }
+
+    @Test
     void unknownDirectionNamesTheAllowedValues() {
         String message = problem("{ cidrs = [\"192.0.2.0/24\"], direction = both, interface = b0 }");
         assertTrue(message.contains("ifpin.rules[0].direction"), message);
