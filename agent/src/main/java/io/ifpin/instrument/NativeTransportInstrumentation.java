@@ -105,7 +105,11 @@ public final class NativeTransportInstrumentation {
             new Shape("/channel/uring/MsgHdrMemory", "Netty io_uring unconnected UDP send (sendmsg ring operation)",
                     null, List.of(new Patch("setSocketAddress",
                     "(L%s/channel/uring/LinuxSocket;Ljava/net/InetSocketAddress;)I", Fd.ARG1_INT_VALUE, 2,
-                    "beforeNativeSend", CONNECT))));
+                    "beforeNativeSend", CONNECT))),
+            // Netty 4.1's separate incubator io_uring transport (io.netty.incubator.channel.uring): its connect and
+            // sends are ring operations ifpin does not patch. No patches: loading it is reported as not covered.
+            new Shape("/channel/uring/AbstractIOUringChannel", "Netty incubator io_uring transport (4.1)", null,
+                    List.of()));
 
     /** Packages where Netty copies usually live, checked on the system class path at startup. */
     private static final List<String> WELL_KNOWN_PREFIXES = List.of("io/netty", "io/grpc/netty/shaded/io/netty");
@@ -212,8 +216,14 @@ public final class NativeTransportInstrumentation {
             String prefix = className.substring(0, className.length() - shape.suffix().length());
             ClassReader reader = new ClassReader(classFile);
             List<String> problems = new ArrayList<>();
-            Set<Patch> patches = check(shape, prefix, reader, problems);
             String name = className.replace('/', '.');
+            if (shape.patches().isEmpty()) {
+                report(loader, className, "ERROR", "not covered: " + name + " (" + shape.description() + "): ifpin"
+                        + " does not patch this transport, so the sockets it opens are NOT pinned. Fix: use Netty"
+                        + " 4.2's io_uring transport (io.netty.channel.uring) or the epoll transport.");
+                return null;
+            }
+            Set<Patch> patches = check(shape, prefix, reader, problems);
             if (!problems.isEmpty()) {
                 report(loader, className, "ERROR", "not covered: " + name + " (" + shape.description() + "): it does"
                         + " not have the shape ifpin patches (" + String.join("; ", problems) + "), so sockets this"

@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 class NativeCoverageIT {
 
     private static final String FAKE = "io.ifpin.it.apps.fakenetty.channel.unix.Socket";
+    private static final String FAKE_INCUBATOR = "io.ifpin.it.apps.fakenetty.channel.uring.AbstractIOUringChannel";
 
     private static NetnsLab lab;
     private static Path work;
@@ -53,7 +54,7 @@ class NativeCoverageIT {
                             .cidrRule("gone", "nosuch0", "203.0.113.20/32")
                             .writeTo(work.resolve(jdk.name() + ".conf")))
                     .classpath(ItEnv.testClasses(), ItEnv.demoJar())
-                    .main("io.ifpin.it.apps.LoadClassApp", FAKE, "io.netty.channel.epoll.LinuxSocket")
+                    .main("io.ifpin.it.apps.LoadClassApp", FAKE, FAKE_INCUBATOR, "io.netty.channel.epoll.LinuxSocket")
                     .runIn(lab));
             return dynamicContainer(jdk.label(), Stream.of(
                     dynamicTest(context + "startup line lists the Netty copies on the class path as covered", () -> {
@@ -68,7 +69,8 @@ class NativeCoverageIT {
                     dynamicTest(context + "a class with Netty's name but not its shape: one ERROR 'not covered' line", () -> {
                         ChildResult result = run.get();
                         List<String> errors = result.agentLines().stream()
-                                .filter(l -> l.startsWith("[ifpin] ERROR not covered: ")).collect(Collectors.toList());
+                                .filter(l -> l.startsWith("[ifpin] ERROR not covered: " + FAKE + " "))
+                                .collect(Collectors.toList());
                         assertEquals(List.of("[ifpin] ERROR not covered: " + FAKE + " (Netty native socket (epoll,"
                                 + " io_uring): connect, sendTo, listen): it does not have the shape ifpin patches"
                                 + " (extends java/lang/Object, expected io/ifpin/it/apps/fakenetty/channel/unix/FileDescriptor;"
@@ -80,6 +82,15 @@ class NativeCoverageIT {
                                 errors, result.describe());
                         assertEquals(0, result.exitCode(), result.describe());
                         assertTrue(result.stdout().contains("loaded io.netty.channel.epoll.LinuxSocket"), result.describe());
+                        assertEquals(2, result.agentLines().stream().filter(l -> l.startsWith("[ifpin] ERROR")).count(),
+                                "no ERROR but the two 'not covered' lines" + result.describe());
+                    }),
+                    dynamicTest(context + "Netty 4.1's incubator io_uring transport: one ERROR 'not covered' line", () -> {
+                        ChildResult result = run.get();
+                        assertTrue(result.agentLines().contains("[ifpin] ERROR not covered: " + FAKE_INCUBATOR
+                                + " (Netty incubator io_uring transport (4.1)): ifpin does not patch this transport, so"
+                                + " the sockets it opens are NOT pinned. Fix: use Netty 4.2's io_uring transport"
+                                + " (io.netty.channel.uring) or the epoll transport."), result.describe());
                     })));
         });
     }
