@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs ifpin's JMH benchmarks (issue 7) and prints a compact table.
 #
-#   bench/run.sh                   # everything, about 2.5 minutes on 2 cores
+#   bench/run.sh                   # everything, about 6 minutes on 2 cores
 #   bench/run.sh 'RuleMatch.*' -p rules=10000    # any JMH arguments: a benchmark regex, -p, -bm, ...
+#   BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/run.sh 'PinCall'   # another JDK (FFM: 22+)
 #
+# Without a regex, FfmPinCallBenchmark runs only when the JDK is 22 or later.
 # PinCallBenchmark re-sets SO_BINDTODEVICE on a bound socket, which needs CAP_NET_RAW: run as root (Linux only).
 # Builds bench/target/benchmarks.jar first when it is missing or older than the agent's or the bench's sources.
 # Raw results: bench/target/jmh-result.csv and bench/target/jmh-output.txt.
@@ -27,15 +29,20 @@ fi
 
 # Short settings so the whole run fits in ~3 minutes on 2 cores; noisy machines: compare runs, not single numbers.
 settings=(-f 1 -wi 3 -w 500ms -i 5 -r 500ms)
-echo "[bench] java -jar $jar ${settings[*]} $* (JMH output in $log)" >&2
-java -jar "$jar" "${settings[@]}" -rf csv -rff "$csv" "$@" > "$log" 2>&1 || {
+java=${BENCH_JAVA:-java}
+feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+if [[ $# == 0 && $feature -lt 22 ]]; then
+  set -- '^io\.ifpin\.bench\.(RuleMatch|Hook|PinCall)Benchmark' # FFM needs JDK 22+
+fi
+echo "[bench] $java -jar $jar ${settings[*]} $* (JMH output in $log)" >&2
+"$java" -jar "$jar" "${settings[@]}" -rf csv -rff "$csv" "$@" > "$log" 2>&1 || {
   tail -40 "$log" >&2
   echo "[bench] JMH failed; full output in $log" >&2
   exit 1
 }
 
 # Benchmark, params, score, error, unit; for sample mode the p50 and p99 rows too (JMH reports no error for them).
-echo "# $(java -version 2>&1 | head -1); $(nproc) cores; $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "# $("$java" -version 2>&1 | head -1); $(nproc) cores; $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ)"
 awk -F',' '
   function unq(s) { gsub(/^"|"$/, "", s); return s }
   { sub(/\r$/, "") }

@@ -3,6 +3,8 @@
 #   ip (iproute2)      network namespaces and veth pairs for the tests and the demo
 #   setpriv (util-linux) running a test JVM unprivileged, to reproduce EPERM for real
 #   mvn (maven), java/javac (JDK 17)
+#   systemd-analyze (systemd), python3 with PyYAML: DeploymentRecipesIT checks docs/deployment.md's systemd unit
+#                      and Kubernetes YAML with them (nothing is started: systemd does not run here)
 # Temurin 25, used by the tests as the second JDK, is looked up under /usr/lib/jvm/temurin-25*; it is not a Debian
 # package. Safe to run again: it does nothing when everything is present.
 set -euo pipefail
@@ -12,12 +14,17 @@ declare -A package_for=(
   [setpriv]=util-linux
   [mvn]=maven
   [javac]=openjdk-17-jdk-headless
+  [systemd-analyze]=systemd
+  [python3]=python3
 )
 
 missing=()
 for command in "${!package_for[@]}"; do
   command -v "$command" >/dev/null 2>&1 || missing+=("${package_for[$command]}")
 done
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import yaml' >/dev/null 2>&1; then
+  missing+=(python3-yaml)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -1,5 +1,6 @@
 package io.ifpin.cli;
 
+import io.ifpin.log.Json;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.diag.InterfaceReport;
 import io.ifpin.diag.RpFilter;
@@ -9,6 +10,7 @@ import io.ifpin.rules.Rule;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,17 +35,24 @@ final class CheckCommand {
             routes = null;
             unavailable = "cannot read interfaces and routes: " + e;
         }
+        List<Rule> pinRules = config.pinRules();
         List<InterfaceReport.Status> statuses = routes == null ? List.of()
-                : new InterfaceReport(routes, RpFilter.PROC).build(config.rules().rules());
+                : new InterfaceReport(routes, RpFilter.PROC).build(pinRules);
+        Map<Rule, InterfaceReport.Status> statusOf = new IdentityHashMap<>();
+        for (int i = 0; i < statuses.size(); i++) {
+            statusOf.put(pinRules.get(i), statuses.get(i));
+        }
+        List<Rule> shown = new ArrayList<>(config.rules().rules());
+        shown.add(config.defaultRule());
         List<Map<String, Object>> rules = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        for (int i = 0; i < config.rules().rules().size(); i++) {
-            Rule rule = config.rules().rules().get(i);
-            InterfaceReport.Status status = statuses.isEmpty() ? null : statuses.get(i);
+        for (Rule rule : shown) {
+            InterfaceReport.Status status = statusOf.get(rule);
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", rule.name());
             entry.put("origin", rule.origin());
             entry.put("rule", rule.describe());
+            entry.put("action", rule.action().label());
             entry.put("interface", rule.interfaceName());
             if (status != null) {
                 entry.put("exists", status.exists());
@@ -70,7 +79,7 @@ final class CheckCommand {
             out.println(Json.write(document));
             return status;
         }
-        out.println("ifpin check: " + config.source() + " is valid: " + rules.size() + " rule(s)");
+        out.println("ifpin check: " + config.source() + " is valid: " + config.rules().rules().size() + " rule(s)");
         for (Map<String, Object> rule : rules) {
             out.println("  " + rule.get("rule") + " (" + rule.get("origin") + ")");
             if (rule.containsKey("report")) {

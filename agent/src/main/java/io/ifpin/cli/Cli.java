@@ -1,5 +1,6 @@
 package io.ifpin.cli;
 
+import io.ifpin.log.Json;
 import io.ifpin.config.ConfigLoader;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.InvalidConfigException;
@@ -25,7 +26,7 @@ public final class Cli {
     private static final String USAGE_TEXT = String.join("\n",
             "Usage: java -javaagent:/path/ifpin-agent.jar=/etc/ifpin/ifpin.conf -jar your-app.jar",
             "       java -jar ifpin-agent.jar check <config> [--json] [--strict]",
-            "       java -jar ifpin-agent.jar explain <config> <host or ip> [port] [tcp|udp] [--json]",
+            "       java -jar ifpin-agent.jar explain <config> <host or ip> [port] [tcp|udp] [--caller <class>] [--json]",
             "       java -jar ifpin-agent.jar --version");
 
     private Cli() {
@@ -42,6 +43,15 @@ public final class Cli {
         List<String> args = new ArrayList<>(List.of(arguments));
         boolean json = args.remove("--json");
         boolean strict = args.remove("--strict");
+        String caller = null;
+        int callerAt = args.indexOf("--caller");
+        if (callerAt >= 0) {
+            if (callerAt + 1 >= args.size()) {
+                return usage(err, "--caller takes a class name, e.g. --caller com.vendor.legacy.Client");
+            }
+            caller = args.remove(callerAt + 1);
+            args.remove(callerAt);
+        }
         if (args.isEmpty()) {
             out.println("ifpin " + Version.current() + ": pins the outbound sockets of a Java application to"
                     + " network interfaces (SO_BINDTODEVICE).");
@@ -78,7 +88,8 @@ public final class Cli {
                     }
                 }
                 IfpinConfig config = load(args.get(1), json, out, err);
-                return config == null ? PROBLEM : ExplainCommand.run(config, args.get(2), port, protocol, json, out);
+                return config == null ? PROBLEM : ExplainCommand.run(config, args.get(2), port, protocol, caller, json,
+                        out);
             }
             default -> {
                 return usage(err, "unknown command '" + command + "'");

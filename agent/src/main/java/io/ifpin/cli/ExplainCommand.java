@@ -1,12 +1,15 @@
 package io.ifpin.cli;
 
+import io.ifpin.log.Json;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.diag.RouteCheck;
 import io.ifpin.diag.RpFilter;
 import io.ifpin.os.NetlinkRoutes;
 import io.ifpin.os.Routes;
 import io.ifpin.os.Addresses;
+import io.ifpin.rules.Action;
 import io.ifpin.rules.HostNames;
+import io.ifpin.rules.OnError;
 import io.ifpin.rules.Protocol;
 import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleEvaluation;
@@ -30,7 +33,9 @@ final class ExplainCommand {
     private ExplainCommand() {
     }
 
-    static int run(IfpinConfig config, String target, int port, Protocol protocol, boolean json, PrintStream out) {
+    /** @param caller the class that opens the socket, for rules with callers; null when not given */
+    static int run(IfpinConfig config, String target, int port, Protocol protocol, String caller, boolean json,
+                   PrintStream out) {
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(target); // a literal is parsed, not looked up
@@ -41,7 +46,7 @@ final class ExplainCommand {
         }
         List<Map<String, Object>> results = new ArrayList<>();
         for (InetAddress address : addresses) {
-            results.add(explain(config, address, port, protocol));
+            results.add(explain(config, address, port, protocol, caller));
         }
         if (json) {
             Map<String, Object> document = new LinkedHashMap<>();
@@ -86,7 +91,8 @@ final class ExplainCommand {
         RouteCheck check = new RouteCheck(routes);
         if (!check.interfaceExists(rule.interfaceName())) {
             return "interface '" + rule.interfaceName() + "' does not exist in this network namespace now: the"
-                    + " socket would fail with ENODEV and proceed unpinned";
+                    + " socket would fail with ENODEV and " + (rule.onError() == OnError.FAIL_CLOSED
+                    ? "be refused (on-error = fail-closed)" : "proceed unpinned");
         }
         String warning = check.check(rule, rule.interfaceName(), address);
         String rpFilter = address instanceof java.net.Inet4Address || Addresses.isIpv4Mapped(address.getAddress())
@@ -98,7 +104,8 @@ final class ExplainCommand {
         return warning == null ? rpFilter : rpFilter == null ? warning : warning + " Also: " + rpFilter;
     }
 
-    private static Map<String, Object> explain(IfpinConfig config, InetAddress address, int port, Protocol protocol) {
+    private static Map<String, Object> explain(IfpinConfig config, InetAddress address, int port, Protocol protocol,
+                                               String caller) {
         String host = HostNames.requestedName(address);
         String literal = Addresses.text(address);
         List<Map<String, Object>> evaluated = new ArrayList<>();
@@ -108,29 +115,50 @@ final class ExplainCommand {
                 continue; // explain is about a destination; inbound rules pin listeners, never outbound sockets
             }
             RuleEvaluation evaluation = rule.evaluate(address, host, port, protocol);
+            boolean matches = evaluation.matches();
+            String reason = evaluation.reason(literal, host, port, protocol);
+            if (matches && rule.hasCallers()) {
+                matches = rule.matchesCaller(caller);
+                reason += caller == null ? "; but only for sockets opened by " + rule.callers()
+                        + " (give --caller <class> to test one)"
+                        : "; callers " + rule.callers() + (matches ? " match " : " do not match ") + caller;
+            }
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", rule.name());
             entry.put("origin", rule.origin());
-            entry.put("matches", evaluation.matches());
-            entry.put("reason", evaluation.reason(literal, host, port, protocol));
+            entry.put("matches", matches);
+            entry.put("reason", reason);
             evaluated.add(entry);
-            if (evaluation.matches()) {
+            if (matches) {
                 winner = rule; // first match wins: later rules are never consulted
                 break;
             }
         }
+        Rule deciding = winner == null ? config.defaultRule() : winner;
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("address", literal);
         result.put("host", host);
-        result.put("rule", winner == null ? null : winner.name());
-        result.put("interface", winner == null ? null : winner.interfaceName());
-        result.put("verdict", winner == null
-                ? "no rule matches: the socket is left as it is (default route)"
-                : "pinned to " + winner.interfaceName() + " by rule '" + winner.name() + "'");
+        result.put("rule", deciding.name());
+        result.put("action", deciding.action().label());
+        result.put("interface", deciding.interfaceName());
+        result.put("verdict", verdict(deciding, winner == null));
         result.put("rules", evaluated);
-        if (winner != null) {
-            result.put("routeCheck", routeCheck(winner, address));
+        if (deciding.action() == Action.PIN) {
+            result.put("routeCheck", routeCheck(deciding, address));
         }
         return result;
+    }
+
+    private static String verdict(Rule rule, boolean byDefault) {
+        String by = byDefault ? "no rule matches, so default-action (" + rule.origin() + ")" : "rule '" + rule.name()
+                + "'";
+        return switch (rule.action()) {
+            case PIN -> "pinned to " + rule.interfaceName() + " by " + by
+                    + (rule.onError() == OnError.FAIL_CLOSED ? " (fail-closed)" : "");
+            case ALLOW -> byDefault ? "no rule matches: the socket is left as it is (default route)"
+                    : "left as it is (default route) by " + by + " (action = allow)";
+            case DENY -> "refused by " + by + " (action = deny): the application gets a "
+                    + "ConnectException (TCP) or SocketException (UDP) and no packet leaves";
+        };
     }
 }

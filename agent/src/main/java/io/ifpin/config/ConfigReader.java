@@ -1,15 +1,20 @@
 package io.ifpin.config;
 
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.ifpin.rules.Action;
+import io.ifpin.rules.CallerPattern;
 import io.ifpin.rules.Cidr;
 import io.ifpin.rules.Direction;
 import io.ifpin.rules.HostPattern;
 import io.ifpin.rules.InterfaceNames;
 import io.ifpin.rules.InvalidValueException;
+import io.ifpin.rules.OnError;
 import io.ifpin.rules.PortSet;
 import io.ifpin.rules.Protocol;
 import io.ifpin.rules.Rule;
@@ -17,6 +22,7 @@ import io.ifpin.rules.RuleSet;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -35,11 +41,18 @@ import java.util.function.Function;
  * the first error with messages that name no fix.
  */
 final class ConfigReader {
-    /** The keys allowed in {@code ifpin}, {@code ifpin.log} and each rule; ConfigurationDocTest checks the docs. */
-    static final List<String> ROOT_KEYS = List.of("log", "rules");
+    /** The keys allowed in {@code ifpin}, its sections and each rule; ConfigurationDocTest checks the docs. */
+    static final List<String> ROOT_KEYS = List.of("log", "on-error", "default-action", "default-interface",
+            "reload-interval", "audit", "metrics", "rules");
     static final List<String> LOG_KEYS = List.of("level", "file");
+    static final List<String> AUDIT_KEYS = List.of("file", "max-size", "max-files", "queue-size");
+    static final List<String> METRICS_KEYS = List.of("jmx");
     static final List<String> RULE_KEYS = List.of("name", "hosts", "cidrs", "ports", "protocols", "interface",
-            "direction");
+            "action", "on-error", "callers", "direction");
+
+    /** Below this a reload check would cost more than it is worth; {@code off} turns reloading off. */
+    private static final Duration MIN_RELOAD_INTERVAL = Duration.ofMillis(100);
+    private static final long MIN_AUDIT_FILE_SIZE = 4096;
 
     private static final LogSettings DEFAULT_LOG = new LogSettings(LogLevel.INFO, Optional.empty());
     private static final String EVERY_DESTINATION =
@@ -58,15 +71,170 @@ final class ConfigReader {
 
     IfpinConfig read(ConfigValue ifpin) throws InvalidConfigException {
         ConfigObject root = expectObject(ifpin, "ifpin", "write ifpin { rules = [ ... ] }");
-        LogSettings log = DEFAULT_LOG;
-        List<Rule> rules = List.of();
-        if (root != null) {
-            checkKeys(root, "ifpin", ROOT_KEYS);
-            log = readLog(root.get("log"));
-            rules = readRules(root.get("rules"));
+        if (root == null) {
+            problems.throwIfAny();
         }
+        checkKeys(root, "ifpin", ROOT_KEYS);
+        LogSettings log = readLog(root.get("log"));
+        OnError onError = readOnError(root.get("on-error"), "ifpin.on-error", OnError.FAIL_OPEN);
+        Rule defaultRule = readDefault(root, onError);
+        Optional<Duration> reloadInterval = readReloadInterval(root.get("reload-interval"));
+        AuditSettings audit = readAudit(root.get("audit"));
+        boolean jmx = readMetrics(root.get("metrics"));
+        List<Rule> rules = readRules(root.get("rules"), onError);
         problems.throwIfAny();
-        return new IfpinConfig(source, log, RuleSet.of(rules));
+        return new IfpinConfig(source, log, RuleSet.of(rules), defaultRule, reloadInterval, audit, jmx);
+    }
+
+    // ---- ifpin.on-error, default-action, default-interface, reload-interval ----
+
+    private OnError readOnError(ConfigValue value, String path, OnError fallback) {
+        String text = isAbsent(value) ? null : string(value, path, "on-error = fail-closed");
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return OnError.parse(text);
+        } catch (InvalidValueException e) {
+            problems.addValue(value, path, e.problem(), e.fix());
+            return fallback;
+        }
+    }
+
+    private Rule readDefault(ConfigObject root, OnError onError) {
+        ConfigValue actionValue = root.get("default-action");
+        ConfigValue interfaceValue = root.get("default-interface");
+        Action action = Action.ALLOW;
+        String actionText = isAbsent(actionValue) ? null
+                : string(actionValue, "ifpin.default-action", "default-action = deny");
+        if (actionText != null) {
+            try {
+                action = Action.parse(actionText);
+            } catch (InvalidValueException e) {
+                problems.addValue(actionValue, "ifpin.default-action", e.problem(), e.fix());
+                return null;
+            }
+        }
+        String interfaceName = null;
+        if (action == Action.PIN) {
+            if (isAbsent(interfaceValue)) {
+                problems.addValue(actionValue, "ifpin.default-action", "pin needs an interface",
+                        "add default-interface = \"<device>\", e.g. default-interface = \"eth1\"");
+                return null;
+            }
+            interfaceName = readInterfaceName(interfaceValue, "ifpin.default-interface");
+            if (interfaceName == null) {
+                return null;
+            }
+        } else if (!isAbsent(interfaceValue)) {
+            problems.addValue(interfaceValue, "ifpin.default-interface", "only used with default-action = pin"
+                    + " (default-action is " + action.label() + ")",
+                    "remove default-interface, or set default-action = pin");
+            return null;
+        }
+        String origin = actionText == null ? "(built in: default-action = allow)"
+                : problems.location(actionValue.origin());
+        return Rule.byDefault(action, interfaceName, onError, origin);
+    }
+
+    private Optional<Duration> readReloadInterval(ConfigValue value) {
+        String path = "ifpin.reload-interval";
+        if (isAbsent(value) || (value.valueType() == ConfigValueType.STRING && "off".equals(value.unwrapped()))) {
+            return Optional.empty();
+        }
+        try {
+            Duration interval = ConfigFactory.empty().withValue("v", value).getDuration("v");
+            if (interval.compareTo(MIN_RELOAD_INTERVAL) < 0) {
+                problems.addValue(value, path, "shorter than " + MIN_RELOAD_INTERVAL.toMillis() + " ms",
+                        "write e.g. reload-interval = 5s, or off");
+                return Optional.empty();
+            }
+            return Optional.of(interval);
+        } catch (ConfigException e) {
+            problems.addValue(value, path, "not a duration", "write e.g. reload-interval = 5s, or off");
+            return Optional.empty();
+        }
+    }
+
+    // ---- ifpin.audit, ifpin.metrics ----
+
+    private AuditSettings readAudit(ConfigValue value) {
+        ConfigObject audit = expectObject(value, "ifpin.audit", "write audit { file = \"/var/log/ifpin-audit.jsonl\" }");
+        if (audit == null) {
+            return AuditSettings.OFF;
+        }
+        checkKeys(audit, "ifpin.audit", AUDIT_KEYS);
+        Optional<Path> file = readPath(audit.get("file"), "ifpin.audit.file", "/var/log/ifpin-audit.jsonl");
+        long maxSize = AuditSettings.OFF.maxSize();
+        ConfigValue sizeValue = audit.get("max-size");
+        if (!isAbsent(sizeValue)) {
+            try {
+                maxSize = ConfigFactory.empty().withValue("v", sizeValue).getBytes("v");
+                if (maxSize < MIN_AUDIT_FILE_SIZE) {
+                    problems.addValue(sizeValue, "ifpin.audit.max-size", "smaller than " + MIN_AUDIT_FILE_SIZE
+                            + " bytes", "write e.g. max-size = 10M");
+                }
+            } catch (ConfigException e) {
+                problems.addValue(sizeValue, "ifpin.audit.max-size", "not a size", "write e.g. max-size = 10M");
+            }
+        }
+        int maxFiles = positiveInt(audit.get("max-files"), "ifpin.audit.max-files", AuditSettings.OFF.maxFiles(),
+                "max-files = 5");
+        int queueSize = positiveInt(audit.get("queue-size"), "ifpin.audit.queue-size",
+                AuditSettings.OFF.queueSize(), "queue-size = 65536");
+        return new AuditSettings(file, maxSize, maxFiles, queueSize);
+    }
+
+    private boolean readMetrics(ConfigValue value) {
+        ConfigObject metrics = expectObject(value, "ifpin.metrics", "write metrics { jmx = true }");
+        if (metrics == null) {
+            return true;
+        }
+        checkKeys(metrics, "ifpin.metrics", METRICS_KEYS);
+        ConfigValue jmx = metrics.get("jmx");
+        if (isAbsent(jmx)) {
+            return true;
+        }
+        if (jmx.valueType() != ConfigValueType.BOOLEAN) {
+            problems.addValue(jmx, "ifpin.metrics.jmx", "must be true or false, not " + typeName(jmx),
+                    "write jmx = true or jmx = false");
+            return true;
+        }
+        return (Boolean) jmx.unwrapped();
+    }
+
+    private int positiveInt(ConfigValue value, String path, int fallback, String example) {
+        if (isAbsent(value)) {
+            return fallback;
+        }
+        if (value.valueType() == ConfigValueType.NUMBER) {
+            Number number = (Number) value.unwrapped();
+            if (number.doubleValue() == Math.rint(number.doubleValue()) && number.longValue() >= 1
+                    && number.longValue() <= Integer.MAX_VALUE) {
+                return number.intValue();
+            }
+        }
+        problems.addValue(value, path, "must be a whole number of at least 1", "write e.g. " + example);
+        return fallback;
+    }
+
+    /** An optional file path: absent or null gives empty. */
+    private Optional<Path> readPath(ConfigValue value, String path, String example) {
+        String text = isAbsent(value) ? null
+                : string(value, path, "file = \"" + example + "\", or file = null");
+        if (text == null) {
+            return Optional.empty();
+        }
+        try {
+            if (text.isBlank()) {
+                throw new InvalidPathException(text, "empty path");
+            }
+            return Optional.of(Path.of(text));
+        } catch (InvalidPathException e) {
+            problems.addValue(value, path, "not a usable path (" + e.getReason() + ")",
+                    "write a file path, e.g. file = \"" + example + "\", or file = null for none");
+            return Optional.empty();
+        }
     }
 
     // ---- ifpin.log ----
@@ -90,27 +258,13 @@ final class ConfigReader {
             }
         }
 
-        Optional<Path> file = Optional.empty();
-        ConfigValue fileValue = log.get("file");
-        String fileText = isAbsent(fileValue) ? null
-                : string(fileValue, "ifpin.log.file", "file = \"/var/log/ifpin.log\", or file = null");
-        if (fileText != null) {
-            try {
-                if (fileText.isBlank()) {
-                    throw new InvalidPathException(fileText, "empty path");
-                }
-                file = Optional.of(Path.of(fileText));
-            } catch (InvalidPathException e) {
-                problems.addValue(fileValue, "ifpin.log.file", "not a usable path (" + e.getReason() + ")",
-                        "write a file path, e.g. file = \"/var/log/ifpin.log\", or file = null for no log file");
-            }
-        }
+        Optional<Path> file = readPath(log.get("file"), "ifpin.log.file", "/var/log/ifpin.log");
         return new LogSettings(level, file);
     }
 
     // ---- ifpin.rules ----
 
-    private List<Rule> readRules(ConfigValue value) {
+    private List<Rule> readRules(ConfigValue value, OnError onError) {
         ConfigList list = expectList(value, "ifpin.rules",
                 "rules = [ { hosts = [\"api.corp.example\"], interface = \"tun0\" } ]");
         if (list == null) {
@@ -121,7 +275,7 @@ final class ConfigReader {
             String path = "ifpin.rules[" + index + "]";
             ConfigObject rule = expectObject(list.get(index), path,
                     "write each rule as { cidrs = [\"192.0.2.0/24\"], interface = \"tun0\" }");
-            Rule parsed = rule == null ? null : readRule(rule, index, path);
+            Rule parsed = rule == null ? null : readRule(rule, index, path, onError);
             if (parsed != null) {
                 rules.add(parsed);
             }
@@ -130,7 +284,7 @@ final class ConfigReader {
     }
 
     /** Null if the rule has problems (they are recorded). */
-    private Rule readRule(ConfigObject rule, int index, String path) {
+    private Rule readRule(ConfigObject rule, int index, String path, OnError globalOnError) {
         int problemsBefore = problems.count();
         checkKeys(rule, path, RULE_KEYS);
         String name = readName(rule, index, path);
@@ -140,10 +294,18 @@ final class ConfigReader {
                 "cidrs = [\"192.0.2.0/24\", \"2001:db8::/32\"]");
         PortSet ports = readPorts(rule, path);
         Set<Protocol> protocols = readProtocols(rule, path);
-        String interfaceName = readInterface(rule, path);
+        Action action = readAction(rule, path);
+        String interfaceName = action == null ? null : readInterface(rule, path, action);
+        OnError onError = readOnError(rule.get("on-error"), path + ".on-error", globalOnError);
+        List<CallerPattern> callers = readStrings(rule, path, "callers", CallerPattern::parse,
+                "callers = [\"com.vendor.legacy.*\"]");
+        if (rule.get("callers") instanceof ConfigList list && list.isEmpty()) {
+            problems.addValue(rule.get("callers"), path + ".callers", "the list is empty, so the rule never matches",
+                    "remove callers to match every caller, or list packages, e.g. callers = [\"com.vendor.legacy.*\"]");
+        }
         Direction direction = readDirection(rule, path);
         if (direction == Direction.INBOUND) {
-            checkInbound(rule, path, name, ports, protocols);
+            checkInbound(rule, path, name, ports, protocols, action);
         } else if (isEmptyList(rule.get("hosts")) && isEmptyList(rule.get("cidrs"))) {
             problems.add(rule.origin(), path, "rule \"" + name + "\" has neither hosts nor cidrs, so it matches no"
                     + " destination", EVERY_DESTINATION);
@@ -152,7 +314,7 @@ final class ConfigReader {
             return null;
         }
         return new Rule(name, index, interfaceName, problems.location(rule.origin()), hosts, cidrs, ports,
-                protocols, direction);
+                protocols, action, onError, callers, direction);
     }
 
     /** {@code direction}: {@code outbound} (default) or {@code inbound}; null (recorded) when invalid. */
@@ -179,7 +341,17 @@ final class ConfigReader {
      * An inbound rule matches listeners by their local address ({@code cidrs}) and port ({@code ports}); a host
      * name says nothing about which interface a connection arrives on, so {@code hosts} is refused.
      */
-    private void checkInbound(ConfigObject rule, String path, String name, PortSet ports, Set<Protocol> protocols) {
+    private void checkInbound(ConfigObject rule, String path, String name, PortSet ports, Set<Protocol> protocols,
+                              Action action) {
+        if (action != null && action != Action.PIN) {
+            problems.add(rule.get("action").origin(), path + ".action", "inbound rule \"" + name + "\" has action "
+                    + action.label() + "; an inbound rule pins listeners to its interface", "remove action (an"
+                    + " inbound rule pins), or remove direction = inbound");
+        }
+        if (!isEmptyList(rule.get("callers"))) {
+            problems.add(rule.get("callers").origin(), path + ".callers", "inbound rule \"" + name + "\" has callers;"
+                    + " listeners are matched by local address and port only", "remove callers");
+        }
         if (protocols != null && !protocols.contains(Protocol.TCP)) {
             problems.add(rule.get("protocols").origin(), path + ".protocols", "inbound rule \"" + name + "\" is for"
                     + " listening sockets, which are TCP; UDP sockets have no listen step", "remove protocols, or"
@@ -195,6 +367,22 @@ final class ConfigReader {
             problems.add(rule.origin(), path, "inbound rule \"" + name + "\" has neither ports nor cidrs, so it"
                     + " would pin every listener of the application", "add ports = [8443] (the port the service"
                     + " listens on) and optionally cidrs = [\"198.51.100.2/32\"] (the address it binds to)");
+        }
+    }
+
+    /** The rule's action: {@code pin} when absent (the interface then says where); null after a problem. */
+    private Action readAction(ConfigObject rule, String rulePath) {
+        String path = rulePath + ".action";
+        ConfigValue value = rule.get("action");
+        String text = isAbsent(value) ? null : string(value, path, "action = deny");
+        if (text == null) {
+            return isAbsent(value) ? Action.PIN : null;
+        }
+        try {
+            return Action.parse(text);
+        } catch (InvalidValueException e) {
+            problems.addValue(value, path, e.problem(), e.fix());
+            return null;
         }
     }
 
@@ -311,15 +499,27 @@ final class ConfigReader {
         return protocols.isEmpty() ? EnumSet.allOf(Protocol.class) : protocols;
     }
 
-    private String readInterface(ConfigObject rule, String rulePath) {
+    /** The interface of a pin rule; for allow and deny rules, a problem if one is given. */
+    private String readInterface(ConfigObject rule, String rulePath, Action action) {
         String path = rulePath + ".interface";
         ConfigValue value = rule.get("interface");
+        if (action != Action.PIN) {
+            if (!isAbsent(value)) {
+                problems.addValue(value, path, "an " + action.label() + " rule pins nothing, so the interface would"
+                        + " be ignored", "remove interface, or remove action (or write action = pin) to pin");
+            }
+            return null;
+        }
         if (isAbsent(value)) {
             problems.add(value == null ? rule.origin() : value.origin(), path, "required key is missing",
                     "add interface = \"<device>\", the interface to pin matching sockets to, e.g."
-                            + " interface = \"tun0\" (`ip link` lists them)");
+                            + " interface = \"tun0\" (`ip link` lists them); or action = allow / action = deny");
             return null;
         }
+        return readInterfaceName(value, path);
+    }
+
+    private String readInterfaceName(ConfigValue value, String path) {
         String name = string(value, path, "interface = \"tun0\"");
         if (name == null) {
             return null;

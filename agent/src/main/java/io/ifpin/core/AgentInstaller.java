@@ -1,5 +1,6 @@
 package io.ifpin.core;
 
+import io.ifpin.audit.AuditLog;
 import io.ifpin.bridge.PinBridge;
 import io.ifpin.config.ConfigLoader;
 import io.ifpin.config.IfpinConfig;
@@ -12,18 +13,27 @@ import io.ifpin.diag.RpFilter;
 import io.ifpin.instrument.NativeTransportInstrumentation;
 import io.ifpin.instrument.SocketInstrumentation;
 import io.ifpin.log.IfpinLog;
+import io.ifpin.metrics.Metrics;
+import io.ifpin.metrics.RulesMBean;
 import io.ifpin.os.ErrnoException;
 import io.ifpin.os.LinuxSocketsJna;
 import io.ifpin.os.NetlinkRoutes;
 import io.ifpin.os.Routes;
 import io.ifpin.os.SocketOptions;
+import io.ifpin.os.UnavailableSockets;
 import io.ifpin.pin.ErrorReporter;
 import io.ifpin.pin.KernelVersion;
+import io.ifpin.pin.PendingHook;
 import io.ifpin.pin.Pinner;
+import io.ifpin.pin.StackCallers;
+import io.ifpin.rules.OnError;
 import io.ifpin.rules.Rule;
 
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,26 +60,120 @@ public final class AgentInstaller {
 
         IfpinLog.debug("config loaded in " + millisSince(startNanos) + " ms");
         openJavaBase(instrumentation);
-        SocketOptions sockets;
-        try {
-            sockets = LinuxSocketsJna.load();
-        } catch (Throwable t) {
-            IfpinLog.error("cannot call SO_BINDTODEVICE (" + t + "); sockets are NOT pinned. Fix: run on Linux, and"
-                    + " if JNA cannot unpack its library, point -Djna.tmpdir at a directory that allows exec.");
-            return;
-        }
-        IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
-        Routes routes = loadRoutes();
-        AsyncRouteChecker routeChecker = routes == null || config.rules().isEmpty() ? AsyncRouteChecker.DISABLED
-                : AsyncRouteChecker.start(routes, RpFilter.PROC);
-        Pinner pinner = new Pinner(config.rules(), sockets, reporter, KernelVersion.running(), routeChecker);
-        pinner.warmUp();
-        PinBridge.install(pinner);
-        List<String> uncovered = SocketInstrumentation.install(instrumentation);
+        // Native access loads on its own thread, so the application's main does not wait for it; until it is
+        // ready, PendingHook holds back the sockets that the policy could touch.
+        PendingHook pending = new PendingHook(config);
+        PinBridge.install(pending);
+        // Registered here, so every socket class the application loads from now on is patched; loading the ones
+        // not loaded yet (ASM's cold start) to report coverage is left to the init thread.
+        SocketInstrumentation.Coverage coverage = SocketInstrumentation.register(instrumentation);
+        // Netty's classes are loaded by the application later; its transformer only needs to be there first.
         NativeTransportInstrumentation.install(instrumentation);
-        List<String> nettyCopies = NativeTransportInstrumentation.scanSystemClassPath();
-        Map<String, String> selfTest = PinSelfTest.run(sockets, config.rules().interfaceNames());
-        logStartup(config, sockets, uncovered, nettyCopies, selfTest, millisSince(startNanos), routes);
+        Thread init = new Thread(() -> finishInstall(config, reporter, pending, coverage, startNanos), "ifpin-init");
+        init.setDaemon(true);
+        init.setContextClassLoader(null); // nothing of the application's
+        init.start();
+        // A short-lived application still gets the startup lines (and its exit waits at most this long for them).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> joinQuietly(init, 2000), "ifpin-init-exit"));
+        IfpinLog.debug("premain returns after " + millisSince(startNanos) + " ms");
+    }
+
+    /**
+     * On the ifpin-init thread: native access, the route checker, the audit log, the startup lines, then the real
+     * hook; after it, the MBean and the reload thread, which no socket waits for.
+     */
+    private static void finishInstall(IfpinConfig config, ErrorReporter reporter, PendingHook pending,
+                                      SocketInstrumentation.Coverage coverage, long startNanos) {
+        Pinner pinner = null;
+        Metrics metrics = new Metrics();
+        Path file = Path.of(config.source());
+        byte[] text = readQuietly(file);
+        try {
+            SocketOptions sockets;
+            try {
+                sockets = LinuxSocketsJna.load();
+            } catch (Throwable t) {
+                IfpinLog.error("cannot call SO_BINDTODEVICE (" + t + "); sockets are NOT pinned (deny rules still"
+                        + " refuse, fail-closed rules refuse what they match). Fix: run on Linux, and if JNA cannot"
+                        + " unpack its library, point -Djna.tmpdir at a directory that allows exec.");
+                sockets = new UnavailableSockets(t.toString());
+            }
+            IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
+            Routes routes = sockets instanceof UnavailableSockets ? null : loadRoutes();
+            AsyncRouteChecker routeChecker = routes == null || !mayPin(config) ? AsyncRouteChecker.DISABLED
+                    : startRouteChecker(routes);
+            metrics.configLoaded(new Metrics.ConfigInfo(config.source(), ConfigVersion.of(text), Instant.now(),
+                    ConfigVersion.ruleNames(config)), false);
+            AuditLog audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;
+            if (audit != null) {
+                metrics.auditDroppedFrom(audit::dropped);
+            }
+            pinner = new Pinner(config, sockets, reporter, KernelVersion.running(), routeChecker, metrics, audit,
+                    new StackCallers());
+            pinner.warmUp();
+            List<String> nettyCopies = NativeTransportInstrumentation.scanSystemClassPath();
+            Map<String, String> selfTest = sockets instanceof UnavailableSockets ? Map.of()
+                    : PinSelfTest.run(sockets, config.rules().interfaceNames());
+            // Logged before any socket is released, so startup lines come before every connect-time report.
+            logStartup(config, sockets, coverage.check(), nettyCopies, selfTest, millisSince(startNanos), routes);
+        } catch (Throwable t) {
+            IfpinLog.error("the agent failed to start; sockets are NOT pinned: " + t);
+            pinner = null;
+        } finally {
+            PinBridge.install(pinner);
+            pending.complete(pinner);
+        }
+        if (pinner != null && config.jmx()) {
+            registerMBean(metrics);
+        }
+        if (pinner != null && config.reloadInterval().isPresent()) {
+            new ConfigReloader(file, config, text, pinner::apply, metrics).start();
+        }
+    }
+
+    /** Whether any socket can be pinned now or after a reload: otherwise the route checker is not started. */
+    private static boolean mayPin(IfpinConfig config) {
+        return !config.pinRules().isEmpty() || config.reloadInterval().isPresent();
+    }
+
+    /** None when the application is already exiting (a short-lived one can, before this thread gets here). */
+    private static AsyncRouteChecker startRouteChecker(Routes routes) {
+        try {
+            return AsyncRouteChecker.start(routes, RpFilter.PROC);
+        } catch (IllegalStateException shutdownInProgress) { // from addShutdownHook
+            return AsyncRouteChecker.DISABLED;
+        }
+    }
+
+    private static void joinQuietly(Thread thread, long millis) {
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * On the init thread, after the hook is in place: creating the platform MBean server costs tens of milliseconds,
+     * and must not run on the application's main thread before an application server has set up
+     * {@code java.util.logging} (it registers the logging MXBean).
+     */
+    private static void registerMBean(Metrics metrics) {
+        try {
+            RulesMBean.register(metrics);
+            IfpinLog.debug("MBean " + RulesMBean.OBJECT_NAME + " registered");
+        } catch (Throwable t) {
+            IfpinLog.warn("cannot register the MBean " + RulesMBean.OBJECT_NAME + " (" + t + "); counters are"
+                    + " not visible over JMX. Pinning is not affected.");
+        }
+    }
+
+    private static byte[] readQuietly(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            return new byte[0];
+        }
     }
 
     /** rtnetlink for the route checks; without it ifpin pins as before, unchecked. */
@@ -89,7 +193,7 @@ public final class AgentInstaller {
         }
         try {
             for (InterfaceReport.Status status : new InterfaceReport(routes, RpFilter.PROC)
-                    .build(config.rules().rules())) {
+                    .build(config.pinRules())) {
                 IfpinLog.info(status.toLine());
             }
         } catch (Throwable t) {
@@ -164,19 +268,20 @@ public final class AgentInstaller {
             rules.add(rule.describe());
         }
         IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ", " + KernelVersion.running()
-                + ": " + rules.size() + " rule(s) from " + config.source() + " " + rules + "; interfaces "
-                + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + " and "
-                + NativeTransportInstrumentation.description() + (nettyCopies.isEmpty() ? ""
-                : " " + nettyCopies) + "; self-test " + selfTestLine(config, selfTest) + "; ready in "
-                + startupMillis + " ms");
+                + ": " + rules.size() + " rule(s) from " + config.source() + " " + rules + "; unmatched sockets: "
+                + config.defaultRule().target() + policySummary(config) + "; interfaces " + interfaces + "; pinning "
+                + SocketInstrumentation.pathDescriptions() + " and " + NativeTransportInstrumentation.description()
+                + (nettyCopies.isEmpty() ? "" : " " + nettyCopies) + "; self-test " + selfTestLine(config, selfTest)
+                + "; ready in " + startupMillis + " ms");
         logInterfaces(config, routes);
-        for (Rule rule : config.rules().rules()) {
+        for (Rule rule : config.pinRules()) {
             if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
                 IfpinLog.warn("rule '" + rule.name() + "' (" + rule.origin() + ") names interface '"
                         + rule.interfaceName() + "', which does not exist in this network namespace now"
                         + " (interfaces: " + String.join(", ", interfaces) + "). Until it appears, its sockets fail"
-                        + " with ENODEV and proceed unpinned. Fix: correct the name, or ignore this if the interface"
-                        + " comes up later (a VPN).");
+                        + " with ENODEV and " + (rule.onError() == OnError.FAIL_CLOSED ? "are refused (fail-closed)"
+                        : "proceed unpinned") + ". Fix: correct the name, or ignore this if the interface comes up"
+                        + " later (a VPN).");
             }
         }
         for (String path : uncovered) {
@@ -186,13 +291,22 @@ public final class AgentInstaller {
         legacyImplementationWarnings();
     }
 
+    /** The optional policy features in force, for the startup line; empty when none. */
+    private static String policySummary(IfpinConfig config) {
+        StringBuilder out = new StringBuilder();
+        config.audit().file().ifPresent(file -> out.append("; audit log ").append(file));
+        config.reloadInterval().ifPresent(interval -> out.append("; reload every ").append(interval.toMillis())
+                .append(" ms"));
+        return out.toString();
+    }
+
     /**
      * Per rule, whether a socket can be pinned to its interface now: {@code [corp -> b0: OK, vpn -> tun0: ENODEV]}.
      * A failure is explained by the WARN/ERROR lines that follow (missing interface) or at the first socket.
      */
     static String selfTestLine(IfpinConfig config, Map<String, String> selfTest) {
         List<String> parts = new ArrayList<>();
-        for (Rule rule : config.rules().rules()) {
+        for (Rule rule : config.pinRules()) {
             parts.add(rule.name() + " -> " + rule.interfaceName() + ": "
                     + selfTest.getOrDefault(rule.interfaceName(), "not run"));
         }

@@ -9,7 +9,9 @@ import io.ifpin.os.Routes.Route;
 import io.ifpin.rules.Rule;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The state of each rule's interface, as ifpin sees it: exists, up, addresses, routes (default route per family),
@@ -102,9 +104,17 @@ public final class InterfaceReport {
         } catch (ErrnoException | RuntimeException e) {
             problem = "cannot read routes: " + e.getMessage();
         }
+        // Read each interface once: a config of thousands of rules names a handful of interfaces.
+        Map<String, Status> byInterface = new HashMap<>();
         List<Status> statuses = new ArrayList<>();
         for (Rule rule : rules) {
-            statuses.add(status(rule, table4, table6, problem));
+            Status known = byInterface.get(rule.interfaceName());
+            Status status = known == null ? status(rule, table4, table6, problem)
+                    : new Status(rule.name(), rule.origin(), known.interfaceName(), known.ifIndex(), known.up(),
+                            known.flags(), known.addresses(), known.ipv4(), known.ipv6(), known.rpFilter(),
+                            known.problem());
+            byInterface.putIfAbsent(rule.interfaceName(), status);
+            statuses.add(status);
         }
         return statuses;
     }

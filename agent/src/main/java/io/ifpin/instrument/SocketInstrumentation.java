@@ -25,24 +25,34 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code sun.nio.ch} methods on JDK 17 and 25 (see docs/architecture.md for the call chains):
  *
  * <ul>
- *   <li>{@code NioSocketImpl.beginConnect(InetAddress, int)}, on return: {@code Socket}, {@code SSLSocket},
+ *   <li>{@code NioSocketImpl.beginConnect(InetAddress, int)}, on entry: {@code Socket}, {@code SSLSocket},
  *       {@code URL.openConnection}, sockets the app bound first. Unlike {@code sun.net.NetHooks.beforeTcpConnect},
- *       which the JDK only calls for unbound sockets, this runs for every connect.</li>
+ *       which the JDK only calls for unbound sockets, this runs for every connect. On entry, not on return: the
+ *       socket is still {@code ST_UNCONNECTED} there, so when the hook refuses it (a deny rule) the JDK's own
+ *       {@code close()} releases the descriptor; on return it would be {@code ST_CONNECTING} with this thread
+ *       registered as its reader, and close would leave the descriptor number allocated.</li>
  *   <li>{@code SocketChannelImpl.beginConnect(boolean, SocketAddress)}, on return: {@code SocketChannel} blocking and
- *       non-blocking, its socket adaptor, {@code java.net.http.HttpClient}.</li>
- *   <li>{@code UnixAsynchronousSocketChannelImpl.implConnect}, on entry: {@code AsynchronousSocketChannel}.</li>
+ *       non-blocking, its socket adaptor, {@code java.net.http.HttpClient}. Its caller runs {@code endConnect} in a
+ *       {@code finally}, so a refusal there leaves a consistent channel that the JDK then closes.</li>
+ *   <li>{@code UnixAsynchronousSocketChannelImpl.implConnect}, right after its call to {@code begin()}:
+ *       {@code AsynchronousSocketChannel}. That call is the first thing inside the method's {@code try}, whose
+ *       {@code catch (Throwable)} turns a refusal into a failed future (or handler call) and closes the channel, as
+ *       for any other connect failure. Not before it: {@code begin()} takes the close lock that the {@code finally}
+ *       block's {@code end()} releases, and releasing it untaken throws {@code IllegalMonitorStateException}.</li>
  *   <li>{@code DatagramChannelImpl.connect(SocketAddress, boolean)} and its private
  *       {@code send(FileDescriptor, ByteBuffer, InetSocketAddress)}, on entry: {@code DatagramChannel} and
  *       {@code DatagramSocket}/{@code MulticastSocket}, which delegate to it since JDK 15 (JEP 373).</li>
  * </ul>
  * All run before the connect or send system call, on the caller's thread (virtual or not).
  *
- * <p>Each patch is one static call into {@code io.ifpin.bridge.PinBridge} with values already on hand (arguments, the
- * returned descriptor, or the object's {@code fd} field), inserted with ASM (the copy inside ByteBuddy) by a plain
+ * <p>Each patch is one static call into {@code io.ifpin.bridge.PinBridge} with values already on hand (arguments and the
+ * object's {@code fd} field), inserted with ASM (the copy inside ByteBuddy) by a plain
  * {@link ClassFileTransformer}. Why not ByteBuddy's {@code AgentBuilder} and {@code Advice}: they cost about 500 ms of
  * the application's startup on a small machine (thousands of classes run cold), for five call sites that need none
  * of their generality. The inserted code adds no branches and no locals, so the methods' stack map frames stay valid
- * and only the maximum stack size is recomputed. The bridge catches every {@code Throwable} of the hook itself.
+ * and only the maximum stack size is recomputed. The bridge catches every {@code Throwable} of the hook itself,
+ * except the {@link java.io.IOException} by which the hook refuses a socket (a deny rule, a fail-closed rule), which
+ * the JDK method propagates as its own connect or send failure.
  */
 public final class SocketInstrumentation {
 
@@ -57,18 +67,28 @@ public final class SocketInstrumentation {
     private static final String LISTEN = "(Ljava/io/FileDescriptor;)V";
 
     /**
-     * Where the patch reads the socket's descriptor from. {@code BEFORE_NET_LISTEN}: the call goes before each
-     * {@code Net.listen(fd, backlog)} inside the method (after bind, before listen(2)), with that call's fd.
+     * Where the patch reads the socket's descriptor from. {@code NET_LISTEN_ARGUMENT}: the fd argument of the
+     * {@code Net.listen(fd, backlog)} call the patch precedes (copied with {@code DUP2; POP}).
      */
-    private enum Descriptor { RETURN_VALUE, FIELD_FD, ARGUMENT_1, BEFORE_NET_LISTEN }
+    private enum Descriptor { FIELD_FD, ARGUMENT_1, NET_LISTEN_ARGUMENT }
+
+    /** Where in the method the call goes. */
+    private enum Anchor {
+        ENTRY,
+        BEFORE_EACH_RETURN,
+        /** Right after the first {@code invokevirtual begin()V} of the method. */
+        AFTER_BEGIN_CALL,
+        /** Right before each {@code Net.listen(fd, backlog)}: after bind (the local address is known), before listen(2). */
+        BEFORE_NET_LISTEN
+    }
 
     /**
-     * One socket path: the class, the method, where the call goes (entry or before each return) and what it passes.
+     * One socket path: the class, the method, where the call goes and what it passes.
      *
      * @param fieldOwner the class declaring {@code fd} when the descriptor is read from the field
      * @param addressSlot the local variable slot of the destination argument
      */
-    private record Path(String description, String typeName, String method, String methodDescriptor, boolean onReturn,
+    private record Path(String description, String typeName, String method, String methodDescriptor, Anchor anchor,
                         Descriptor descriptor, String fieldOwner, int addressSlot, String bridgeMethod,
                         String bridgeDescriptor) {
 
@@ -79,30 +99,31 @@ public final class SocketInstrumentation {
 
     private static final List<Path> PATHS = List.of(
             new Path("Socket/SSLSocket/URLConnection", "sun.nio.ch.NioSocketImpl", "beginConnect",
-                    "(Ljava/net/InetAddress;I)Ljava/io/FileDescriptor;", true, Descriptor.RETURN_VALUE, null, 1,
+                    "(Ljava/net/InetAddress;I)Ljava/io/FileDescriptor;", Anchor.ENTRY, Descriptor.FIELD_FD,
+                    "java.net.SocketImpl", 1,
                     "beforeTcpConnect", TCP_WITH_ADDRESS),
             new Path("SocketChannel/HttpClient", "sun.nio.ch.SocketChannelImpl", "beginConnect",
-                    "(ZLjava/net/SocketAddress;)V", true, Descriptor.FIELD_FD, "sun.nio.ch.SocketChannelImpl", 2,
+                    "(ZLjava/net/SocketAddress;)V", Anchor.BEFORE_EACH_RETURN, Descriptor.FIELD_FD, "sun.nio.ch.SocketChannelImpl", 2,
                     "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
             new Path("AsynchronousSocketChannel", "sun.nio.ch.UnixAsynchronousSocketChannelImpl", "implConnect",
                     "(Ljava/net/SocketAddress;Ljava/lang/Object;Ljava/nio/channels/CompletionHandler;)"
-                            + "Ljava/util/concurrent/Future;", false, Descriptor.FIELD_FD,
+                            + "Ljava/util/concurrent/Future;", Anchor.AFTER_BEGIN_CALL, Descriptor.FIELD_FD,
                     "sun.nio.ch.AsynchronousSocketChannelImpl", 1, "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
             new Path("DatagramSocket/DatagramChannel connect", "sun.nio.ch.DatagramChannelImpl", "connect",
-                    "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", false, Descriptor.FIELD_FD,
+                    "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", Anchor.ENTRY, Descriptor.FIELD_FD,
                     "sun.nio.ch.DatagramChannelImpl", 1, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
             new Path("DatagramSocket/DatagramChannel send", "sun.nio.ch.DatagramChannelImpl", "send",
-                    "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", false,
+                    "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", Anchor.ENTRY,
                     Descriptor.ARGUMENT_1, null, 3, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
-            // Listeners (direction = inbound rules): after bind, so the local address is known, before listen(2).
-            new Path("ServerSocket listen", "sun.nio.ch.NioSocketImpl", "listen", "(I)V", false,
-                    Descriptor.BEFORE_NET_LISTEN, null, 0, "beforeListen", LISTEN),
+            // Listeners (direction = inbound rules).
+            new Path("ServerSocket listen", "sun.nio.ch.NioSocketImpl", "listen", "(I)V", Anchor.BEFORE_NET_LISTEN,
+                    Descriptor.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
             new Path("ServerSocketChannel listen", "sun.nio.ch.ServerSocketChannelImpl", "netBind",
-                    "(Ljava/net/SocketAddress;I)Ljava/net/SocketAddress;", false, Descriptor.BEFORE_NET_LISTEN, null,
-                    0, "beforeListen", LISTEN),
+                    "(Ljava/net/SocketAddress;I)Ljava/net/SocketAddress;", Anchor.BEFORE_NET_LISTEN,
+                    Descriptor.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
             new Path("AsynchronousServerSocketChannel listen", "sun.nio.ch.AsynchronousServerSocketChannelImpl",
-                    "bind", "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;", false,
-                    Descriptor.BEFORE_NET_LISTEN, null, 0, "beforeListen", LISTEN));
+                    "bind", "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;",
+                    Anchor.BEFORE_NET_LISTEN, Descriptor.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN));
 
     private SocketInstrumentation() {
     }
@@ -114,6 +135,15 @@ public final class SocketInstrumentation {
      * @return the paths that are NOT covered on this JDK (empty when all are)
      */
     public static List<String> install(Instrumentation instrumentation) {
+        return register(instrumentation).check();
+    }
+
+    /**
+     * Registers the transformer and retransforms targets that are already loaded: from now on every target is
+     * patched as it loads, on whichever thread loads it. {@link Coverage#check} then loads the others, which may run
+     * on another thread (it is ASM's cold start, the bulk of the cost, and need not delay the application's main).
+     */
+    public static Coverage register(Instrumentation instrumentation) {
         Map<String, List<Path>> byClass = new LinkedHashMap<>();
         for (Path path : PATHS) {
             byClass.computeIfAbsent(path.internalName(), k -> new ArrayList<>()).add(path);
@@ -134,19 +164,33 @@ public final class SocketInstrumentation {
                 IfpinLog.error("retransforming " + loaded + " failed, sockets opened through them are NOT pinned: " + e);
             }
         }
-        List<String> missing = new ArrayList<>();
-        for (Path path : PATHS) {
-            try {
-                // Loading (not initializing) runs the transformer, so coverage is checked at startup.
-                Class.forName(path.typeName(), false, null);
-            } catch (ClassNotFoundException | LinkageError e) {
-                IfpinLog.debug("cannot load " + path.typeName() + ": " + e);
-            }
-            if (!covered.contains(path)) {
-                missing.add(path.description() + " (" + path.typeName() + ")");
-            }
+        return new Coverage(covered);
+    }
+
+    /** Which paths the registered transformer has patched. */
+    public static final class Coverage {
+        private final Set<Path> covered;
+
+        private Coverage(Set<Path> covered) {
+            this.covered = covered;
         }
-        return missing;
+
+        /** Loads (without initialising) every target not loaded yet; the paths NOT covered (empty when all are). */
+        public List<String> check() {
+            List<String> missing = new ArrayList<>();
+            for (Path path : PATHS) {
+                try {
+                    // Loading (not initializing) runs the transformer, so coverage is checked at startup.
+                    Class.forName(path.typeName(), false, null);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    IfpinLog.debug("cannot load " + path.typeName() + ": " + e);
+                }
+                if (!covered.contains(path)) {
+                    missing.add(path.description() + " (" + path.typeName() + ")");
+                }
+            }
+            return missing;
+        }
     }
 
     public static List<String> pathDescriptions() {
@@ -206,7 +250,7 @@ public final class SocketInstrumentation {
                     for (Path path : usable) {
                         if (path.method().equals(name) && path.methodDescriptor().equals(descriptor)
                                 && (access & Opcodes.ACC_STATIC) == 0 && (access & Opcodes.ACC_ABSTRACT) == 0) {
-                            return new CallBridge(visitor, path, patched);
+                            return new CallBridge(visitor, path, () -> patched.add(path));
                         }
                     }
                     return visitor;
@@ -243,58 +287,81 @@ public final class SocketInstrumentation {
         }
     }
 
-    /** Inserts {@code PinBridge.<method>(fd, address[, port])} at entry or before each return. */
+    /** Inserts {@code PinBridge.<method>(fd, address[, port])} at the path's anchor. */
     private static final class CallBridge extends MethodVisitor {
 
         private final Path path;
-        private final Set<Path> patched;
+        private final Runnable onAnchorFound;
+        private boolean beginCallSeen;
+        private boolean listenCallSeen;
 
-        CallBridge(MethodVisitor next, Path path, Set<Path> patched) {
+        CallBridge(MethodVisitor next, Path path, Runnable onAnchorFound) {
             super(Opcodes.ASM9, next);
             this.path = path;
-            this.patched = patched;
+            this.onAnchorFound = onAnchorFound;
         }
 
         @Override
         public void visitCode() {
             super.visitCode();
-            if (!path.onReturn() && path.descriptor() != Descriptor.BEFORE_NET_LISTEN) {
+            if (path.anchor() == Anchor.ENTRY) {
                 callBridge();
-                patched.add(path);
             }
-        }
-
-        @Override
-        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-            if (path.descriptor() == Descriptor.BEFORE_NET_LISTEN && opcode == Opcodes.INVOKESTATIC
-                    && owner.equals(NET) && name.equals("listen") && descriptor.equals(NET_LISTEN)) {
-                // Stack: fd, backlog. Copy the fd for the bridge without disturbing the call's arguments.
-                super.visitInsn(Opcodes.DUP2);
-                super.visitInsn(Opcodes.POP);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, path.bridgeMethod(), path.bridgeDescriptor(), false);
-                patched.add(path);
-            }
-            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
         }
 
         @Override
         public void visitInsn(int opcode) {
-            if (path.onReturn() && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+            if (path.anchor() == Anchor.BEFORE_EACH_RETURN && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
                 callBridge();
-                patched.add(path);
             }
             super.visitInsn(opcode);
         }
 
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+            if (path.anchor() == Anchor.BEFORE_NET_LISTEN && opcode == Opcodes.INVOKESTATIC && owner.equals(NET)
+                    && name.equals("listen") && descriptor.equals(NET_LISTEN)) {
+                listenCallSeen = true;
+                callBridge();
+            }
+            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+            if (path.anchor() == Anchor.AFTER_BEGIN_CALL && !beginCallSeen && opcode == Opcodes.INVOKEVIRTUAL
+                    && name.equals("begin") && descriptor.equals("()V")) {
+                // begin() took the channel's close lock and returned nothing: the stack is empty again, and the
+                // finally block's end() releases that lock whatever the hook does.
+                beginCallSeen = true;
+                callBridge();
+            }
+        }
+
+        @Override
+        public void visitEnd() {
+            boolean found = switch (path.anchor()) {
+                case AFTER_BEGIN_CALL -> beginCallSeen;
+                case BEFORE_NET_LISTEN -> listenCallSeen;
+                default -> true;
+            };
+            if (found) {
+                onAnchorFound.run();
+            }
+            super.visitEnd();
+        }
+
         private void callBridge() {
             switch (path.descriptor()) {
-                case RETURN_VALUE -> super.visitInsn(Opcodes.DUP); // the returned FileDescriptor, kept for the return
                 case FIELD_FD -> {
                     super.visitVarInsn(Opcodes.ALOAD, 0);
                     super.visitFieldInsn(Opcodes.GETFIELD, path.fieldOwner().replace('.', '/'), "fd", FILE_DESCRIPTOR);
                 }
                 case ARGUMENT_1 -> super.visitVarInsn(Opcodes.ALOAD, 1);
-                case BEFORE_NET_LISTEN -> throw new IllegalStateException("not an entry or return patch");
+                case NET_LISTEN_ARGUMENT -> {
+                    // Stack: fd, backlog. Copy the fd for the bridge without disturbing the call's arguments.
+                    super.visitInsn(Opcodes.DUP2);
+                    super.visitInsn(Opcodes.POP);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, path.bridgeMethod(), path.bridgeDescriptor(),
+                            false);
+                    return;
+                }
             }
             super.visitVarInsn(Opcodes.ALOAD, path.addressSlot());
             if (path.bridgeDescriptor().equals(TCP_WITH_ADDRESS)) {

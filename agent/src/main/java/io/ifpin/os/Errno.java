@@ -13,6 +13,7 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ENOTSOCK = 88;
     public static final int ENOPROTOOPT = 92;
+    public static final int ENOSYS = 38;
     public static final int EAFNOSUPPORT = 97;
     public static final int ENOBUFS = 105;
 
@@ -31,6 +32,7 @@ public final class Errno {
             case EINVAL: return "EINVAL";
             case ENOTSOCK: return "ENOTSOCK";
             case ENOPROTOOPT: return "ENOPROTOOPT";
+            case ENOSYS: return "ENOSYS";
             case EAFNOSUPPORT: return "EAFNOSUPPORT";
             case ENOBUFS: return "ENOBUFS";
             default: return "errno " + errno;
@@ -49,6 +51,7 @@ public final class Errno {
             case EINVAL: return "Invalid argument";
             case ENOTSOCK: return "Socket operation on non-socket";
             case ENOPROTOOPT: return "Protocol not available";
+            case ENOSYS: return "Function not implemented";
             case ENOBUFS: return "No buffer space available";
             default: return "see errno(3)";
         }

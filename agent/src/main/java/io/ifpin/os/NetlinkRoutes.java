@@ -129,7 +129,8 @@ public final class NetlinkRoutes implements Routes {
 
     @Override
     public int interfaceIndex(String name) {
-        return if_nametoindex(name);
+        // A null name would reach libc as a null pointer: a crash of the whole JVM, not an error.
+        return name == null ? 0 : if_nametoindex(name);
     }
 
     @Override

@@ -1,80 +1,117 @@
 package io.ifpin.pin;
 
+import io.ifpin.audit.AuditLog;
+import io.ifpin.audit.AuditRecord;
 import io.ifpin.bridge.PinHook;
+import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.LogLevel;
+import io.ifpin.config.LogSettings;
 import io.ifpin.diag.AsyncRouteChecker;
 import io.ifpin.log.IfpinLog;
+import io.ifpin.metrics.Metrics;
 import io.ifpin.os.Addresses;
 import io.ifpin.os.Errno;
 import io.ifpin.os.ErrnoException;
 import io.ifpin.os.SocketOptions;
+import io.ifpin.rules.Action;
+import io.ifpin.rules.CallerLookup;
+import io.ifpin.rules.HostNames;
+import io.ifpin.rules.OnError;
 import io.ifpin.rules.Protocol;
 import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;
 
 import java.io.FileDescriptor;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.util.Optional;
 
 /**
- * Decides and applies the binding of one socket: find the first matching rule, read the socket's current binding,
- * and set {@code SO_BINDTODEVICE} only when it differs.
+ * Decides what happens to one socket and does it: find the first matching rule (or the default rule), then pin,
+ * allow or deny; count the decision and hand it to the audit log.
  *
- * <p>Reading first matters: since Linux 5.7 an unprivileged process may bind a socket that is not bound yet, but
- * any change of an existing binding (even to the same device) needs {@code CAP_NET_RAW} (net/core/sock.c,
- * {@code sock_bindtoindex_locked}). An unconnected UDP socket whose sends all go the same way is thus pinned once.
+ * <p>Pinning never changes a binding that is already right: since Linux 5.7 an unprivileged process may bind a socket
+ * that is not bound yet, but any change of an existing binding (even to the same device) needs {@code CAP_NET_RAW}
+ * (net/core/sock.c, {@code sock_bindtoindex_locked}). UDP reads the binding before setting it, so an unconnected
+ * socket whose sends all go the same way is pinned once; TCP sets first and reads only when that fails (see
+ * {@link #pinTo}).
  *
- * <p>On any failure the socket proceeds as it is ("fail-open") and the problem is reported once per rule and cause.
+ * <p>A socket is refused by throwing an ordinary {@link ConnectException} (TCP) or {@link SocketException} (UDP)
+ * before the JDK's connect or send system call: for a deny rule, and for a fail-closed rule whose pinning failed.
+ * Otherwise a failure is reported once per rule and cause, and the socket proceeds ("fail-open").
+ *
+ * <p>The rules, the default rule and their counters are one immutable {@link Policy} behind a volatile field, so a
+ * reload swaps them atomically and a socket never sees half of two configs.
  */
 public final class Pinner implements PinHook {
 
     /** What {@link #currentBinding} reports for a socket bound to an interface that no longer exists. */
     static final String DELETED_INTERFACE = "(a deleted interface)";
 
-    private final RuleSet rules;
     private final SocketOptions sockets;
     private final ErrorReporter reporter;
     private final KernelVersion kernel;
     private final AsyncRouteChecker routeChecker;
+    private final Metrics metrics;
+    private final AuditLog audit;
+    private final CallerLookup callers;
+    private volatile Policy policy;
 
-    /** Without route checks (tests). */
+    /** Without route checks, audit or callers (tests). */
     public Pinner(RuleSet rules, SocketOptions sockets, ErrorReporter reporter, KernelVersion kernel) {
-        this(rules, sockets, reporter, kernel, AsyncRouteChecker.DISABLED);
+        this(new IfpinConfig("(test)", new LogSettings(LogLevel.INFO, Optional.empty()), rules), sockets, reporter,
+                kernel, AsyncRouteChecker.DISABLED, new Metrics(), null, CallerLookup.UNKNOWN);
     }
 
-    /** @param routeChecker told about every pinned socket; checks its route on its own thread */
-    public Pinner(RuleSet rules, SocketOptions sockets, ErrorReporter reporter, KernelVersion kernel,
-                  AsyncRouteChecker routeChecker) {
-        this.rules = rules;
+    /**
+     * @param routeChecker told about every pinned socket; checks its route on its own thread
+     * @param audit        null when there is no audit log
+     * @param callers      finds the class that opened a socket, for rules with {@code callers}
+     */
+    public Pinner(IfpinConfig config, SocketOptions sockets, ErrorReporter reporter, KernelVersion kernel,
+                  AsyncRouteChecker routeChecker, Metrics metrics, AuditLog audit, CallerLookup callers) {
         this.sockets = sockets;
         this.reporter = reporter;
         this.kernel = kernel;
         this.routeChecker = routeChecker;
+        this.metrics = metrics;
+        this.audit = audit;
+        this.callers = callers;
+        this.policy = new Policy(config, metrics);
+    }
+
+    /** Makes {@code config}'s rules the ones in force for every socket decided from now on. */
+    public void apply(IfpinConfig config) {
+        policy = new Policy(config, metrics);
     }
 
     @Override
-    public void beforeTcpConnect(FileDescriptor fd, InetAddress address, int port) {
+    public void beforeTcpConnect(FileDescriptor fd, InetAddress address, int port) throws IOException {
         pin(fd, address, port, Protocol.TCP);
     }
 
     @Override
-    public void beforeUdpSend(FileDescriptor fd, InetAddress address, int port) {
+    public void beforeUdpSend(FileDescriptor fd, InetAddress address, int port) throws IOException {
         pin(fd, address, port, Protocol.UDP);
     }
 
     /**
-     * Runs the hot path once in premain, without a socket (fd -1 stops it after the rule match), so that the classes
+     * Runs the hot path's lookups once in premain, without a socket, so that the classes
      * and call sites it needs are loaded and linked before the application's first connect. Loading them on an
      * application thread is slower, and on a virtual thread it can pin the carrier while another virtual thread
      * holds the agent loader's lock (JFR {@code jdk.VirtualThreadPinned}, VirtualThreadsIT).
      */
     public void warmUp() {
         FileDescriptors.intValue(null);
+        RuleSet rules = policy.rules();
         for (InetAddress address : new InetAddress[] {InetAddress.getLoopbackAddress(), IPV6_LOOPBACK}) {
             for (Protocol protocol : Protocol.values()) {
-                pin(-1, address, 1, protocol);
+                rules.match(address, 1, protocol);
             }
             rules.matchInbound(address, 1);
         }
@@ -98,34 +135,47 @@ public final class Pinner implements PinHook {
 
     @Override
     public void hookFailed(Throwable failure) {
+        reportInternalError(failure, "the socket proceeds unpinned");
+    }
+
+    private void reportInternalError(Throwable failure, String consequence) {
         reporter.report("internal error " + failure.getClass().getName(), LogLevel.ERROR, () -> {
             StringWriter trace = new StringWriter();
             failure.printStackTrace(new PrintWriter(trace));
-            return "internal error while pinning a socket; the socket proceeds unpinned. Please report this"
-                    + " with the trace: " + trace;
+            return "internal error while pinning a socket; " + consequence + ". Please report this with the trace: "
+                    + trace;
         });
     }
 
+    /**
+     * From a native transport (Netty epoll/io_uring): it serves TCP and UDP alike, so the kernel says which
+     * ({@code SO_TYPE}), and only when the destination could be acted on at all: the common case costs no system
+     * call. Then the same decision as the JDK's paths.
+     */
     @Override
-    public void beforeNativeConnectOrSend(int fd, InetAddress address, int port) {
-        if (rules.match(address, port, Protocol.TCP) == null && rules.match(address, port, Protocol.UDP) == null) {
-            return; // the common case costs no system call
+    public void beforeNativeConnectOrSend(int fd, InetAddress address, int port) throws IOException {
+        Policy current = policy;
+        if (current.defaultRule().action() == Action.ALLOW
+                && current.rules().match(address, port, Protocol.TCP, callers) == null
+                && current.rules().match(address, port, Protocol.UDP, callers) == null) {
+            return;
         }
         Protocol protocol = protocolOf(fd);
         if (protocol != null) {
-            pin(fd, address, port, protocol);
+            decide(fd, address, port, protocol);
         }
     }
 
     /**
      * Netty epoll flushes several datagrams at once with {@code sendmmsg}; each destination is read from Netty's
-     * packet object ({@link NettyDatagramPackets}) and pinned as an unconnected send would be. A connected channel's
-     * packets carry no destination (pinned at connect). The addresses carry no host name, so only {@code cidrs}
+     * packet object ({@link NettyDatagramPackets}) and decided as an unconnected send would be. A connected channel's
+     * packets carry no destination (decided at connect). The addresses carry no host name, so only {@code cidrs}
      * rules can match them.
      */
     @Override
-    public void beforeNativeSendBatch(int fd, Object[] packets, int offset, int count) {
-        if (!rules.hasOutbound(Protocol.UDP)) {
+    public void beforeNativeSendBatch(int fd, Object[] packets, int offset, int count) throws IOException {
+        Policy current = policy;
+        if (current.defaultRule().action() == Action.ALLOW && !current.rules().hasOutbound(Protocol.UDP)) {
             return;
         }
         int end = Math.min(packets.length, offset + count);
@@ -142,7 +192,7 @@ public final class Pinner implements PinHook {
                 return;
             }
             if (target != null) {
-                pin(fd, target.getAddress(), target.getPort(), Protocol.UDP);
+                decide(fd, target.getAddress(), target.getPort(), Protocol.UDP);
             }
         }
     }
@@ -157,35 +207,129 @@ public final class Pinner implements PinHook {
         pinListener(fd);
     }
 
-    void pin(FileDescriptor fd, InetAddress address, int port, Protocol protocol) {
-        pin(FileDescriptors.intValue(fd), address, port, protocol);
+    void pin(FileDescriptor fd, InetAddress address, int port, Protocol protocol) throws IOException {
+        int fdValue = FileDescriptors.intValue(fd);
+        if (fdValue < 0) {
+            return; // not created yet, or closed concurrently: the JDK reports that itself
+        }
+        decide(fdValue, address, port, protocol);
     }
 
-    /** The core for every caller: the JDK's FileDescriptor paths and the native transports' int descriptors. */
-    void pin(int fdValue, InetAddress address, int port, Protocol protocol) {
-        Rule rule = rules.match(address, port, protocol);
-        if (rule == null) {
-            return; // no rule: the socket is left exactly as it was
+    /** The decision for socket {@code fd}; throws to refuse it. */
+    void decide(int fd, InetAddress address, int port, Protocol protocol) throws IOException {
+        Policy current = policy;
+        Rule rule = current.defaultRule();
+        try {
+            Rule matched = current.rules().match(address, port, protocol, callers);
+            if (matched != null) {
+                rule = matched;
+            }
+            act(current, rule, fd, address, port, protocol);
+        } catch (IOException refused) {
+            throw refused;
+        } catch (RuntimeException | Error failure) {
+            // A bug in ifpin (or no memory): fail-closed rules must still not let the socket out.
+            current.stats(rule).error("internal", rule.onError() == OnError.FAIL_CLOSED);
+            audit(rule, fd, protocol, address, port, rule.onError() == OnError.FAIL_CLOSED ? "refused" : "error",
+                    "internal");
+            if (rule.onError() == OnError.FAIL_CLOSED) {
+                reportInternalError(failure, "the socket is refused (rule '" + rule.name() + "' is fail-closed)");
+                throw refusal(protocol, rule, "on-error = fail-closed, internal error " + failure, address, port);
+            }
+            throw failure;
         }
-        if (fdValue < 0) {
-            return; // closed concurrently: the JDK reports that itself
+    }
+
+    private void act(Policy current, Rule rule, int fd, InetAddress address, int port, Protocol protocol)
+            throws IOException {
+        switch (rule.action()) {
+            case ALLOW -> {
+                current.stats(rule).allowed();
+                audit(rule, fd, protocol, address, port, "allowed", null);
+            }
+            case DENY -> {
+                current.stats(rule).denied();
+                audit(rule, fd, protocol, address, port, "denied", null);
+                reporter.report("rule '" + rule.name() + "' denied", LogLevel.INFO,
+                        () -> "rule '" + rule.name() + "' (" + rule.origin() + ") denied "
+                                + describe(fd, protocol, address, port));
+                throw refusal(protocol, rule, "action = deny", address, port);
+            }
+            case PIN -> pinTo(current, rule, fd, address, port, protocol);
         }
+    }
+
+    /**
+     * Pins with as few system calls as the protocol allows. A socket about to connect is almost never bound yet, so
+     * TCP sets first and reads the binding only when that fails; the outcome is the same as reading first (an
+     * already-bound socket fails with EPERM without CAP_NET_RAW, and then the read tells whether it is bound to the
+     * wanted interface), with one system call instead of two on the common path (docs/performance.md). UDP reads
+     * first: its sends repeat on one socket, which is then pinned already.
+     */
+    private void pinTo(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol)
+            throws IOException {
         String wanted = rule.interfaceName();
-        String current = currentBinding(fdValue);
-        if (wanted.equals(current)) {
-            routeChecker.maybeCheck(rule, wanted, address);
-            return;
+        String current = null; // not read yet
+        if (protocol == Protocol.UDP) {
+            current = currentBinding(fd);
+            if (wanted.equals(current)) {
+                alreadyPinned(active, rule, fd, address, port, protocol);
+                return;
+            }
         }
         try {
-            sockets.bindToDevice(fdValue, wanted);
-            routeChecker.maybeCheck(rule, wanted, address);
-            if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
-                IfpinLog.debug("rule '" + rule.name() + "': pinned " + describe(fdValue, protocol, address, port)
-                        + " to '" + wanted + "'");
-            }
+            sockets.bindToDevice(fd, wanted);
         } catch (ErrnoException e) {
-            reportFailure(rule, fdValue, protocol, address, port, current, e);
+            if (current == null) {
+                current = currentBinding(fd);
+                if (wanted.equals(current)) {
+                    alreadyPinned(active, rule, fd, address, port, protocol);
+                    return;
+                }
+            }
+            boolean refuse = rule.onError() == OnError.FAIL_CLOSED;
+            active.stats(rule).error(e.errnoName(), refuse);
+            audit(rule, fd, protocol, address, port, refuse ? "refused" : "error", e.errnoName());
+            reportFailure(rule, fd, protocol, address, port, current, e);
+            if (refuse) {
+                throw refusal(protocol, rule, "on-error = fail-closed, cannot pin to '" + wanted + "': "
+                        + e.errnoName(), address, port);
+            }
+            return;
         }
+        active.stats(rule).pinned();
+        audit(rule, fd, protocol, address, port, "pinned", null);
+        routeChecker.maybeCheck(rule, wanted, address);
+        if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
+            IfpinLog.debug("rule '" + rule.name() + "': pinned " + describe(fd, protocol, address, port)
+                    + " to '" + wanted + "'");
+        }
+    }
+
+    private void alreadyPinned(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol) {
+        active.stats(rule).pinned();
+        audit(rule, fd, protocol, address, port, "already-pinned", null);
+        routeChecker.maybeCheck(rule, rule.interfaceName(), address);
+    }
+
+    /**
+     * The exception the application sees: ConnectException for TCP (as for a refused connection), SocketException
+     * for UDP; the message names ifpin, the rule and why.
+     */
+    static SocketException refusal(Protocol protocol, Rule rule, String why, InetAddress address, int port) {
+        String message = "ifpin refused " + protocol + " to " + Addresses.format(address, port) + ": rule '"
+                + rule.name() + "' (" + rule.origin() + "), " + why;
+        return protocol == Protocol.TCP ? new ConnectException(message) : new SocketException(message);
+    }
+
+    private void audit(Rule rule, int fd, Protocol protocol, InetAddress address, int port, String result,
+                       String errno) {
+        if (audit == null) {
+            return;
+        }
+        audit.record(new AuditRecord(System.currentTimeMillis(), rule.name(), rule.action().label(),
+                protocol.label(), sockets.localAddress(fd), Addresses.format(address, port),
+                HostNames.requestedName(address), rule.interfaceName(), result, errno));
     }
 
     /**
@@ -194,6 +338,7 @@ public final class Pinner implements PinHook {
      * bound to another device). The same read-before-set and error reports as outbound sockets.
      */
     void pinListener(int fd) {
+        RuleSet rules = policy.rules();
         if (fd < 0 || !rules.hasInbound()) {
             return;
         }
@@ -271,7 +416,9 @@ public final class Pinner implements PinHook {
         String head = "rule '" + rule.name() + "' (" + rule.origin() + "): cannot pin " + socket + " to interface '"
                 + wanted + "': " + e.errnoName() + ". ";
         String proceeds;
-        if (current.isEmpty()) {
+        if (rule.onError() == OnError.FAIL_CLOSED) {
+            proceeds = " The socket is refused (on-error = fail-closed).";
+        } else if (current.isEmpty()) {
             proceeds = " The socket proceeds unpinned (fail-open).";
         } else if (current.equals(DELETED_INTERFACE)) {
             proceeds = " The socket stays bound to the deleted interface, so its traffic fails with ENODEV.";
@@ -285,6 +432,9 @@ public final class Pinner implements PinHook {
                 return head + "There is no interface '" + wanted + "' in this network namespace. Fix: correct"
                         + " 'interface' in rule '" + rule.name() + "' (ip link lists the interfaces), or bring the"
                         + " interface up before the application connects." + proceeds;
+            case Errno.ENOSYS:
+                return head + "ifpin could not load its native access at startup (see the ERROR 'cannot call"
+                        + " SO_BINDTODEVICE' above), so it cannot bind sockets." + proceeds;
             default:
                 return head + "The kernel refused: " + e.getMessage() + "." + proceeds;
         }

@@ -100,6 +100,16 @@ public final class Cidr {
         return prefix;
     }
 
+    /** The network as the upper 64 bits of a 128-bit key: IPv4 in the top 32 bits (for {@link PrefixTrie}). */
+    long keyHigh() {
+        return ipv4 ? (v4Network & 0xffffffffL) << 32 : v6NetworkHigh;
+    }
+
+    /** The lower 64 bits of the key; 0 for IPv4. */
+    long keyLow() {
+        return ipv4 ? 0 : v6NetworkLow;
+    }
+
     /** Caller must only use this on an IPv4 network. */
     boolean containsIpv4(int address) {
         return (address & v4Mask) == v4Network;

@@ -69,6 +69,11 @@ public final class HostPattern {
         return length == name.length() && regionEqualsAscii(requestedHost, 0, name);
     }
 
+    /** Lower case, without a trailing dot; for a wildcard the suffix with its leading dot (for {@link HostIndex}). */
+    String key() {
+        return name;
+    }
+
     public boolean isWildcard() {
         return wildcard;
     }

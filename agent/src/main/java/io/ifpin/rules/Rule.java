@@ -12,10 +12,12 @@ import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * One pinning rule: sockets to a matching destination are bound to {@link #interfaceName()}.
+ * One rule: sockets to a matching destination are pinned to {@link #interfaceName()}, allowed, or denied
+ * ({@link #action()}).
  *
  * <p>A rule matches when (any host pattern matches the requested name OR any CIDR contains the
- * address) AND the port is in its port set AND the protocol is one of its protocols. Immutable.
+ * address) AND the port is in its port set AND the protocol is one of its protocols AND, when it has
+ * {@link #callers()}, the class that opened the socket matches one of them. Immutable.
  */
 public final class Rule {
     private final String name;
@@ -28,6 +30,9 @@ public final class Rule {
     private final List<String> cidrTexts;
     private final PortSet ports;
     private final Set<Protocol> protocols;
+    private final Action action;
+    private final OnError onError;
+    private final List<CallerPattern> callers;
 
     // Arrays and a bit mask for the hot path: indexed loops over arrays allocate no iterators.
     private final HostPattern[] hostArray;
@@ -45,19 +50,43 @@ public final class Rule {
      */
     public Rule(String name, int index, String interfaceName, String origin, List<HostPattern> hosts,
                 List<Cidr> cidrs, PortSet ports, Set<Protocol> protocols) {
-        this(name, index, interfaceName, origin, hosts, cidrs, ports, protocols, Direction.OUTBOUND);
+        this(name, index, interfaceName, origin, hosts, cidrs, ports, protocols, Action.PIN, OnError.FAIL_OPEN,
+                List.of());
+    }
+
+    /**
+     * @param interfaceName required for {@link Action#PIN}, null otherwise
+     * @param onError       what a failed pin does (already resolved against the global default)
+     * @param callers       empty for every caller
+     */
+    public Rule(String name, int index, String interfaceName, String origin, List<HostPattern> hosts,
+                List<Cidr> cidrs, PortSet ports, Set<Protocol> protocols, Action action, OnError onError,
+                List<CallerPattern> callers) {
+        this(name, index, interfaceName, origin, hosts, cidrs, ports, protocols, action, onError, callers,
+                Direction.OUTBOUND);
     }
 
     /**
      * @param direction {@link Direction#INBOUND}: the rule pins listening sockets whose local address is in
-     *                  {@code cidrs} (any, when empty) and whose port is in {@code ports}; it has no hosts
+     *                  {@code cidrs} (any, when empty) and whose port is in {@code ports}; it has no hosts and no
+     *                  callers, and its action is pin
      */
     public Rule(String name, int index, String interfaceName, String origin, List<HostPattern> hosts,
-                List<Cidr> cidrs, PortSet ports, Set<Protocol> protocols, Direction direction) {
+                List<Cidr> cidrs, PortSet ports, Set<Protocol> protocols, Action action, OnError onError,
+                List<CallerPattern> callers, Direction direction) {
         this.direction = Objects.requireNonNull(direction, "direction");
+        if (direction == Direction.INBOUND && (action != Action.PIN || !callers.isEmpty())) {
+            throw new IllegalArgumentException("inbound rule " + name + " must pin and has no callers");
+        }
         this.name = Objects.requireNonNull(name, "name");
         this.index = index;
-        this.interfaceName = Objects.requireNonNull(interfaceName, "interfaceName");
+        this.action = Objects.requireNonNull(action, "action");
+        this.onError = Objects.requireNonNull(onError, "onError");
+        this.callers = List.copyOf(callers);
+        if ((action == Action.PIN) != (interfaceName != null)) {
+            throw new IllegalArgumentException("rule " + name + ": an interface goes with action pin, and only there");
+        }
+        this.interfaceName = interfaceName;
         this.origin = Objects.requireNonNull(origin, "origin");
         this.hostPatterns = List.copyOf(hosts);
         this.cidrList = List.copyOf(cidrs);
@@ -88,17 +117,63 @@ public final class Rule {
         this.protocolMask = mask;
     }
 
+    /** The name of the rule that stands for {@code default-action}. */
+    public static final String DEFAULT_NAME = "(default)";
+
+    /**
+     * The rule for sockets that no rule matches: {@code default-action} with {@code default-interface}. It matches
+     * every destination but is never part of a {@link RuleSet}; the pinning code falls back to it.
+     *
+     * @param origin where {@code default-action} is written, or a note that it is built in
+     */
+    public static Rule byDefault(Action action, String interfaceName, OnError onError, String origin) {
+        return new Rule(DEFAULT_NAME, -1, interfaceName, origin, List.of(),
+                List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")), PortSet.ALL, EnumSet.allOf(Protocol.class),
+                action, onError, List.of());
+    }
+
     public String name() {
         return name;
     }
 
-    /** 0-based position in the config. */
+    /** 0-based position in the config; -1 for {@link #byDefault the default rule}. */
     public int index() {
         return index;
     }
 
+    /** The interface to pin to; null unless {@link #action()} is {@link Action#PIN}. */
     public String interfaceName() {
         return interfaceName;
+    }
+
+    public Action action() {
+        return action;
+    }
+
+    public OnError onError() {
+        return onError;
+    }
+
+    /** The caller patterns; empty when the rule applies whoever opens the socket. */
+    public List<CallerPattern> callers() {
+        return callers;
+    }
+
+    public boolean hasCallers() {
+        return !callers.isEmpty();
+    }
+
+    /** True when the rule has no callers, or {@code callerClass} (null when unknown) matches one of them. */
+    public boolean matchesCaller(String callerClass) {
+        if (callers.isEmpty()) {
+            return true;
+        }
+        for (CallerPattern pattern : callers) {
+            if (pattern.matches(callerClass)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code file:line} where the rule is written. */
@@ -235,9 +310,12 @@ public final class Rule {
         return new RuleEvaluation(this, matchedHost, matchedCidr, portAllowed, protocols.contains(protocol));
     }
 
-    /** One short line, e.g. {@code corp-api: hosts [*.corp.example] -> b0}. */
+    /** One short line, e.g. {@code corp-api: hosts [*.corp.example] -> b0} or {@code ...: cidrs [...] -> deny}. */
     public String describe() {
-        StringJoiner out = new StringJoiner(" ", name + ": ", " -> " + interfaceName);
+        if (index < 0) {
+            return name + ": sockets no rule matches -> " + target();
+        }
+        StringJoiner out = new StringJoiner(" ", name + ": ", " -> " + target());
         if (!hostPatterns.isEmpty()) {
             out.add("hosts " + hostPatterns);
         }
@@ -250,10 +328,21 @@ public final class Rule {
         if (protocols.size() < Protocol.values().length) {
             out.add("protocols " + protocols.stream().map(Protocol::label).toList());
         }
+        if (!callers.isEmpty()) {
+            out.add("callers " + callers);
+        }
         if (direction == Direction.INBOUND) {
             out.add("direction inbound");
         }
+        if (onError == OnError.FAIL_CLOSED && action == Action.PIN) {
+            out.add("(fail-closed)");
+        }
         return out.toString();
+    }
+
+    /** The interface for a pin rule, else the action: {@code b0}, {@code allow}, {@code deny}. */
+    public String target() {
+        return action == Action.PIN ? interfaceName : action.label();
     }
 
     @Override

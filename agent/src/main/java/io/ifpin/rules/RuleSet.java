@@ -4,6 +4,7 @@ import io.ifpin.os.Addresses;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -13,27 +14,77 @@ import java.util.Set;
 /**
  * The ordered rules of a config; {@link #match} returns the first rule that applies.
  *
- * <p>{@code match} is the single entry point of the hot path so that the linear scan can later be
- * replaced by an index without touching callers.
+ * <p>{@code match} runs on every connect and send, so it does not scan the rules: three indexes yield the rules
+ * whose address condition can hold, and each of those candidates is checked with the rule's own
+ * {@link Rule#matchesIpv4}/{@link Rule#matchesIpv6} (ports, protocols, everything), lowest position first. The
+ * answer is therefore exactly the linear scan's first match ({@code RuleSetDifferentialTest} compares the two on
+ * random rules). The indexes:
+ * <ul>
+ *   <li>{@link PrefixTrie} per family: the rules whose CIDRs contain the address;</li>
+ *   <li>{@link HostIndex}: the rules whose host patterns match the requested name (exact names and wildcards);</li>
+ *   <li>the rules with neither CIDRs nor hosts (none can be written today), which are candidates for every
+ *       socket.</li>
+ * </ul>
+ * Each index yields ascending rule positions, and a list is read only while its positions are below the best
+ * match so far, so a long list behind an early match costs nothing. For an IPv4 literal with no host rules, match
+ * allocates nothing.
  */
 public final class RuleSet {
+    private static final int[] NONE = new int[0];
+
     private final List<Rule> rules;
     private final Rule[] ruleArray;
     /** Extracting the requested name allocates, so it is skipped when no rule could use it. */
     private final boolean anyRuleHasHosts;
+    /** Finding the caller walks the stack, so it is only prepared when some rule has callers. */
+    private final boolean anyRuleHasCallers;
     private final Set<String> interfaceNames;
+    private final PrefixTrie ipv4Networks = new PrefixTrie(32);
+    private final PrefixTrie ipv6Networks = new PrefixTrie(128);
+    private final HostIndex hostPatterns;
+    /** Rules without an address condition: candidates for every destination. */
+    private final int[] unconditional;
 
     /** {@code direction = inbound} rules, for listening sockets; never consulted by {@link #match}. */
     private final Rule[] inboundArray;
 
     private RuleSet(List<Rule> rules) {
         this.rules = List.copyOf(rules);
+        // Outbound rules only: the indexes' positions are positions in ruleArray; inbound rules pin listeners.
         this.ruleArray = this.rules.stream().filter(rule -> !rule.isInbound()).toArray(Rule[]::new);
         this.inboundArray = this.rules.stream().filter(Rule::isInbound).toArray(Rule[]::new);
-        this.anyRuleHasHosts = this.rules.stream().anyMatch(Rule::hasHosts);
         Set<String> names = new LinkedHashSet<>();
-        this.rules.forEach(rule -> names.add(rule.interfaceName()));
+        this.rules.stream().filter(rule -> rule.action() == Action.PIN).forEach(rule -> names.add(rule.interfaceName()));
+        this.anyRuleHasCallers = this.rules.stream().anyMatch(Rule::hasCallers);
         this.interfaceNames = Collections.unmodifiableSet(names);
+
+        // Rule keeps its parsed Cidr and HostPattern objects private; its texts parse back to the same values.
+        List<List<HostPattern>> patternsByRule = new ArrayList<>(ruleArray.length);
+        List<Integer> withoutAddress = new ArrayList<>();
+        boolean hosts = false;
+        for (int position = 0; position < ruleArray.length; position++) {
+            Rule rule = ruleArray[position];
+            for (String text : rule.cidrs()) {
+                Cidr cidr = Cidr.parse(text);
+                (cidr.isIpv4() ? ipv4Networks : ipv6Networks)
+                        .add(cidr.keyHigh(), cidr.keyLow(), cidr.prefixLength(), position);
+            }
+            List<HostPattern> patterns = new ArrayList<>(rule.hosts().size());
+            for (String text : rule.hosts()) {
+                patterns.add(HostPattern.parse(text));
+            }
+            patternsByRule.add(patterns);
+            hosts |= !patterns.isEmpty();
+            if (patterns.isEmpty() && rule.cidrs().isEmpty()) {
+                withoutAddress.add(position);
+            }
+        }
+        ipv4Networks.build();
+        ipv6Networks.build();
+        this.anyRuleHasHosts = hosts;
+        this.hostPatterns = hosts ? new HostIndex(patternsByRule) : null;
+        this.unconditional = withoutAddress.isEmpty() ? NONE
+                : withoutAddress.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** @throws IllegalArgumentException if two rules share a name */
@@ -62,31 +113,120 @@ public final class RuleSet {
      * rule has hosts and the address is IPv4.
      */
     public Rule match(InetAddress address, int port, Protocol protocol) {
+        return match(address, port, protocol, CallerLookup.UNKNOWN);
+    }
+
+    /**
+     * As {@link #match(InetAddress, int, Protocol)}, for configs with {@code callers}: {@code callers} is asked at
+     * most once, and only when a rule with callers matches everything else.
+     */
+    public Rule match(InetAddress address, int port, Protocol protocol, CallerLookup callers) {
+        if (ruleArray.length == 0) {
+            return null;
+        }
+        CallerOnce caller = anyRuleHasCallers ? new CallerOnce(callers) : null;
         String requestedHost = anyRuleHasHosts ? HostNames.requestedName(address) : null;
         if (address instanceof Inet4Address) {
-            return matchIpv4(Cidr.ipv4Bits(address), requestedHost, port, protocol);
+            return matchIpv4(Cidr.ipv4Bits(address), requestedHost, port, protocol, caller);
         }
         byte[] bytes = address.getAddress();
         if (Addresses.isIpv4Mapped(bytes)) {
-            return matchIpv4(Cidr.toInt(bytes, 12), requestedHost, port, protocol);
+            return matchIpv4(Cidr.toInt(bytes, 12), requestedHost, port, protocol, caller);
         }
-        long high = Cidr.high64(bytes);
-        long low = Cidr.low64(bytes);
-        for (Rule rule : ruleArray) {
-            if (rule.matchesIpv6(high, low, requestedHost, port, protocol)) {
-                return rule;
-            }
-        }
-        return null;
+        return matchIpv6(Cidr.high64(bytes), Cidr.low64(bytes), requestedHost, port, protocol, caller);
     }
 
-    private Rule matchIpv4(int address, String requestedHost, int port, Protocol protocol) {
-        for (Rule rule : ruleArray) {
-            if (rule.matchesIpv4(address, requestedHost, port, protocol)) {
-                return rule;
+    private Rule matchIpv4(int address, String requestedHost, int port, Protocol protocol, CallerOnce caller) {
+        int best = ruleArray.length; // "none yet": above every position
+        for (PrefixTrie.Node node = ipv4Networks.lookup((address & 0xffffffffL) << 32, 0); node != null;
+             node = node.shorter) {
+            best = firstIpv4(node.rules, best, address, requestedHost, port, protocol, caller);
+        }
+        if (requestedHost != null) {
+            HostIndex.Entry exact = hostPatterns.exact(requestedHost);
+            if (exact != null) {
+                best = firstIpv4(exact.rules, best, address, requestedHost, port, protocol, caller);
+            }
+            for (HostIndex.Entry entry = hostPatterns.longestWildcard(requestedHost); entry != null;
+                 entry = entry.shorter) {
+                best = firstIpv4(entry.rules, best, address, requestedHost, port, protocol, caller);
             }
         }
-        return null;
+        best = firstIpv4(unconditional, best, address, requestedHost, port, protocol, caller);
+        return best < ruleArray.length ? ruleArray[best] : null;
+    }
+
+    /** The first of {@code candidates} below {@code best} whose rule applies, else {@code best}. */
+    private int firstIpv4(int[] candidates, int best, int address, String requestedHost, int port,
+                          Protocol protocol, CallerOnce caller) {
+        for (int position : candidates) {
+            if (position >= best) {
+                break;
+            }
+            if (ruleArray[position].matchesIpv4(address, requestedHost, port, protocol)
+                    && callerMatches(ruleArray[position], caller)) {
+                return position;
+            }
+        }
+        return best;
+    }
+
+    private Rule matchIpv6(long high, long low, String requestedHost, int port, Protocol protocol,
+                           CallerOnce caller) {
+        int best = ruleArray.length;
+        for (PrefixTrie.Node node = ipv6Networks.lookup(high, low); node != null; node = node.shorter) {
+            best = firstIpv6(node.rules, best, high, low, requestedHost, port, protocol, caller);
+        }
+        if (requestedHost != null) {
+            HostIndex.Entry exact = hostPatterns.exact(requestedHost);
+            if (exact != null) {
+                best = firstIpv6(exact.rules, best, high, low, requestedHost, port, protocol, caller);
+            }
+            for (HostIndex.Entry entry = hostPatterns.longestWildcard(requestedHost); entry != null;
+                 entry = entry.shorter) {
+                best = firstIpv6(entry.rules, best, high, low, requestedHost, port, protocol, caller);
+            }
+        }
+        best = firstIpv6(unconditional, best, high, low, requestedHost, port, protocol, caller);
+        return best < ruleArray.length ? ruleArray[best] : null;
+    }
+
+    private int firstIpv6(int[] candidates, int best, long high, long low, String requestedHost, int port,
+                          Protocol protocol, CallerOnce caller) {
+        for (int position : candidates) {
+            if (position >= best) {
+                break;
+            }
+            if (ruleArray[position].matchesIpv6(high, low, requestedHost, port, protocol)
+                    && callerMatches(ruleArray[position], caller)) {
+                return position;
+            }
+        }
+        return best;
+    }
+
+    /** Rules without callers always pass; {@code caller} is null only when no rule has callers. */
+    private static boolean callerMatches(Rule rule, CallerOnce caller) {
+        return !rule.hasCallers() || rule.matchesCaller(caller.get());
+    }
+
+    /** Asks the lookup once however many rules with callers are tried (it walks the stack). */
+    private static final class CallerOnce {
+        private final CallerLookup lookup;
+        private boolean asked;
+        private String caller;
+
+        CallerOnce(CallerLookup lookup) {
+            this.lookup = lookup;
+        }
+
+        String get() {
+            if (!asked) {
+                caller = lookup.callerClassName();
+                asked = true;
+            }
+            return caller;
+        }
     }
 
     /** True when some outbound rule applies to {@code protocol}. */

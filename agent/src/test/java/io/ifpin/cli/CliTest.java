@@ -1,5 +1,6 @@
 package io.ifpin.cli;
 
+import io.ifpin.log.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,11 +70,36 @@ class CliTest {
     }
 
     @Test
+    void explainShowsDenyAllowDefaultAndCallers() throws Exception {
+        Path conf = dir.resolve("policy.conf");
+        Files.writeString(conf, String.join("\n",
+                "ifpin {",
+                "  default-action = deny",
+                "  rules = [",
+                "    { name = no-meta, cidrs = [\"203.0.113.7\"], action = deny }",
+                "    { name = carve-out, cidrs = [\"198.51.100.0/24\"], action = allow }",
+                "    { name = vendor, cidrs = [\"192.0.2.0/24\"], interface = stor0, callers = [\"com.vendor.*\"] }",
+                "  ]",
+                "}", ""));
+        assertEquals(0, run("explain", conf.toString(), "203.0.113.7", "80"));
+        assertTrue(out().contains("=> refused by rule 'no-meta' (action = deny)"), out());
+        assertEquals(0, run("explain", conf.toString(), "198.51.100.9"));
+        assertTrue(out().contains("=> left as it is (default route) by rule 'carve-out' (action = allow)"), out());
+        assertEquals(0, run("explain", conf.toString(), "192.0.2.9"));
+        assertTrue(out().contains("but only for sockets opened by [com.vendor.*] (give --caller <class> to test one)"),
+                out());
+        assertTrue(out().contains("=> refused by no rule matches, so default-action (" + conf + ":2)"), out());
+        assertEquals(0, run("explain", conf.toString(), "192.0.2.9", "--caller", "com.vendor.db.Pool"));
+        assertTrue(out().contains("=> pinned to stor0 by rule 'vendor'"), out());
+        assertEquals(Cli.USAGE, run("explain", conf.toString(), "192.0.2.9", "--caller"));
+    }
+
+    @Test
     void explainJsonCarriesTheVerdict() throws Exception {
         assertEquals(0, run("explain", twoRules().toString(), "192.0.2.7", "7000", "--json"));
         String json = out().trim();
         assertTrue(json.startsWith("{\"config\":"), json);
-        assertTrue(json.contains("\"rule\":\"storage\",\"interface\":\"stor0\""), json);
+        assertTrue(json.contains("\"rule\":\"storage\",\"action\":\"pin\",\"interface\":\"stor0\""), json);
         assertTrue(json.contains("\"port\":7000,\"protocol\":\"tcp\""), json);
         assertTrue(json.endsWith("}"), json);
     }

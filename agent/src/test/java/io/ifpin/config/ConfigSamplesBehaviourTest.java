@@ -24,8 +24,6 @@ import java.util.stream.Stream;
 import static io.ifpin.rules.Protocol.TCP;
 import static io.ifpin.rules.Protocol.UDP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,33 +36,44 @@ class ConfigSamplesBehaviourTest {
     private static final Path SAMPLES = Path.of("../config-samples");
 
     /**
-     * A socket to {@code address:port}, opened by {@code host} (null: by IP literal), and the rule and
-     * interface it must be pinned to (both null: no rule matches, the socket is left alone).
+     * A socket to {@code address:port}, opened by {@code host} (null: by IP literal) from class {@code caller}
+     * (null: unknown), and the rule that must decide it with its target: an interface, {@code allow} or
+     * {@code deny} (rule null: no rule matches and the default leaves the socket alone).
      */
-    record Case(String host, String address, int port, Protocol protocol, String rule, String iface) {
+    record Case(String host, String address, int port, Protocol protocol, String caller, String rule,
+                String target) {
         @Override
         public String toString() {
-            String target = (host == null ? "" : host + "/") + address + " port " + port + " "
-                    + protocol.name().toLowerCase();
-            return target + (rule == null ? " -> not pinned" : " -> " + iface + " (" + rule + ")");
+            String socket = (host == null ? "" : host + "/") + address + " port " + port + " "
+                    + protocol.name().toLowerCase() + (caller == null ? "" : " from " + caller);
+            return socket + (rule == null ? " -> not pinned" : " -> " + target + " (" + rule + ")");
+        }
+
+        Case from(String callerClass) {
+            return new Case(host, address, port, protocol, callerClass, rule, target);
         }
     }
 
-    private static Case pinned(String address, int port, Protocol protocol, String rule, String iface) {
-        return new Case(null, address, port, protocol, rule, iface);
+    /** {@code target}: the interface, or allow / deny. */
+    private static Case pinned(String address, int port, Protocol protocol, String rule, String target) {
+        return new Case(null, address, port, protocol, null, rule, target);
     }
 
     private static Case pinned(String host, String address, int port, Protocol protocol, String rule,
-                               String iface) {
-        return new Case(host, address, port, protocol, rule, iface);
+                               String target) {
+        return new Case(host, address, port, protocol, null, rule, target);
     }
 
     private static Case alone(String address, int port, Protocol protocol) {
-        return new Case(null, address, port, protocol, null, null);
+        return new Case(null, address, port, protocol, null, null, null);
     }
 
     private static Case alone(String host, String address, int port, Protocol protocol) {
-        return new Case(host, address, port, protocol, null, null);
+        return new Case(host, address, port, protocol, null, null, null);
+    }
+
+    private static Case denied(String address, int port, Protocol protocol) {
+        return pinned(address, port, protocol, Rule.DEFAULT_NAME, "deny");
     }
 
     /** Sample file name to what its comments promise. Every sample must have an entry. */
@@ -120,6 +129,39 @@ class ConfigSamplesBehaviourTest {
                 alone("192.0.2.50", 443, TCP),
                 alone("198.51.100.50", 443, TCP),
                 alone("2001:db8:1::50", 443, TCP)));
+
+        PROMISES.put("allow-list.conf", List.of(
+                pinned("api.payments.example", "198.51.100.80", 443, TCP, "payments-api", "eth1"),
+                pinned("203.0.113.5", 443, TCP, "payments-api", "eth1"),
+                pinned("192.0.2.30", 5432, TCP, "database", "allow"),
+                pinned("127.0.0.1", 9010, TCP, "loopback", "allow"),
+                pinned("::1", 9010, TCP, "loopback", "allow"),
+                // everything not listed is refused, including the listed hosts on other ports
+                denied("203.0.113.5", 80, TCP),
+                denied("203.0.113.99", 443, TCP),
+                denied("192.0.2.30", 22, TCP),
+                denied("198.51.100.53", 53, UDP)));
+
+        PROMISES.put("fail-closed.conf", List.of(
+                pinned("192.0.2.10", 3260, TCP, "storage", "stor0"),
+                pinned("2001:db8:5::10", 2049, UDP, "storage", "stor0"),
+                pinned("198.51.100.20", 873, TCP, "backup", "stor1"),
+                alone("198.51.100.20", 22, TCP)));
+
+        PROMISES.put("library-scoped.conf", List.of(
+                pinned("192.0.2.10", 5432, TCP, "jdbc-via-stor0", "stor0").from("org.postgresql.core.PGStream"),
+                pinned("203.0.113.10", 443, TCP, "legacy-module-via-vpn", "tun0").from("com.vendor.legacy.Client"),
+                pinned("2001:db8::10", 443, TCP, "legacy-module-via-vpn", "tun0").from("com.vendor.legacy.db.Pool$1"),
+                // the same destination from other code: normal routing
+                alone("192.0.2.10", 5432, TCP).from("com.acme.app.Main"),
+                alone("192.0.2.10", 5432, TCP),
+                alone("203.0.113.10", 443, TCP).from("okhttp3.internal.connection.RealConnection")));
+
+        PROMISES.put("audited.conf", List.of(
+                pinned("169.254.169.254", 80, TCP, "no-cloud-metadata", "deny"),
+                pinned("fd00:ec2::254", 80, TCP, "no-cloud-metadata", "deny"),
+                pinned("wiki.corp.example", "198.51.100.7", 443, TCP, "corp-via-vpn", "tun0"),
+                alone("203.0.113.7", 443, TCP)));
     }
 
     /** An address built from a literal and an optional requested name, with no DNS lookup. */
@@ -152,6 +194,14 @@ class ConfigSamplesBehaviourTest {
         return ConfigLoader.load(SAMPLES.resolve(sample)).rules();
     }
 
+    /** The rule that decides the socket: the first match, or the default rule. */
+    private static Rule decide(String sample, Case promise) throws IOException, InvalidConfigException {
+        IfpinConfig config = ConfigLoader.load(SAMPLES.resolve(sample));
+        Rule rule = config.rules().match(address(promise.host(), promise.address()), promise.port(),
+                promise.protocol(), promise::caller);
+        return rule != null ? rule : config.defaultRule();
+    }
+
     @Test
     void everySampleHasPromisesAndEveryPromiseHasASample() throws IOException {
         assertEquals(sampleFiles(), new TreeSet<>(PROMISES.keySet()),
@@ -162,15 +212,13 @@ class ConfigSamplesBehaviourTest {
     Stream<DynamicContainer> eachSampleDoesWhatItsCommentsSay() {
         return PROMISES.entrySet().stream().map(sample -> DynamicContainer.dynamicContainer(sample.getKey(),
                 sample.getValue().stream().map(promise -> DynamicTest.dynamicTest(promise.toString(), () -> {
-                    RuleSet rules = rulesOf(sample.getKey());
-                    Rule rule = rules.match(address(promise.host(), promise.address()), promise.port(),
-                            promise.protocol());
+                    Rule rule = decide(sample.getKey(), promise);
                     if (promise.rule() == null) {
-                        assertNull(rule, "expected no rule to match, but " + rule + " did");
+                        assertEquals(Rule.DEFAULT_NAME + " -> allow", rule.name() + " -> " + rule.target(),
+                                "expected no rule to match and the socket left alone, but " + rule + " decided");
                     } else {
-                        assertNotNull(rule, "no rule matched");
                         assertEquals(promise.rule(), rule.name());
-                        assertEquals(promise.iface(), rule.interfaceName());
+                        assertEquals(promise.target(), rule.target());
                     }
                 }))));
     }

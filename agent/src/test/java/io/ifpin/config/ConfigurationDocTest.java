@@ -41,7 +41,8 @@ class ConfigurationDocTest {
      * Top-level keys whose value is an object, with the keys the loader accepts inside it. A new
      * section in reference.conf must be added here (the test says so).
      */
-    private static final Map<String, List<String>> SECTIONS = Map.of("log", ConfigReader.LOG_KEYS);
+    private static final Map<String, List<String>> SECTIONS = Map.of("log", ConfigReader.LOG_KEYS,
+            "audit", ConfigReader.AUDIT_KEYS, "metrics", ConfigReader.METRICS_KEYS);
 
     /** A table row whose first cell is one key in backticks. */
     private static final Pattern KEY_ROW = Pattern.compile("^\\|\\s*`([^`]+)`\\s*\\|");

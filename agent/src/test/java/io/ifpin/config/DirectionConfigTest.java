@@ -57,6 +57,14 @@ class DirectionConfigTest {
     }
 
     @Test
+    void inboundRuleThatDoesNotPinOrHasCallersIsRefused() {
+        String message = problem("{ name = svc, direction = inbound, ports = [8443], action = deny,"
+                + " callers = [\"com.vendor.*\"] }");
+        assertTrue(message.contains("ifpin.rules[0].action: inbound rule \"svc\" has action deny"), message);
+        assertTrue(message.contains("ifpin.rules[0].callers: inbound rule \"svc\" has callers"), message);
+    }
+
+    @Test
     void unknownDirectionNamesTheAllowedValues() {
         String message = problem("{ cidrs = [\"192.0.2.0/24\"], direction = both, interface = b0 }");
         assertTrue(message.contains("ifpin.rules[0].direction"), message);

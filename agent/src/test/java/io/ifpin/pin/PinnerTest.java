@@ -26,7 +26,7 @@ class PinnerTest {
     private static final String DELETED = "deleted";
 
     /** Records calls; fails bindToDevice with a chosen errno; remembers bindings per fd like the kernel does. */
-    static final class FakeSockets implements SocketOptions {
+    static class FakeSockets implements SocketOptions {
         final Map<Integer, String> bound = new HashMap<>();
         final List<String> calls = new ArrayList<>();
         int failWith;
@@ -89,9 +89,28 @@ class PinnerTest {
 
     @Test
     void bindsAnUnboundSocketToTheRulesInterface() throws Exception {
-        pinner("6.1.0").beforeTcpConnect(fd(7), ip("10"), 7000);
+        pinner("6.1.0").beforeUdpSend(fd(7), ip("10"), 7000);
         assertEquals(List.of("get 7", "set 7 b0"), sockets.calls);
         assertEquals("b0", sockets.bound.get(7));
+    }
+
+    @Test
+    void aConnectSetsFirstAndReadsOnlyWhenThatFails() throws Exception {
+        pinner("6.1.0").beforeTcpConnect(fd(7), ip("10"), 7000);
+        assertEquals(List.of("set 7 b0"), sockets.calls); // one system call for the common case
+        assertEquals("b0", sockets.bound.get(7));
+
+        // Already bound to b0 without CAP_NET_RAW: the set fails, the read shows it is pinned already: no report.
+        sockets.calls.clear();
+        sockets.failWith = Errno.EPERM;
+        pinner("6.1.0").beforeTcpConnect(fd(7), ip("10"), 7000);
+        assertEquals(List.of("set 7 b0", "get 7"), sockets.calls);
+        assertEquals(0, reporter.count("rule 'to-b': EPERM pinning to 'b0'"));
+
+        // Bound to another interface: the same EPERM report as the read-first path, naming the current binding.
+        sockets.bound.put(8, "a0");
+        pinner("6.1.0").beforeTcpConnect(fd(8), ip("10"), 7000);
+        assertEquals(1, reporter.count("rule 'to-b': EPERM pinning to 'b0'"));
     }
 
     @Test

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -33,6 +35,8 @@ public final class ChildJvm {
     private String agent;
     private String mainClass;
     private boolean asNobody;
+    private List<String> privileges = List.of();
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private Path workDir;
     private Duration timeout = Duration.ofSeconds(240);
 
@@ -77,6 +81,18 @@ public final class ChildJvm {
         return this;
     }
 
+    /** Run under this privilege-changing prefix, e.g. a {@code setpriv} command line (instead of {@link #asNobody}). */
+    public ChildJvm privileges(List<String> prefix) {
+        this.privileges = List.copyOf(prefix);
+        return this;
+    }
+
+    /** An environment variable for the child, e.g. {@code JAVA_TOOL_OPTIONS}. */
+    public ChildJvm env(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     public ChildJvm workDir(Path dir) {
         this.workDir = dir;
         return this;
@@ -102,6 +118,7 @@ public final class ChildJvm {
         if (asNobody) {
             cmd.addAll(AS_NOBODY);
         }
+        cmd.addAll(privileges);
         cmd.add(jdk.java().toString());
         // No hsperfdata files in /tmp from dozens of short-lived JVMs (and none owned by nobody).
         cmd.add("-XX:-UsePerfData");
@@ -131,6 +148,7 @@ public final class ChildJvm {
             if (workDir != null) {
                 builder.directory(workDir.toFile());
             }
+            builder.environment().putAll(environment);
             Process process = builder.start();
             boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) {

@@ -86,7 +86,8 @@ class CliIT {
         String out = out(result);
         assertEquals(0, result.exitCode(), result.describe());
         assertTrue(out.startsWith("{\"config\":"), out);
-        assertTrue(out.contains("\"host\":\"other.example\",\"rule\":null,\"interface\":null"), out);
+        assertTrue(out.contains("\"host\":\"other.example\",\"rule\":\"(default)\",\"action\":\"allow\","
+                + "\"interface\":null,\"verdict\":\"no rule matches: the socket is left as it is (default route)\""), out);
     }
 
     @Test

@@ -8,9 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -208,50 +205,16 @@ class ErrorsIT {
                 .collect(Collectors.toList());
     }
 
-    /**
-     * Runs UdpTwoDestinationsApp as nobody. That user cannot read the build tree (or the test's
-     * own temp dirs), so everything it needs is copied into a fresh world-readable directory,
-     * with a world-writable tmp dir for the JVM and JNA.
-     */
+    /** Runs UdpTwoDestinationsApp as nobody, from a directory that user can read. */
     private ChildResult runAsNobody(TestJdk jdk, int secondSends) {
-        Path dir = TestFiles.tempDir("ifpin-nobody");
-        try {
-            TestFiles.chmod(dir, "rwxr-xr-x");
-            Path agentJar = TestFiles.copy(ItEnv.agentJar(), dir.resolve("ifpin-agent.jar"));
-            Path config = twoInterfaceRules().writeTo(dir.resolve("ifpin.conf"));
-            Path hostsCopy = TestFiles.copy(hosts, dir.resolve("hosts"));
-            String classFile = APP_CLASS.replace('.', '/') + ".class";
-            Path classes = dir.resolve("classes");
-            TestFiles.copy(ItEnv.testClasses().resolve(classFile), classes.resolve(classFile));
-            Path tmp = dir.resolve("tmp");
-            TestFiles.write(tmp.resolve(".keep"), "");
-            TestFiles.chmod(tmp, "rwxrwxrwx");
-            makeReadableByAll(dir);
-            return ChildJvm.on(jdk)
+        try (NobodyDir dir = new NobodyDir(APP_CLASS, twoInterfaceRules())) {
+            return dir.tmpOptions(ChildJvm.on(jdk))
                     .asNobody()
-                    .workDir(dir)
-                    .agent(agentJar, config)
-                    .hostsFile(hostsCopy)
-                    .jvmOption("-Djava.io.tmpdir=" + tmp)
-                    .jvmOption("-Djna.tmpdir=" + tmp)
-                    .classpath(classes)
+                    .agent(dir.agentJar(), dir.config())
+                    .hostsFile(dir.add(hosts, "hosts"))
+                    .classpath(dir.classes())
                     .main(APP_CLASS, "203.0.113.10", "203.0.113.20", Integer.toString(secondSends))
                     .runIn(lab);
-        } finally {
-            TestFiles.deleteRecursively(dir);
-        }
-    }
-
-    private static void makeReadableByAll(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.forEach(p -> {
-                if (p.getFileName().toString().equals("tmp")) {
-                    return; // stays world-writable
-                }
-                TestFiles.chmod(p, Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--");
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

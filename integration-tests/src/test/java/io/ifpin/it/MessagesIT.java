@@ -79,7 +79,7 @@ class MessagesIT {
             String line = single(result, "[ifpin] INFO ifpin ");
             assertTrue(Pattern.compile("^\\[ifpin] INFO ifpin \\S+ on Java " + jdk.feature() + "[.+\\-\\w]*, Linux \\S+: 2"
                     + " rule\\(s\\) from " + Pattern.quote(mainConfig.toString()) + " \\[loop: cidrs \\[127.0.0.1/32] -> lo,"
-                    + " gone: cidrs \\[127.0.0.2/32] -> nosuch0]; interfaces \\[lo[,\\]].*; pinning"
+                    + " gone: cidrs \\[127.0.0.2/32] -> nosuch0]; unmatched sockets: allow; interfaces \\[lo[,\\]].*; pinning"
                     + " \\[Socket/SSLSocket/URLConnection, SocketChannel/HttpClient, AsynchronousSocketChannel,"
                     + " DatagramSocket/DatagramChannel connect, DatagramSocket/DatagramChannel send, ServerSocket listen,"
                     + " ServerSocketChannel listen, AsynchronousServerSocketChannel listen] and Netty epoll/io_uring"
@@ -287,8 +287,12 @@ class MessagesIT {
             String error = single(result, "[ifpin] ERROR cannot call SO_BINDTODEVICE (");
             assertTrue(error.startsWith("[ifpin] ERROR cannot call SO_BINDTODEVICE (java.lang.UnsatisfiedLinkError:"), error);
             assertTrue(error.contains("JNA temporary directory '" + tmp + "' does not exist"), error);
-            assertTrue(error.endsWith("); sockets are NOT pinned. Fix: run on Linux, and if JNA cannot unpack its library,"
-                    + " point -Djna.tmpdir at a directory that allows exec."), error);
+            assertTrue(error.endsWith("); sockets are NOT pinned (deny rules still refuse, fail-closed rules refuse what"
+                    + " they match). Fix: run on Linux, and if JNA cannot unpack its library, point -Djna.tmpdir at a"
+                    + " directory that allows exec."), error);
+            assertTrue(result.stderr().stream().anyMatch(l -> l.startsWith("[ifpin] ERROR rule 'loop'")
+                    && l.contains(": ENOSYS. ifpin could not load its native access at startup")
+                    && l.contains("The socket proceeds unpinned (fail-open).")), "each rule says so once" + result.describe());
             assertTrue(result.stderr().stream().noneMatch(l -> l.contains("[ifpin] DEBUG rule 'loop': pinned")),
                     result.describe());
             assertTrue(result.stdout().contains("127.0.0.1 connected"), result.describe());

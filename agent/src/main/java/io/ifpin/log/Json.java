@@ -1,16 +1,19 @@
-package io.ifpin.cli;
+package io.ifpin.log;
 
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
-/** Just enough JSON writing for the CLI's {@code --json} output (maps, lists, strings, numbers, booleans, null). */
-final class Json {
+/**
+ * Just enough JSON writing for the CLI's {@code --json} output and the audit log (maps, lists, strings, numbers,
+ * booleans, null).
+ */
+public final class Json {
 
     private Json() {
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder out = new StringBuilder();
         append(out, value);
         return out.toString();

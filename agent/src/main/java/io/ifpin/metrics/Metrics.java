@@ -1,0 +1,71 @@
+package io.ifpin.metrics;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Everything the {@code ifpin:type=Rules} MBean shows: counters per rule name (kept across reloads, so a rule that
+ * survives a reload keeps counting), the rules of the config in force, and where and when it was loaded.
+ */
+public final class Metrics {
+    private final Map<String, RuleStats> byName = new ConcurrentHashMap<>();
+    private final AtomicLong reloads = new AtomicLong();
+    private final AtomicLong reloadFailures = new AtomicLong();
+    private volatile ConfigInfo config = new ConfigInfo("(none)", "", Instant.EPOCH, List.of());
+    private volatile LongSupplier auditDropped = () -> 0;
+
+    /** The config in force: its file, a version (a hash of its text), when it was loaded and its rule names in order. */
+    public record ConfigInfo(String source, String version, Instant loadedAt, List<String> ruleNames) {
+    }
+
+    /** The counters of the rule called {@code name}, created on first use. */
+    public RuleStats stats(String name) {
+        return byName.computeIfAbsent(name, key -> new RuleStats());
+    }
+
+    public void configLoaded(ConfigInfo info, boolean isReload) {
+        config = info;
+        if (isReload) {
+            reloads.incrementAndGet();
+        }
+    }
+
+    public void reloadFailed() {
+        reloadFailures.incrementAndGet();
+    }
+
+    public void auditDroppedFrom(LongSupplier dropped) {
+        auditDropped = dropped;
+    }
+
+    public ConfigInfo config() {
+        return config;
+    }
+
+    public long reloads() {
+        return reloads.get();
+    }
+
+    public long reloadFailures() {
+        return reloadFailures.get();
+    }
+
+    public long auditDropped() {
+        return auditDropped.getAsLong();
+    }
+
+    /** The counters of the rules in force, in config order, then the default rule and rules no longer in force. */
+    public Map<String, RuleStats> snapshot() {
+        Map<String, RuleStats> out = new LinkedHashMap<>();
+        for (String name : config.ruleNames()) {
+            out.put(name, stats(name));
+        }
+        byName.forEach(out::putIfAbsent);
+        return out;
+    }
+}

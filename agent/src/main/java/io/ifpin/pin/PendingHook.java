@@ -1,0 +1,151 @@
+package io.ifpin.pin;
+
+import io.ifpin.bridge.PinHook;
+import io.ifpin.config.IfpinConfig;
+import io.ifpin.log.IfpinLog;
+import io.ifpin.rules.Action;
+import io.ifpin.rules.Protocol;
+import io.ifpin.rules.Rule;
+import io.ifpin.rules.RuleSet;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The bridge's hook from premain until ifpin's native side (JNA, netlink: 100 to 200 ms of a cold JVM) is ready on
+ * the {@code ifpin-init} thread, so that the application's {@code main} need not wait for it.
+ *
+ * <p>No socket escapes in that window: a socket that no rule matches proceeds at once when {@code default-action} is
+ * allow (it would not be touched anyway); every other socket waits until the real hook is ready, then is decided by
+ * it. That includes all sockets when a rule has {@code callers} (which rule applies depends on the caller, found by
+ * the real hook) or {@code default-action} is deny or pin. The wait is
+ * bounded by {@link #WAIT_MILLIS}; past it (a JNA library that takes that long to unpack, or a class-initialisation
+ * deadlock between the application's thread and ifpin's), the socket proceeds unpinned and one ERROR line says so.
+ * When native access cannot be loaded at all, the waiting sockets proceed unpinned after the ERROR that says
+ * sockets are not pinned.
+ */
+public final class PendingHook implements PinHook {
+
+    static final long WAIT_MILLIS = 10_000;
+
+    private final RuleSet rules;
+    /** Every socket waits: the default rule may act on it, or a rule with callers may match it. */
+    private final boolean holdEverySocket;
+    private final long waitMillis;
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final AtomicBoolean timeoutReported = new AtomicBoolean();
+    /** Set before {@link #ready} opens; null when native access failed. */
+    private volatile PinHook hook;
+
+    public PendingHook(IfpinConfig config) {
+        this(config, WAIT_MILLIS);
+    }
+
+    PendingHook(IfpinConfig config, long waitMillis) {
+        this.rules = config.rules();
+        this.holdEverySocket = config.defaultRule().action() != Action.ALLOW
+                || config.rules().rules().stream().anyMatch(Rule::hasCallers);
+        this.waitMillis = waitMillis;
+    }
+
+    /** The real hook, or null when there is none: releases every waiting socket. Call once. */
+    public void complete(PinHook realHook) {
+        hook = realHook;
+        ready.countDown();
+    }
+
+    @Override
+    public void beforeTcpConnect(FileDescriptor fd, InetAddress address, int port) throws IOException {
+        if (holdEverySocket || rules.match(address, port, Protocol.TCP) != null) {
+            PinHook real = await();
+            if (real != null) {
+                real.beforeTcpConnect(fd, address, port);
+            }
+        }
+    }
+
+    @Override
+    public void beforeUdpSend(FileDescriptor fd, InetAddress address, int port) throws IOException {
+        if (holdEverySocket || rules.match(address, port, Protocol.UDP) != null) {
+            PinHook real = await();
+            if (real != null) {
+                real.beforeUdpSend(fd, address, port);
+            }
+        }
+    }
+
+    @Override
+    public void beforeNativeConnectOrSend(int fd, InetAddress address, int port) throws IOException {
+        if (holdEverySocket || rules.match(address, port, Protocol.TCP) != null
+                || rules.match(address, port, Protocol.UDP) != null) {
+            PinHook real = await();
+            if (real != null) {
+                real.beforeNativeConnectOrSend(fd, address, port);
+            }
+        }
+    }
+
+    /** The batch's destinations are only read by the real hook, so a batch waits whenever UDP rules exist. */
+    @Override
+    public void beforeNativeSendBatch(int fd, Object[] packets, int offset, int count) throws IOException {
+        if (holdEverySocket || rules.hasOutbound(Protocol.UDP)) {
+            PinHook real = await();
+            if (real != null) {
+                real.beforeNativeSendBatch(fd, packets, offset, count);
+            }
+        }
+    }
+
+    @Override
+    public void beforeListen(FileDescriptor fd) throws IOException {
+        if (rules.hasInbound()) {
+            PinHook real = await();
+            if (real != null) {
+                real.beforeListen(fd);
+            }
+        }
+    }
+
+    @Override
+    public void beforeNativeListen(int fd) throws IOException {
+        if (rules.hasInbound()) {
+            PinHook real = await();
+            if (real != null) {
+                real.beforeNativeListen(fd);
+            }
+        }
+    }
+
+    @Override
+    public void hookFailed(Throwable failure) {
+        PinHook real = hook;
+        if (real != null) {
+            real.hookFailed(failure);
+        } else {
+            IfpinLog.error("internal error while pinning a socket before ifpin was ready; the socket proceeds"
+                    + " unpinned: " + failure);
+        }
+    }
+
+    private PinHook await() {
+        try {
+            if (!ready.await(waitMillis, TimeUnit.MILLISECONDS)) {
+                if (timeoutReported.compareAndSet(false, true)) {
+                    IfpinLog.error("ifpin's native access was not ready " + waitMillis + " ms after startup;"
+                            + " sockets opened until it is proceed unpinned. Please report this with the startup"
+                            + " lines (-Difpin.log.level=debug).");
+                }
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the application's to handle; this socket proceeds unpinned
+            IfpinLog.debug("interrupted while waiting for ifpin's native access; a socket proceeds unpinned");
+            return null;
+        }
+        return hook;
+    }
+}

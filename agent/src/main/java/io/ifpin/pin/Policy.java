@@ -1,0 +1,45 @@
+package io.ifpin.pin;
+
+import io.ifpin.config.IfpinConfig;
+import io.ifpin.metrics.Metrics;
+import io.ifpin.metrics.RuleStats;
+import io.ifpin.rules.Rule;
+import io.ifpin.rules.RuleSet;
+
+import java.util.List;
+
+/**
+ * The rules in force with their counters, swapped as one by {@link Pinner#apply}. Counters are looked up by the
+ * rule's position, not its name, so counting costs no hashing on the socket's thread.
+ */
+final class Policy {
+    private final RuleSet rules;
+    private final Rule defaultRule;
+    private final RuleStats[] statsByIndex;
+    private final RuleStats defaultStats;
+
+    Policy(IfpinConfig config, Metrics metrics) {
+        this.rules = config.rules();
+        this.defaultRule = config.defaultRule();
+        List<Rule> list = rules.rules();
+        this.statsByIndex = new RuleStats[list.size()];
+        for (Rule rule : list) {
+            statsByIndex[rule.index()] = metrics.stats(rule.name());
+        }
+        this.defaultStats = metrics.stats(defaultRule.name());
+    }
+
+    RuleSet rules() {
+        return rules;
+    }
+
+    Rule defaultRule() {
+        return defaultRule;
+    }
+
+    RuleStats stats(Rule rule) {
+        int index = rule.index();
+        return index >= 0 && index < statsByIndex.length && rule == rules.rules().get(index) ? statsByIndex[index]
+                : defaultStats;
+    }
+}

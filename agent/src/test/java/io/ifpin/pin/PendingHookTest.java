@@ -1,0 +1,143 @@
+package io.ifpin.pin;
+
+import io.ifpin.bridge.PinHook;
+import io.ifpin.config.ConfigLoader;
+import io.ifpin.log.LogCapture;
+import io.ifpin.config.IfpinConfig;
+import org.junit.jupiter.api.Test;
+
+import java.io.FileDescriptor;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PendingHookTest {
+
+    /** Records what reaches the real hook. */
+    static final class Recorder implements PinHook {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void beforeTcpConnect(FileDescriptor fd, InetAddress address, int port) {
+            calls.add("tcp " + address.getHostAddress() + ":" + port);
+        }
+
+        @Override
+        public void beforeUdpSend(FileDescriptor fd, InetAddress address, int port) {
+            calls.add("udp " + address.getHostAddress() + ":" + port);
+        }
+
+        @Override
+        public void beforeNativeConnectOrSend(int fd, InetAddress address, int port) {
+            calls.add("native " + address.getHostAddress() + ":" + port);
+        }
+
+        @Override
+        public void beforeNativeSendBatch(int fd, Object[] packets, int offset, int count) {
+            calls.add("batch " + count);
+        }
+
+        @Override
+        public void beforeListen(FileDescriptor fd) {
+            calls.add("listen");
+        }
+
+        @Override
+        public void beforeNativeListen(int fd) {
+            calls.add("native listen " + fd);
+        }
+
+        @Override
+        public void hookFailed(Throwable failure) {
+            calls.add("failed " + failure.getMessage());
+        }
+    }
+
+    private static IfpinConfig rules() throws Exception {
+        return ConfigLoader.parse("ifpin.rules = [ { name = to-b, cidrs = [\"203.0.113.10/32\"], interface = b0 } ]",
+                "test.conf");
+    }
+
+    private static InetAddress ip(int last) throws Exception {
+        return InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, (byte) last});
+    }
+
+    @Test
+    void aSocketNoRuleMatchesDoesNotWait() throws Exception {
+        PendingHook pending = new PendingHook(rules(), 60_000);
+        long start = System.nanoTime();
+        pending.beforeTcpConnect(new FileDescriptor(), ip(99), 7000);
+        pending.beforeUdpSend(new FileDescriptor(), ip(99), 53);
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "waited for native init");
+    }
+
+    @Test
+    void aMatchedSocketWaitsForTheRealHookAndIsPinnedByIt() throws Exception {
+        PendingHook pending = new PendingHook(rules(), 60_000);
+        Recorder real = new Recorder();
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread connecting = new Thread(() -> {
+            try {
+                pending.beforeTcpConnect(new FileDescriptor(), ip(10), 7000);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            returned.countDown();
+        });
+        connecting.start();
+        assertFalse(returned.await(200, TimeUnit.MILLISECONDS), "a matched socket went ahead before ifpin was ready");
+        pending.complete(real);
+        assertTrue(returned.await(10, TimeUnit.SECONDS));
+        assertEquals(List.of("tcp 203.0.113.10:7000"), real.calls);
+        pending.beforeUdpSend(new FileDescriptor(), ip(10), 53); // after completion: straight through
+        assertEquals(List.of("tcp 203.0.113.10:7000", "udp 203.0.113.10:53"), real.calls);
+    }
+
+    @Test
+    void withDefaultActionDenyOrCallersRulesEverySocketWaits() throws Exception {
+        for (String hocon : new String[] {
+            "ifpin { default-action = deny, rules = [ { cidrs = [\"203.0.113.10/32\"], interface = b0 } ] }",
+            "ifpin.rules = [ { cidrs = [\"203.0.113.10/32\"], interface = b0, callers = [\"com.vendor.*\"] } ]"}) {
+            PendingHook pending = new PendingHook(ConfigLoader.parse(hocon, "test.conf"), 60_000);
+            Recorder real = new Recorder();
+            CountDownLatch returned = new CountDownLatch(1);
+            Thread connecting = new Thread(() -> {
+                try {
+                    pending.beforeTcpConnect(new FileDescriptor(), ip(99), 7000); // no rule's address
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                returned.countDown();
+            });
+            connecting.start();
+            assertFalse(returned.await(200, TimeUnit.MILLISECONDS), "went ahead before ifpin was ready: " + hocon);
+            pending.complete(real);
+            assertTrue(returned.await(10, TimeUnit.SECONDS));
+            assertEquals(List.of("tcp 203.0.113.99:7000"), real.calls, hocon);
+        }
+    }
+
+    @Test
+    void withoutNativeAccessMatchedSocketsProceedUnpinned() throws Exception {
+        PendingHook pending = new PendingHook(rules(), 60_000);
+        pending.complete(null);
+        pending.beforeTcpConnect(new FileDescriptor(), ip(10), 7000); // returns: nothing to call
+    }
+
+    @Test
+    void aTimeoutIsOneErrorAndTheSocketProceeds() throws Exception {
+        PendingHook pending = new PendingHook(rules(), 50);
+        LogCapture log = LogCapture.start();
+        pending.beforeTcpConnect(new FileDescriptor(), ip(10), 7000);
+        pending.beforeTcpConnect(new FileDescriptor(), ip(10), 7001);
+        assertEquals(1, log.lines().size(), log.lines().toString());
+        assertTrue(log.lines().get(0).startsWith("[ifpin] ERROR ifpin's native access was not ready 50 ms after"
+                + " startup; sockets opened until it is proceed unpinned."), log.lines().get(0));
+    }
+}

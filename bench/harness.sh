@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# bench/harness.sh — whole-process measurements for issue 7, side by side in one run, printed as one table.
+#
+#   sudo bench/harness.sh              # 5 runs, about 8 minutes on 2 cores
+#   sudo bench/harness.sh --runs 3
+#   sudo bench/harness.sh --smoke      # 1 run, tiny counts, 100 rules for "10,000", no JMH: checks that the
+#                                      # harness works (~25 s; BenchHarnessIT runs it)
+#
+# In a lab from scripts/netns-lab.sh (id bench<PID>), a C server (bench/c/connect-floor.c, built here with gcc)
+# accepts and closes connections in the server namespace. In the client namespace, each run measures, back to back:
+#   - the C floor: setsockopt/getsockopt(SO_BINDTODEVICE) alone, connects without and with setsockopt;
+#   - the connect app (bench/src/main/java/io/ifpin/bench/app/ConnectApp.java, its own jar) without the agent, and
+#     with the agent and 0, 1,000 or 10,000 rules (bench/target/harness/rules-N.conf, see HarnessConfigs):
+#     startup (the JVM's whole life for one connect), connect cost (serial), heap after GC, and throughput with
+#     1 to 64 platform threads and with 64 platform + 10,000 virtual threads (Temurin 25);
+#   - JMH's p50 of RuleSet.match with 10,000 rules (the worst of its four cases).
+# 203.0.113.10 matches no rule; 203.0.113.20 matches the last rule and is pinned to b0. A check on the server's
+# packet counters makes sure the pinned connects really leave by b0 and the others do not.
+#
+# Raw results: bench/target/harness/raw.tsv (measure, variant, run, value). The table (HarnessReport) goes to stdout
+# and bench/target/harness/table.txt; the throughput plot to bench/target/harness/connect-throughput.svg.
+# Needs root (namespaces), gcc, iproute2. Everything it creates is removed on exit, also on failure or Ctrl-C.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+out="$here/target/harness"
+runs=5
+smoke=0
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --runs) runs=$2; shift 2 ;;
+    --smoke) smoke=1; runs=1; shift ;;
+    *) echo "usage: $0 [--runs N] [--smoke]" >&2; exit 64 ;;
+  esac
+done
+
+say() { echo "[harness] $*" >&2; }
+die() { say "$*"; exit 1; }
+[[ $(id -u) == 0 ]] || die "must run as root: it creates network namespaces (scripts/netns-lab.sh)"
+command -v gcc >/dev/null || die "gcc is missing: apt-get install -y gcc"
+java17=java
+java25=$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)/bin/java
+[[ -x $java25 ]] || { say "no Temurin 25 under /usr/lib/jvm: virtual-thread throughput is skipped"; java25=; }
+
+agent="$root/agent/target/ifpin-agent.jar"
+bench_jar="$here/target/benchmarks.jar"
+app_jar=$(ls "$here"/target/ifpin-bench-*-connect-app.jar 2>/dev/null | head -1 || true)
+if [[ ! -f $bench_jar || ! -f $agent || -z $app_jar ]] || [[ -n "$(find "$root/agent/src/main" "$here/src/main" \
+    "$here/pom.xml" "$root/agent/pom.xml" -newer "$bench_jar" -type f -print -quit)" ]]; then
+  [[ -z ${IFPIN_BENCH_NO_BUILD:-} ]] || die "bench/target/benchmarks.jar is missing or older than the sources:"\
+" build it first (mvn package -pl bench -am -DskipTests)"
+  say "building (mvn package -pl bench -am -DskipTests)"
+  (cd "$root" && mvn -B -q package -pl bench -am -DskipTests)
+  app_jar=$(ls "$here"/target/ifpin-bench-*-connect-app.jar | head -1)
+fi
+
+rm -rf "$out"
+mkdir -p "$out"
+floor="$out/connect-floor"
+gcc -O2 -Wall -pthread -o "$floor" "$here/c/connect-floor.c"
+java -cp "$bench_jar" io.ifpin.bench.harness.HarnessConfigs "$out" 0 100 1000 10000
+raw="$out/raw.tsv"
+echo "# $(java -version 2>&1 | head -1); $(nproc) cores; $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ); runs $runs" > "$raw"
+
+lab="$root/scripts/netns-lab.sh"
+id="bench$$"
+server_pid=
+cleanup() {
+  if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  "$lab" down "$id"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+"$lab" up "$id"
+client() { "$lab" exec-client "$id" "$@"; }
+# Tens of thousands of connects a second: the whole port range, and room in the accept queue.
+client sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+"$lab" exec-server "$id" sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535
+port=7000
+"$lab" exec-server "$id" "$floor" serve "$port" 2 &
+server_pid=$!
+sleep 0.3
+
+unmatched=203.0.113.10
+pinned=203.0.113.20
+# big: the rule count of the variants labelled agent-10000 (smoke: 100, so that it stays quick; its targets are then
+# "not measured", which HarnessReportTest covers instead).
+if [[ $smoke == 1 ]]; then
+  serial=300; options=2000; seconds=0.3; thread_counts=(4); virtual=100; big=100; startups=(none agent-0 agent-1000)
+else
+  serial=20000; options=100000; seconds=3; thread_counts=(1 4 16 64); virtual=10000; big=10000
+  startups=(none agent-0 agent-1000 agent-10000)
+fi
+
+# The agent's stderr, but only what may be a problem: with 10,000 rules it logs 10,000 INFO lines per JVM.
+keep_problems() { grep -v '^\[ifpin\] INFO' >> "$out/stderr.txt" || true; }
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$run" "$3" >> "$raw"; }
+value() { sed -n "s/^.*$1=\([0-9.]*\).*$/\1/p" | head -1; } # key=value from a result line
+# The packets the server received on sb0 (the pinned link).
+sb0_packets() { "$lab" exec-server "$id" cat /sys/class/net/sb0/statistics/rx_packets; }
+
+# The connect app; $1 = variant (none | agent-N), $2 = java, the rest its arguments.
+app() {
+  local variant=$1 java=$2
+  shift 2
+  local agent_args=()
+  [[ $variant == none ]] || agent_args=("-javaagent:$agent=$out/rules-${variant#agent-}.conf")
+  client "$java" "${agent_args[@]}" -jar "$app_jar" "$@"
+}
+
+# Serial connects, with the pinning checked on the server's counters.
+serial_connects() {
+  local measure=$1 variant=$2 target=$3 expect_pinned=$4 before after line
+  before=$(sb0_packets)
+  line=$(app "$variant" "$java17" "$target" "$port" serial "$serial" 2> >(keep_problems))
+  after=$(sb0_packets)
+  record "$measure" "$variant" "$(value ns_per_op <<< "$line")"
+  check_pinned "$variant -> $target" "$((after - before))" "$expect_pinned"
+}
+
+# Each connect is at least three packets to the server (SYN, ACK, RST); stray ones (ARP, ND) are few.
+check_pinned() {
+  local what=$1 packets=$2 expect=$3
+  if [[ $expect == yes && $packets -lt $serial ]]; then
+    die "$what: only $packets packets arrived on sb0 for $serial connects: not pinned"
+  elif [[ $expect == no && $packets -gt 50 ]]; then
+    die "$what: $packets packets arrived on sb0: connects that should not be pinned were"
+  fi
+}
+
+for run in $(seq 1 "$runs"); do
+  say "run $run of $runs"
+  # --- the C floor ---
+  record c_setsockopt_ns c "$(client "$floor" setsockopt "$options" b0 | value ns_per_op)"
+  record c_getsockopt_ns c "$(client "$floor" getsockopt "$options" | value ns_per_op)"
+  record connect_ns c "$(client "$floor" connect "$serial" "$unmatched" "$port" | value ns_per_op)"
+  record connect_pinned_ns c-unpinned "$(client "$floor" connect "$serial" "$pinned" "$port" | value ns_per_op)"
+  before=$(sb0_packets)
+  record connect_pinned_ns c "$(client "$floor" connect "$serial" "$pinned" "$port" b0 | value ns_per_op)"
+  check_pinned "C with setsockopt" "$(($(sb0_packets) - before))" yes
+
+  # --- startup: the whole life of a JVM that makes one connect ---
+  # startup_ms: from the launch to the end of the app's first connect (what a user waits for); lifetime_ms: until
+  # the JVM has exited (it includes ifpin's wait, at most 2 s, for its startup lines at exit).
+  for variant in "${startups[@]}"; do
+    start=$(date +%s%3N)
+    line=$(app "$variant" "$java17" "$unmatched" "$port" once 2> >(keep_problems))
+    end=$(date +%s%3N)
+    record startup_ms "$variant" "$(( $(value connected_at_ms <<< "$line") - start ))"
+    record lifetime_ms "$variant" "$(( end - start ))"
+  done
+
+  # --- connect cost, one thread ---
+  serial_connects connect_ns none "$unmatched" no
+  serial_connects connect_ns agent-0 "$unmatched" no
+  serial_connects connect_ns "agent-$big" "$unmatched" no
+  serial_connects connect_pinned_ns none "$pinned" no
+  serial_connects connect_pinned_ns "agent-$big" "$pinned" yes
+
+  # --- heap held after full GCs ---
+  for variant in none "agent-$big"; do
+    bytes=$(app "$variant" "$java17" "$unmatched" "$port" heap 2> >(keep_problems) | value heap_bytes)
+    record heap_mb "$variant" "$(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1048576 }')"
+  done
+
+  # --- throughput: platform threads, then 64 platform + virtual threads (JDK 21+) ---
+  tjava=${java25:-$java17}
+  for threads in "${thread_counts[@]}"; do
+    for variant in none "agent-$big" "agent-$big-pinned"; do
+      target=$unmatched; [[ $variant == *-pinned ]] && target=$pinned
+      line=$(app "${variant%-pinned}" "$tjava" "$target" "$port" threads "$threads" 0 "$seconds" 2> >(keep_problems))
+      [[ $(value failures <<< "$line") == 0 ]] || die "failed connects in $variant, $threads threads: $line"
+      record "connects_per_s_t$threads" "$variant" "$(value connects_per_s <<< "$line")"
+    done
+  done
+  if [[ -n $java25 ]]; then
+    for variant in none "agent-$big" "agent-$big-pinned"; do
+      target=$unmatched; [[ $variant == *-pinned ]] && target=$pinned
+      line=$(app "${variant%-pinned}" "$java25" "$target" "$port" threads 64 "$virtual" "$seconds" \
+        2> >(keep_problems))
+      [[ $(value failures <<< "$line") == 0 ]] || die "failed connects in $variant, 64+$virtual threads: $line"
+      record connects_per_s_t64_vthreads "$variant" "$(value connects_per_s <<< "$line")"
+    done
+  fi
+
+  # --- RuleSet.match, 10,000 rules, p50 of the worst case (JMH sample mode) ---
+  if [[ $smoke == 0 ]]; then
+    java -jar "$bench_jar" 'RuleMatch' -p rules=10000 -bm sample -f 1 -wi 2 -w 300ms -i 3 -r 500ms \
+      -rf csv -rff "$out/jmh-match.csv" > "$out/jmh-match.txt" 2>&1 || die "JMH failed: see $out/jmh-match.txt"
+    record match_p50_ns agent-10000 "$(awk -F, '$1 ~ /:p0.50"?$/ { gsub(/"/, "", $5); v = $5 + 0; if (v > max) max = v } END { print max }' \
+      "$out/jmh-match.csv")"
+  fi
+done
+
+if grep -q 'ERROR' "$out/stderr.txt" 2>/dev/null; then
+  grep 'ERROR' "$out/stderr.txt" | sort | uniq -c >&2
+  die "the agent reported errors (above; all of stderr in $out/stderr.txt)"
+fi
+java -cp "$bench_jar" io.ifpin.bench.harness.HarnessReport "$raw" "$out" | tee "$out/table.txt"

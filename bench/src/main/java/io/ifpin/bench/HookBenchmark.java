@@ -1,0 +1,113 @@
+package io.ifpin.bench;
+
+import io.ifpin.bridge.PinBridge;
+import io.ifpin.config.ConfigLoader;
+import io.ifpin.os.LinuxSocketsJna;
+import io.ifpin.os.SocketOptions;
+import io.ifpin.pin.ErrorReporter;
+import io.ifpin.pin.KernelVersion;
+import io.ifpin.pin.Pinner;
+import io.ifpin.rules.RuleSet;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+import java.io.FileDescriptor;
+import java.lang.reflect.Field;
+import java.net.InetAddress;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the agent adds to one connect, measured where it happens: {@code PinBridge.beforeTcpConnect}, the call the
+ * instrumented {@code NioSocketImpl.beginConnect} makes, with the real {@link Pinner} and 10 or 10,000 rules
+ * ({@link RuleMatchBenchmark}'s), and native calls through JNA on Linux.
+ * <ul>
+ *   <li>{@code noHook}: the bridge before the agent installs its hook: the baseline of an instrumented JDK;</li>
+ *   <li>{@code unmatched}: a destination no rule matches (203.0.113.200): the agent's whole cost for most sockets;</li>
+ *   <li>{@code pinnedFreshSocket}: a destination the last IPv4 rule matches, on a new unbound TCP socket each time
+ *       (opened and closed outside the measurement, {@code Level.Invocation}), pinned to {@code lo}: the agent's
+ *       whole cost for a pinned socket, to compare with {@code connect-floor setsockopt} (bench/harness.sh).</li>
+ * </ul>
+ * Linux only; no traffic (nothing connects). The rules name interfaces if0..if7, which do not exist, so the pinned
+ * case uses its own one-rule set for {@code lo} (its rule count parameter is then moot): the lookup cost is in
+ * {@code unmatched} and in RuleMatchBenchmark.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {
+        "--add-opens", "java.base/java.io=ALL-UNNAMED",
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"})
+public class HookBenchmark {
+
+    @Param({"10", "10000"})
+    public int rules;
+
+    private final FileDescriptor unusedFd = new FileDescriptor(); // never reaches a system call
+    private InetAddress unmatchedAddress;
+    private InetAddress pinnedAddress;
+
+    /** A new unbound TCP socket for each call, opened and closed outside the measured time. */
+    @State(Scope.Thread)
+    public static class FreshSocket {
+        SocketChannel channel;
+        FileDescriptor fd;
+
+        @Setup(Level.Invocation)
+        public void open() throws Exception {
+            channel = SocketChannel.open();
+            Field field = channel.getClass().getDeclaredField("fd");
+            field.setAccessible(true);
+            fd = (FileDescriptor) field.get(channel);
+        }
+
+        @TearDown(Level.Invocation)
+        public void close() throws Exception {
+            channel.close();
+        }
+    }
+
+    /** One hook per benchmark (each runs in its own fork): installed once, as the agent does. */
+    @Setup(Level.Trial)
+    public void setUp(BenchmarkParams params) throws Exception {
+        SocketOptions sockets = LinuxSocketsJna.load();
+        unmatchedAddress = InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, (byte) 200});
+        pinnedAddress = InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, (byte) 253});
+        String benchmark = params.getBenchmark();
+        if (benchmark.endsWith(".unmatched")) {
+            RuleSet ruleSet = ConfigLoader.parse(RuleMatchBenchmark.hocon(rules), "bench.conf").rules();
+            PinBridge.install(new Pinner(ruleSet, sockets, new ErrorReporter(), KernelVersion.running()));
+        } else if (benchmark.endsWith(".pinnedFreshSocket")) {
+            RuleSet lo = ConfigLoader.parse("ifpin.rules = [ { name = lo, cidrs = [\"203.0.113.252/30\"],"
+                    + " interface = lo } ]", "lo.conf").rules();
+            PinBridge.install(new Pinner(lo, sockets, new ErrorReporter(), KernelVersion.running()));
+        } else {
+            PinBridge.install(null);
+        }
+    }
+
+    @Benchmark
+    public void noHook() throws Exception {
+        PinBridge.beforeTcpConnect(unusedFd, unmatchedAddress, 443);
+    }
+
+    @Benchmark
+    public void unmatched() throws Exception {
+        PinBridge.beforeTcpConnect(unusedFd, unmatchedAddress, 443);
+    }
+
+    @Benchmark
+    public void pinnedFreshSocket(FreshSocket socket) throws Exception {
+        PinBridge.beforeTcpConnect(socket.fd, pinnedAddress, 443);
+    }
+}

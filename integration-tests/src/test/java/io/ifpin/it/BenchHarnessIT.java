@@ -1,0 +1,118 @@
+package io.ifpin.it;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code bench/harness.sh --smoke}: the whole-process benchmark harness of issue 7 runs end to end (lab, C floor,
+ * connect app with and without the agent, pinning checked on the server's counters, the table), so it cannot rot
+ * between full runs. Only that it works is checked, never a time. About 25 s.
+ *
+ * <p>It uses the jars this reactor built (bench/target, agent/target) and refuses to build them itself. On timeout
+ * the script gets SIGTERM (its trap stops its server and deletes lab {@code bench<pid>}), then our own descendants
+ * are killed by PID and the lab is deleted.
+ */
+class BenchHarnessIT {
+
+    private static final long TIMEOUT_SECONDS = 180;
+
+    @BeforeAll
+    static void requireLabHost() {
+        String problem = NetnsLab.hostProblem();
+        if (problem != null) {
+            ItEnv.unavailable(problem, ItEnv.HOW_TO_RUN_AS_ROOT);
+        }
+        Path jar = ItEnv.repoRoot().resolve("bench/target/benchmarks.jar");
+        if (!Files.exists(jar)) {
+            ItEnv.unavailable("missing " + jar, "build it: mvn -B package -pl bench -am -DskipTests");
+        }
+    }
+
+    @Test
+    void smokeRunPrintsEveryMeasureAndTarget() throws Exception {
+        Path repo = ItEnv.repoRoot();
+        Path log = Files.createTempFile("ifpin-bench-harness", ".log");
+        ProcessBuilder builder = new ProcessBuilder(repo.resolve("bench/harness.sh").toString(), "--smoke")
+                .directory(repo.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().put("IFPIN_BENCH_NO_BUILD", "1");
+        // The harness's "java" is the test JVM's: JDK 17 when CI runs it.
+        builder.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + File.pathSeparator
+                + System.getenv("PATH"));
+        Process process = builder.start();
+        String labId = "bench" + process.pid();
+        try {
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                stop(process, labId);
+            }
+        } finally {
+            if (process.isAlive()) {
+                stop(process, labId);
+            }
+        }
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        Files.deleteIfExists(log);
+        String output = "\n--- bench/harness.sh --smoke output:\n" + String.join("\n", lines);
+        assertEquals(0, process.exitValue(), "exit code" + output);
+
+        List<String> missing = new ArrayList<>();
+        for (String row : List.of("c_setsockopt_ns c", "c_getsockopt_ns c", "connect_ns c", "connect_ns none",
+                "connect_ns agent-0", "connect_ns agent-100", "connect_pinned_ns c-unpinned", "connect_pinned_ns c",
+                "connect_pinned_ns agent-100", "startup_ms none", "startup_ms agent-1000", "heap_mb none",
+                "heap_mb agent-100", "connects_per_s_t4 none", "connects_per_s_t4 agent-100-pinned")) {
+            String[] parts = row.split(" ");
+            // measure, variant, runs = 1, then three positive numbers
+            if (lines.stream().noneMatch(l -> l.matches(parts[0] + " +" + parts[1] + " +1( +[0-9.]+){3}"))) {
+                missing.add(row);
+            }
+        }
+        assertEquals(List.of(), missing, "rows missing or malformed" + output);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("issue 7 target (run by run)")), output);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("startup, 1,000 rules ") && l.matches(".*(yes|NO)$")),
+                "the startup target is computed" + output);
+        assertFalse(namespaces().contains("ifpin-" + labId + "-"), "the harness left its lab behind");
+    }
+
+    /** SIGTERM (the script cleans up), then, only if needed, our own descendants and the script by PID. */
+    private static void stop(Process process, String labId) throws Exception {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            List<ProcessHandle> descendants = process.descendants().toList();
+            process.destroyForcibly();
+            descendants.forEach(ProcessHandle::destroyForcibly);
+            process.waitFor(10, TimeUnit.SECONDS);
+            new ProcessBuilder(ItEnv.labScript().toString(), "down", labId).inheritIO().start()
+                    .waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String namespaces() {
+        try {
+            Process list = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
+            String output = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            list.waitFor(30, TimeUnit.SECONDS);
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)";
+        }
+    }
+}
