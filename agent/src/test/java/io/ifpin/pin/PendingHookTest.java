@@ -100,6 +100,31 @@ class PendingHookTest {
     }
 
     @Test
+    void nativeTransportsAndListenersAreHeldLikeTheJdkPaths() throws Exception {
+        PendingHook pending = new PendingHook(ConfigLoader.parse("ifpin.rules = ["
+                + "{ name = to-b, cidrs = [\"203.0.113.10/32\"], interface = b0 },"
+                + "{ name = in, direction = inbound, ports = [8443], interface = b0 } ]", "test.conf"), 60_000);
+        pending.beforeNativeConnectOrSend(5, ip(99), 7000); // no rule: straight through, nothing recorded
+        Recorder real = new Recorder();
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread connecting = new Thread(() -> {
+            try {
+                pending.beforeNativeConnectOrSend(5, ip(10), 7000);
+                pending.beforeNativeSendBatch(6, new Object[0], 0, 0);
+                pending.beforeNativeListen(7);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            returned.countDown();
+        });
+        connecting.start();
+        assertFalse(returned.await(200, TimeUnit.MILLISECONDS), "a native connect went ahead before ifpin was ready");
+        pending.complete(real);
+        assertTrue(returned.await(10, TimeUnit.SECONDS));
+        assertEquals(List.of("native 203.0.113.10:7000", "batch 0", "native listen 7"), real.calls);
+    }
+
+    @Test
     void withDefaultActionDenyOrCallersRulesEverySocketWaits() throws Exception {
         for (String hocon : new String[] {
             "ifpin { default-action = deny, rules = [ { cidrs = [\"203.0.113.10/32\"], interface = b0 } ] }",
