@@ -1,0 +1,270 @@
+package io.ifpin.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every shell command in README.md and docs/*.md is exercised, or says why it cannot be here.
+ *
+ * <p>A command is a line of a plain or shell code block that starts with a program (java, ip, ss, sudo, ...). Each
+ * must match one entry of {@link #COMMANDS}: run by this test (in a network-namespace lab like the docs' examples,
+ * with the docs' paths pointed at this build), run by a named test or by {@code .ci/run}, or not runnable on this
+ * machine, with the reason. A new command in the docs fails this test until it is classified; an entry that no
+ * longer matches any command fails it too.
+ */
+class DocCommandsIT {
+
+    /** How a documented command is exercised. */
+    enum How {
+        /** Run by this test: exit status 0. */
+        RUN_HERE,
+        /** Run (this command or the same command with the lab's names) by the test class named in the detail. */
+        TESTED_BY,
+        /** Not runnable on this machine or needs a running application's PID; the detail says why. */
+        NOT_HERE
+    }
+
+    record Entry(Pattern pattern, How how, String detail) {
+    }
+
+    private static Entry entry(String regex, How how, String detail) {
+        return new Entry(Pattern.compile(regex), how, detail);
+    }
+
+    private static final String NO_SYSTEMD = "systemd does not run on this machine (DeploymentRecipesIT verifies the"
+            + " unit and does what it asks by hand)";
+    private static final String LIVE_PID = "inspects a running application (<pid>); run by hand on the test machine"
+            + " (troubleshooting.md#commands-used-on-this-page)";
+
+    static final List<Entry> COMMANDS = List.of(
+            // the agent's own commands, with the docs' paths pointed at this build
+            entry("java -jar \\S*ifpin-agent\\.jar (check|explain|--version).*", How.RUN_HERE, "the CLI"),
+            entry("java -javaagent:\\S+ -jar \\S+", How.TESTED_BY, "PinningIT"),
+            entry("install -D -m 0644 \\S+ \\S+", How.RUN_HERE, "into a temp dir"),
+            entry("export JAVA_TOOL_OPTIONS=.*", How.TESTED_BY, "DeploymentRecipesIT"),
+            entry("setpriv --reuid=<app-user> .*", How.TESTED_BY, "DeploymentRecipesIT"),
+            entry("sudo demo/run\\.sh", How.TESTED_BY, "DemoScriptsIT"),
+            entry("sudo scripts/test\\.sh", How.TESTED_BY, "DocCommandsIT (it is what .ci/run runs)"),
+            entry("sudo bench/(run|harness)\\.sh.*", How.TESTED_BY, "BenchHarnessIT"),
+            // read-only diagnostics: run in the lab's client namespace
+            entry("ip (-6 )?route get \\S+ oif b0", How.RUN_HERE, "lab"),
+            entry("ip (-6 )?route show default", How.RUN_HERE, "lab"),
+            entry("ip -br link", How.RUN_HERE, "lab"),
+            entry("ip neigh show dev b0", How.RUN_HERE, "lab"),
+            entry("ss -[tu]anp", How.RUN_HERE, "lab"),
+            entry("sysctl net\\.ipv4\\.conf\\.all\\.rp_filter net\\.ipv4\\.conf\\.b0\\.rp_filter", How.RUN_HERE, "lab"),
+            entry("sysctl -w net\\.ipv4\\.conf\\.b0\\.rp_filter=2", How.RUN_HERE, "lab"),
+            entry("nstat -az TcpExtIPReversePathFilter", How.RUN_HERE, "lab"),
+            entry("findmnt -T /tmp -o TARGET,OPTIONS", How.RUN_HERE, "host"),
+            // the fix for the routing trap: demo/routing-trap.sh runs exactly these, with b0
+            entry("ip (-6 )?route add default via \\S+ dev b0 metric 200", How.TESTED_BY, "DemoScriptsIT"),
+            entry("ip route add default via \\S+ dev wan2 metric 200", How.TESTED_BY,
+                    "DemoScriptsIT (the same command with b0)"),
+            entry("ip route get \\S+ oif wan2", How.RUN_HERE, "lab, with b0 for wan2"),
+            // need a running application, systemd, Docker, a live capture or a header package
+            entry("nsenter --target <pid> .*", How.NOT_HERE, LIVE_PID),
+            entry("getpcaps <pid>", How.NOT_HERE, LIVE_PID),
+            entry("grep (Cap|Seccomp) /proc/<pid>/status", How.NOT_HERE, LIVE_PID),
+            entry("capsh --decode=.*", How.NOT_HERE, LIVE_PID),
+            entry("strace .* -p <pid>.*", How.NOT_HERE, LIVE_PID),
+            entry("grep '\\\\\\[ifpin\\\\\\]' app\\.log", How.NOT_HERE, "reads the application's own log file"),
+            entry("tcpdump -ni b0 .*", How.NOT_HERE, "captures until interrupted; run by hand on the test machine"),
+            entry("grep -hw 13 /usr/include/asm-generic/errno\\*\\.h", How.NOT_HERE,
+                    "needs the linux-libc-dev headers; run by hand on the test machine"),
+            entry("runuser -u <app-user> .*", How.NOT_HERE, "needs the application's user"),
+            entry("install -d -o <app-user> .*", How.NOT_HERE, "needs the application's user"),
+            entry("systemctl .*", How.NOT_HERE, NO_SYSTEMD),
+            entry("journalctl .*", How.NOT_HERE, NO_SYSTEMD),
+            entry("docker run .*", How.NOT_HERE, "no Docker engine on this machine (DeploymentRecipesIT checks its"
+                    + " JAVA_TOOL_OPTIONS and runs the JVM the way it would)"),
+            entry("nsenter --target \"\\$\\(docker inspect .*", How.NOT_HERE, "no Docker engine on this machine"));
+
+    /** First words that make a code-block line a command. */
+    private static final Pattern PROGRAM = Pattern.compile("^(java|sudo|ip|nsenter|ss|sysctl|grep|tcpdump|strace|"
+            + "systemctl|journalctl|docker|kubectl|setpriv|capsh|getpcaps|findmnt|install|export|runuser|nstat|mvn|"
+            + "jcmd|sha256sum|scripts/\\S+|bench/\\S+|demo/\\S+)(\\s|$)");
+
+    record DocCommand(String file, String command) {
+        @Override
+        public String toString() {
+            return file + ": " + command;
+        }
+    }
+
+    static List<DocCommand> documentedCommands() {
+        Path root = ItEnv.repoRoot();
+        List<Path> files = new ArrayList<>(List.of(root.resolve("README.md")));
+        try (Stream<Path> docs = Files.list(root.resolve("docs"))) {
+            docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<DocCommand> out = new ArrayList<>();
+        Pattern block = Pattern.compile("^( *)```(\\w*)\\n(.*?)^\\1```", Pattern.DOTALL | Pattern.MULTILINE);
+        for (Path file : files) {
+            String text;
+            try {
+                text = Files.readString(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Matcher m = block.matcher(text);
+            while (m.find()) {
+                if (!List.of("", "sh", "bash", "shell", "console").contains(m.group(2))) {
+                    continue;
+                }
+                for (String line : m.group(3).replaceAll("\\\\\\n\\s*", " ").split("\n")) {
+                    String command = line.strip().replaceFirst("^\\$ ", "").replaceFirst("\\s+#.*$", "");
+                    if (PROGRAM.matcher(command).find()) {
+                        out.add(new DocCommand(root.relativize(file).toString(), command.replaceAll("\\s+", " ")));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static Entry classify(DocCommand command) {
+        return COMMANDS.stream().filter(e -> e.pattern().matcher(command.command()).matches()).findFirst().orElse(null);
+    }
+
+    private static NetnsLab lab;
+    private static Path work;
+
+    @BeforeAll
+    static void startLab() {
+        lab = NetnsLab.start("doc");
+        work = TestFiles.tempDir("ifpin-doc-commands");
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (lab != null) {
+            lab.close();
+        }
+        TestFiles.deleteRecursively(work);
+    }
+
+    @Test
+    void everyDocumentedCommandIsClassifiedAndEveryEntryIsUsed() {
+        List<DocCommand> commands = documentedCommands();
+        assertTrue(commands.size() > 30, "found only " + commands.size() + " commands: is the parser broken?");
+        List<String> unclassified = commands.stream().filter(c -> classify(c) == null).map(DocCommand::toString)
+                .toList();
+        assertEquals(List.of(), unclassified, "commands in the docs that no test runs and no entry of"
+                + " DocCommandsIT.COMMANDS explains: run them in a test, or add an entry");
+        List<String> unused = COMMANDS.stream()
+                .filter(e -> commands.stream().noneMatch(c -> e.pattern().matcher(c.command()).matches()))
+                .map(e -> e.pattern().pattern()).toList();
+        assertEquals(List.of(), unused, "entries that match no documented command any more: remove them");
+        Map<How, Long> counts = commands.stream().collect(Collectors.groupingBy(c -> classify(c).how(),
+                LinkedHashMap::new, Collectors.counting()));
+        System.out.println("DocCommandsIT: " + commands.size() + " documented commands: " + counts);
+    }
+
+    @Test
+    void theTestsNamedForCommandsExist() {
+        for (Entry entry : COMMANDS) {
+            if (entry.how() == How.TESTED_BY) {
+                String name = entry.detail().split(" ")[0];
+                Path source = ItEnv.repoRoot().resolve("integration-tests/src/test/java/io/ifpin/it/" + name + ".java");
+                assertTrue(Files.exists(source), entry.pattern() + " names " + name + ", which does not exist");
+            }
+        }
+        String ci = read(ItEnv.repoRoot().resolve(".ci/run"));
+        assertTrue(ci.contains("scripts/test.sh"), ".ci/run must run the README's test command:\n" + ci);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> theCommandsThatRunHereExitZero() {
+        return documentedCommands().stream().filter(c -> classify(c).how() == How.RUN_HERE).distinct()
+                .map(c -> DynamicTest.dynamicTest(c.toString(), () -> {
+                    List<String> argv = localize(c.command());
+                    boolean inLab = !classify(c).detail().equals("host") && !argv.get(0).endsWith("/java")
+                            && !argv.get(0).equals("install");
+                    Result result = exec(inLab ? lab.inClient(argv) : argv);
+                    assertEquals(0, result.exitCode(), String.join(" ", argv) + "\n" + result.output());
+                }));
+    }
+
+    /** The docs' paths and example names, pointed at this build and the lab. */
+    private List<String> localize(String command) {
+        Path opt = work.resolve("opt/ifpin");
+        String localized = command
+                .replace("ip route get 203.0.113.10 oif wan2", "ip route get 203.0.113.10 oif b0")
+                .replaceAll("(?<![/\\w])config-samples/", ItEnv.repoRoot().resolve("config-samples") + "/")
+                .replaceAll("(?<![/\\w])agent/target/ifpin-agent\\.jar", ItEnv.agentJar().toString())
+                .replaceAll("(?<![/\\w])ifpin-agent\\.jar", ItEnv.agentJar().toString())
+                .replace("/opt/ifpin/ifpin-agent.jar", opt.resolve("ifpin-agent.jar").toString())
+                .replace("/etc/ifpin/ifpin.conf", work.resolve("etc/ifpin/ifpin.conf").toString())
+                .replace("/etc/ifpin.conf", ItEnv.repoRoot().resolve("config-samples/demo.conf").toString());
+        List<String> argv = new ArrayList<>(List.of(localized.split(" ")));
+        if (argv.get(0).equals("java")) {
+            argv.set(0, TestJdk.JDK_17.java().toString());
+            argv.add(1, "-Djdk.net.hosts.file=" + TestFiles.writeHosts(work));
+            // The documented install steps come first in the docs; make their result exist whatever the order.
+            if (command.contains("/opt/ifpin/")) {
+                copyReplacing(ItEnv.agentJar(), opt.resolve("ifpin-agent.jar"));
+            }
+            if (command.contains("/etc/ifpin/ifpin.conf")) {
+                copyReplacing(ItEnv.repoRoot().resolve("config-samples/demo.conf"), work.resolve("etc/ifpin/ifpin.conf"));
+            }
+        }
+        return argv;
+    }
+
+    private static void copyReplacing(Path from, Path to) {
+        try {
+            Files.createDirectories(to.getParent());
+            Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    record Result(int exitCode, String output) {
+    }
+
+    private static Result exec(List<String> argv) {
+        try {
+            Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "timed out: " + argv);
+            return new Result(process.exitValue(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
