@@ -69,6 +69,82 @@ public final class PinBridge {
         }
     }
 
+    /**
+     * From a native transport's connect ({@code <prefix>.channel.unix.Socket.connect}, io_uring's
+     * {@code AbstractIoUringChannel.submitConnect}): the descriptor is a plain int. May be a Unix domain address.
+     */
+    public static void beforeNativeConnect(int fd, SocketAddress remote) throws IOException {
+        if (remote instanceof InetSocketAddress) {
+            InetSocketAddress isa = (InetSocketAddress) remote;
+            beforeNativeSend(fd, isa.getAddress(), isa.getPort());
+        }
+    }
+
+    /** From a native transport's {@code sendTo*} (UDP, or TCP fast open) and io_uring's {@code sendmsg} set-up. */
+    public static void beforeNativeSend(int fd, SocketAddress remote) throws IOException {
+        beforeNativeConnect(fd, remote);
+    }
+
+    /** From a native transport's {@code Socket.sendTo*}: UDP, or TCP with fast open. */
+    public static void beforeNativeSend(int fd, InetAddress address, int port) throws IOException {
+        PinHook h = hook;
+        if (h == null || address == null || fd < 0) {
+            return;
+        }
+        try {
+            h.beforeNativeConnectOrSend(fd, address, port);
+        } catch (IOException refused) {
+            throw refused;
+        } catch (Throwable t) {
+            reportFailure(h, t);
+        }
+    }
+
+    /** From Netty epoll's {@code LinuxSocket.sendmmsg}: a batch of datagrams, destinations in Netty's packets. */
+    public static void beforeNativeSendBatch(int fd, Object[] packets, int offset, int count) throws IOException {
+        PinHook h = hook;
+        if (h == null || fd < 0 || packets == null) {
+            return;
+        }
+        try {
+            h.beforeNativeSendBatch(fd, packets, offset, count);
+        } catch (IOException refused) {
+            throw refused;
+        } catch (Throwable t) {
+            reportFailure(h, t);
+        }
+    }
+
+    /** From the JDK's listen paths ({@code Net.listen} in NioSocketImpl and the server channels), before listen(2). */
+    public static void beforeListen(FileDescriptor fd) throws IOException {
+        PinHook h = hook;
+        if (h == null || fd == null) {
+            return;
+        }
+        try {
+            h.beforeListen(fd);
+        } catch (IOException refused) {
+            throw refused;
+        } catch (Throwable t) {
+            reportFailure(h, t);
+        }
+    }
+
+    /** From a native transport's {@code Socket.listen(int)}. */
+    public static void beforeNativeListen(int fd) throws IOException {
+        PinHook h = hook;
+        if (h == null || fd < 0) {
+            return;
+        }
+        try {
+            h.beforeNativeListen(fd);
+        } catch (IOException refused) {
+            throw refused;
+        } catch (Throwable t) {
+            reportFailure(h, t);
+        }
+    }
+
     private static void reportFailure(PinHook h, Throwable t) {
         try {
             h.hookFailed(t);

@@ -111,6 +111,9 @@ final class ExplainCommand {
         List<Map<String, Object>> evaluated = new ArrayList<>();
         Rule winner = null;
         for (Rule rule : config.rules().rules()) {
+            if (rule.isInbound()) {
+                continue; // explain is about a destination; inbound rules pin listeners, never outbound sockets
+            }
             RuleEvaluation evaluation = rule.evaluate(address, host, port, protocol);
             boolean matches = evaluation.matches();
             String reason = evaluation.reason(literal, host, port, protocol);

@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigValueType;
 import io.ifpin.rules.Action;
 import io.ifpin.rules.CallerPattern;
 import io.ifpin.rules.Cidr;
+import io.ifpin.rules.Direction;
 import io.ifpin.rules.HostPattern;
 import io.ifpin.rules.InterfaceNames;
 import io.ifpin.rules.InvalidValueException;
@@ -47,7 +48,7 @@ final class ConfigReader {
     static final List<String> AUDIT_KEYS = List.of("file", "max-size", "max-files", "queue-size");
     static final List<String> METRICS_KEYS = List.of("jmx");
     static final List<String> RULE_KEYS = List.of("name", "hosts", "cidrs", "ports", "protocols", "interface",
-            "action", "on-error", "callers");
+            "action", "on-error", "callers", "direction");
 
     /** Below this a reload check would cost more than it is worth; {@code off} turns reloading off. */
     private static final Duration MIN_RELOAD_INTERVAL = Duration.ofMillis(100);
@@ -302,7 +303,10 @@ final class ConfigReader {
             problems.addValue(rule.get("callers"), path + ".callers", "the list is empty, so the rule never matches",
                     "remove callers to match every caller, or list packages, e.g. callers = [\"com.vendor.legacy.*\"]");
         }
-        if (isEmptyList(rule.get("hosts")) && isEmptyList(rule.get("cidrs"))) {
+        Direction direction = readDirection(rule, path);
+        if (direction == Direction.INBOUND) {
+            checkInbound(rule, path, name, ports, protocols, action);
+        } else if (isEmptyList(rule.get("hosts")) && isEmptyList(rule.get("cidrs"))) {
             problems.add(rule.origin(), path, "rule \"" + name + "\" has neither hosts nor cidrs, so it matches no"
                     + " destination", EVERY_DESTINATION);
         }
@@ -310,7 +314,60 @@ final class ConfigReader {
             return null;
         }
         return new Rule(name, index, interfaceName, problems.location(rule.origin()), hosts, cidrs, ports,
-                protocols, action, onError, callers);
+                protocols, action, onError, callers, direction);
+    }
+
+    /** {@code direction}: {@code outbound} (default) or {@code inbound}; null (recorded) when invalid. */
+    private Direction readDirection(ConfigObject rule, String rulePath) {
+        ConfigValue value = rule.get("direction");
+        if (isAbsent(value)) {
+            return Direction.OUTBOUND;
+        }
+        String path = rulePath + ".direction";
+        String text = string(value, path, "direction = inbound");
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Direction.parse(text);
+        } catch (IllegalArgumentException e) {
+            problems.addValue(value, path, e.getMessage(), "write direction = outbound (the default: sockets that"
+                    + " connect or send) or direction = inbound (listening sockets)");
+            return null;
+        }
+    }
+
+    /**
+     * An inbound rule matches listeners by their local address ({@code cidrs}) and port ({@code ports}); a host
+     * name says nothing about which interface a connection arrives on, so {@code hosts} is refused.
+     */
+    private void checkInbound(ConfigObject rule, String path, String name, PortSet ports, Set<Protocol> protocols,
+                              Action action) {
+        if (action != null && action != Action.PIN) {
+            problems.add(rule.get("action").origin(), path + ".action", "inbound rule \"" + name + "\" has action "
+                    + action.label() + "; an inbound rule pins listeners to its interface", "remove action (an"
+                    + " inbound rule pins), or remove direction = inbound");
+        }
+        if (!isEmptyList(rule.get("callers"))) {
+            problems.add(rule.get("callers").origin(), path + ".callers", "inbound rule \"" + name + "\" has callers;"
+                    + " listeners are matched by local address and port only", "remove callers");
+        }
+        if (protocols != null && !protocols.contains(Protocol.TCP)) {
+            problems.add(rule.get("protocols").origin(), path + ".protocols", "inbound rule \"" + name + "\" is for"
+                    + " listening sockets, which are TCP; UDP sockets have no listen step", "remove protocols, or"
+                    + " write protocols = [tcp]");
+        }
+        if (!isEmptyList(rule.get("hosts"))) {
+            problems.add(rule.get("hosts").origin(), path + ".hosts", "rule \"" + name + "\" is inbound, and an"
+                    + " inbound rule matches listening sockets by their local address and port, not by host name",
+                    "remove hosts; use ports = [8443] (and optionally cidrs = [\"198.51.100.2/32\"], the address the"
+                            + " listener binds to)");
+        }
+        if (isEmptyList(rule.get("cidrs")) && (ports == null || ports.isAll())) {
+            problems.add(rule.origin(), path, "inbound rule \"" + name + "\" has neither ports nor cidrs, so it"
+                    + " would pin every listener of the application", "add ports = [8443] (the port the service"
+                    + " listens on) and optionally cidrs = [\"198.51.100.2/32\"] (the address it binds to)");
+        }
     }
 
     /** The rule's action: {@code pin} when absent (the interface then says where); null after a problem. */

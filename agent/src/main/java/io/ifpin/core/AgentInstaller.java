@@ -8,7 +8,9 @@ import io.ifpin.config.InvalidConfigException;
 import io.ifpin.config.LogLevel;
 import io.ifpin.diag.AsyncRouteChecker;
 import io.ifpin.diag.InterfaceReport;
+import io.ifpin.diag.PinSelfTest;
 import io.ifpin.diag.RpFilter;
+import io.ifpin.instrument.NativeTransportInstrumentation;
 import io.ifpin.instrument.SocketInstrumentation;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.metrics.Metrics;
@@ -65,6 +67,8 @@ public final class AgentInstaller {
         // Registered here, so every socket class the application loads from now on is patched; loading the ones
         // not loaded yet (ASM's cold start) to report coverage is left to the init thread.
         SocketInstrumentation.Coverage coverage = SocketInstrumentation.register(instrumentation);
+        // Netty's classes are loaded by the application later; its transformer only needs to be there first.
+        NativeTransportInstrumentation.install(instrumentation);
         Thread init = new Thread(() -> finishInstall(config, reporter, pending, coverage, startNanos), "ifpin-init");
         init.setDaemon(true);
         init.setContextClassLoader(null); // nothing of the application's
@@ -106,8 +110,12 @@ public final class AgentInstaller {
             }
             pinner = new Pinner(config, sockets, reporter, KernelVersion.running(), routeChecker, metrics, audit,
                     new StackCallers());
+            pinner.warmUp();
+            List<String> nettyCopies = NativeTransportInstrumentation.scanSystemClassPath();
+            Map<String, String> selfTest = sockets instanceof UnavailableSockets ? Map.of()
+                    : PinSelfTest.run(sockets, config.rules().interfaceNames());
             // Logged before any socket is released, so startup lines come before every connect-time report.
-            logStartup(config, sockets, coverage.check(), millisSince(startNanos), routes);
+            logStartup(config, sockets, coverage.check(), nettyCopies, selfTest, millisSince(startNanos), routes);
         } catch (Throwable t) {
             IfpinLog.error("the agent failed to start; sockets are NOT pinned: " + t);
             pinner = null;
@@ -254,7 +262,8 @@ public final class AgentInstaller {
     }
 
     private static void logStartup(IfpinConfig config, SocketOptions sockets, List<String> uncovered,
-                                   long startupMillis, Routes routes) {
+                                   List<String> nettyCopies, Map<String, String> selfTest, long startupMillis,
+                                   Routes routes) {
         List<String> interfaces = interfaceNames(sockets);
         List<String> rules = new ArrayList<>();
         for (Rule rule : config.rules().rules()) {
@@ -262,8 +271,10 @@ public final class AgentInstaller {
         }
         IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ", " + KernelVersion.running()
                 + ": " + rules.size() + " rule(s) from " + config.source() + " " + rules + "; unmatched sockets: "
-                + config.defaultRule().target() + policySummary(config) + "; interfaces " + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + "; ready in " + startupMillis
-                + " ms");
+                + config.defaultRule().target() + policySummary(config) + "; interfaces " + interfaces + "; pinning "
+                + SocketInstrumentation.pathDescriptions() + " and " + NativeTransportInstrumentation.description()
+                + (nettyCopies.isEmpty() ? "" : " " + nettyCopies) + "; self-test " + selfTestLine(config, selfTest)
+                + "; ready in " + startupMillis + " ms");
         logInterfaces(config, routes);
         for (Rule rule : config.pinRules()) {
             if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
@@ -289,6 +300,19 @@ public final class AgentInstaller {
         config.reloadInterval().ifPresent(interval -> out.append("; reload every ").append(interval.toMillis())
                 .append(" ms"));
         return out.toString();
+    }
+
+    /**
+     * Per rule, whether a socket can be pinned to its interface now: {@code [corp -> b0: OK, vpn -> tun0: ENODEV]}.
+     * A failure is explained by the WARN/ERROR lines that follow (missing interface) or at the first socket.
+     */
+    static String selfTestLine(IfpinConfig config, Map<String, String> selfTest) {
+        List<String> parts = new ArrayList<>();
+        for (Rule rule : config.pinRules()) {
+            parts.add(rule.name() + " -> " + rule.interfaceName() + ": "
+                    + selfTest.getOrDefault(rule.interfaceName(), "not run"));
+        }
+        return parts.toString();
     }
 
     /**

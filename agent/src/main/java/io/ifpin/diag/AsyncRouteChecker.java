@@ -122,6 +122,21 @@ public final class AsyncRouteChecker {
         }
     }
 
+    /**
+     * Loads and links what {@link #maybeCheck} needs (the records, their invokedynamic {@code hashCode}/{@code
+     * equals}) in premain, so the first application socket does not: a virtual thread that loads a class, or links a
+     * call site, while another holds the loader's lock parks pinned to its carrier (VirtualThreadsIT saw it here).
+     * Touches no state.
+     */
+    public static void warmUp() {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        Key key = Key.of(0, "lo", loopback);
+        Task task = new Task(key, null, "lo", loopback);
+        if (!key.equals(Key.of(0, "lo", loopback)) || key.hashCode() != task.key().hashCode()) {
+            throw new AssertionError("Key is not a value");
+        }
+    }
+
     private boolean offer(Task task) {
         pending.incrementAndGet();
         if (queue.offer(task)) {

@@ -62,15 +62,24 @@ public final class SocketInstrumentation {
     private static final String TCP_WITH_SOCKET_ADDRESS = "(Ljava/io/FileDescriptor;Ljava/net/SocketAddress;)V";
     private static final String UDP_WITH_SOCKET_ADDRESS = "(Ljava/io/FileDescriptor;Ljava/net/SocketAddress;)V";
 
-    /** Where the patch reads the socket's descriptor from. */
-    private enum Descriptor { FIELD_FD, ARGUMENT_1 }
+    private static final String NET = "sun/nio/ch/Net";
+    private static final String NET_LISTEN = "(Ljava/io/FileDescriptor;I)V";
+    private static final String LISTEN = "(Ljava/io/FileDescriptor;)V";
+
+    /**
+     * Where the patch reads the socket's descriptor from. {@code NET_LISTEN_ARGUMENT}: the fd argument of the
+     * {@code Net.listen(fd, backlog)} call the patch precedes (copied with {@code DUP2; POP}).
+     */
+    private enum Descriptor { FIELD_FD, ARGUMENT_1, NET_LISTEN_ARGUMENT }
 
     /** Where in the method the call goes. */
     private enum Anchor {
         ENTRY,
         BEFORE_EACH_RETURN,
         /** Right after the first {@code invokevirtual begin()V} of the method. */
-        AFTER_BEGIN_CALL
+        AFTER_BEGIN_CALL,
+        /** Right before each {@code Net.listen(fd, backlog)}: after bind (the local address is known), before listen(2). */
+        BEFORE_NET_LISTEN
     }
 
     /**
@@ -105,7 +114,16 @@ public final class SocketInstrumentation {
                     "sun.nio.ch.DatagramChannelImpl", 1, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
             new Path("DatagramSocket/DatagramChannel send", "sun.nio.ch.DatagramChannelImpl", "send",
                     "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", Anchor.ENTRY,
-                    Descriptor.ARGUMENT_1, null, 3, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS));
+                    Descriptor.ARGUMENT_1, null, 3, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
+            // Listeners (direction = inbound rules).
+            new Path("ServerSocket listen", "sun.nio.ch.NioSocketImpl", "listen", "(I)V", Anchor.BEFORE_NET_LISTEN,
+                    Descriptor.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
+            new Path("ServerSocketChannel listen", "sun.nio.ch.ServerSocketChannelImpl", "netBind",
+                    "(Ljava/net/SocketAddress;I)Ljava/net/SocketAddress;", Anchor.BEFORE_NET_LISTEN,
+                    Descriptor.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
+            new Path("AsynchronousServerSocketChannel listen", "sun.nio.ch.AsynchronousServerSocketChannelImpl",
+                    "bind", "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;",
+                    Anchor.BEFORE_NET_LISTEN, Descriptor.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN));
 
     private SocketInstrumentation() {
     }
@@ -275,6 +293,7 @@ public final class SocketInstrumentation {
         private final Path path;
         private final Runnable onAnchorFound;
         private boolean beginCallSeen;
+        private boolean listenCallSeen;
 
         CallBridge(MethodVisitor next, Path path, Runnable onAnchorFound) {
             super(Opcodes.ASM9, next);
@@ -300,6 +319,11 @@ public final class SocketInstrumentation {
 
         @Override
         public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+            if (path.anchor() == Anchor.BEFORE_NET_LISTEN && opcode == Opcodes.INVOKESTATIC && owner.equals(NET)
+                    && name.equals("listen") && descriptor.equals(NET_LISTEN)) {
+                listenCallSeen = true;
+                callBridge();
+            }
             super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
             if (path.anchor() == Anchor.AFTER_BEGIN_CALL && !beginCallSeen && opcode == Opcodes.INVOKEVIRTUAL
                     && name.equals("begin") && descriptor.equals("()V")) {
@@ -312,7 +336,12 @@ public final class SocketInstrumentation {
 
         @Override
         public void visitEnd() {
-            if (path.anchor() != Anchor.AFTER_BEGIN_CALL || beginCallSeen) {
+            boolean found = switch (path.anchor()) {
+                case AFTER_BEGIN_CALL -> beginCallSeen;
+                case BEFORE_NET_LISTEN -> listenCallSeen;
+                default -> true;
+            };
+            if (found) {
                 onAnchorFound.run();
             }
             super.visitEnd();
@@ -325,6 +354,14 @@ public final class SocketInstrumentation {
                     super.visitFieldInsn(Opcodes.GETFIELD, path.fieldOwner().replace('.', '/'), "fd", FILE_DESCRIPTOR);
                 }
                 case ARGUMENT_1 -> super.visitVarInsn(Opcodes.ALOAD, 1);
+                case NET_LISTEN_ARGUMENT -> {
+                    // Stack: fd, backlog. Copy the fd for the bridge without disturbing the call's arguments.
+                    super.visitInsn(Opcodes.DUP2);
+                    super.visitInsn(Opcodes.POP);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, path.bridgeMethod(), path.bridgeDescriptor(),
+                            false);
+                    return;
+                }
             }
             super.visitVarInsn(Opcodes.ALOAD, path.addressSlot());
             if (path.bridgeDescriptor().equals(TCP_WITH_ADDRESS)) {

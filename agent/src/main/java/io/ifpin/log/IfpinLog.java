@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * ifpin's own log: a guest in someone else's JVM. Lines go to file descriptor 2 (not {@code System.err}, which the
@@ -22,6 +23,8 @@ import java.time.temporal.ChronoUnit;
  * (rate-limited by {@code ErrorReporter}) and debug lines.
  */
 public final class IfpinLog {
+
+    private static final ReentrantLock FILE_LOCK = new ReentrantLock();
 
     private static final PrintStream STDERR =
             new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
@@ -80,9 +83,14 @@ public final class IfpinLog {
             try {
                 byte[] bytes = (OffsetDateTime.now().truncatedTo(ChronoUnit.MILLIS) + " " + line + "\n")
                         .getBytes(StandardCharsets.UTF_8);
-                synchronized (IfpinLog.class) {
+                // A ReentrantLock, not synchronized: on JDK 21 to 23 a virtual thread that does file I/O inside a
+                // monitor pins its carrier thread (JEP 491 fixed that in 24); with a j.u.c lock it just parks.
+                FILE_LOCK.lock();
+                try {
                     out.write(bytes);
                     out.flush();
+                } finally {
+                    FILE_LOCK.unlock();
                 }
             } catch (IOException e) {
                 file = null;

@@ -14,6 +14,7 @@ public final class Errno {
     public static final int ENOTSOCK = 88;
     public static final int ENOPROTOOPT = 92;
     public static final int ENOSYS = 38;
+    public static final int EAFNOSUPPORT = 97;
     public static final int ENOBUFS = 105;
 
     private Errno() {
@@ -32,6 +33,7 @@ public final class Errno {
             case ENOTSOCK: return "ENOTSOCK";
             case ENOPROTOOPT: return "ENOPROTOOPT";
             case ENOSYS: return "ENOSYS";
+            case EAFNOSUPPORT: return "EAFNOSUPPORT";
             case ENOBUFS: return "ENOBUFS";
             default: return "errno " + errno;
         }

@@ -6,6 +6,9 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +28,13 @@ public final class LinuxSocketsJna implements SocketOptions {
     static final int SO_BINDTODEVICE = 25;
     /** linux/if.h: interface names are at most 15 bytes plus the terminating NUL. */
     static final int IFNAMSIZ = 16;
+    /** asm-generic/socket.h */
+    static final int SO_TYPE = 3;
     /** bits/socket.h: address families in struct sockaddr. */
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
+    /** bits/socket_type.h: close the probe socket on exec (the application may fork). */
+    private static final int SOCK_CLOEXEC = 02000000;
     /** sizeof(struct sockaddr_storage), bits/socket.h */
     private static final int SOCKADDR_STORAGE_SIZE = 128;
 
@@ -42,6 +49,13 @@ public final class LinuxSocketsJna implements SocketOptions {
             throws LastErrorException;
 
     private static native int getsockname(int fd, byte[] address, int[] addressLength) throws LastErrorException;
+
+    private static native int getsockopt(int fd, int level, int optname, int[] optval, int[] optlen)
+            throws LastErrorException;
+
+    private static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+    private static native int close(int fd) throws LastErrorException;
 
     private static native Pointer if_nameindex() throws LastErrorException;
 
@@ -93,6 +107,12 @@ public final class LinuxSocketsJna implements SocketOptions {
 
     @Override
     public String localAddress(int fd) {
+        InetSocketAddress local = localSocketAddress(fd);
+        return local == null ? "?" : Addresses.format(local.getAddress(), local.getPort());
+    }
+
+    @Override
+    public InetSocketAddress localSocketAddress(int fd) {
         byte[] sockaddr = new byte[SOCKADDR_STORAGE_SIZE];
         int[] length = {SOCKADDR_STORAGE_SIZE};
         try {
@@ -101,14 +121,52 @@ public final class LinuxSocketsJna implements SocketOptions {
             int family = ByteBuffer.wrap(sockaddr, 0, 2).order(ByteOrder.nativeOrder()).getShort() & 0xffff;
             int port = (sockaddr[2] & 0xff) << 8 | (sockaddr[3] & 0xff);
             if (family == AF_INET) {
-                return Addresses.format(Arrays.copyOfRange(sockaddr, 4, 8), port);
+                return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(sockaddr, 4, 8)), port);
             }
             if (family == AF_INET6) {
-                return Addresses.format(Arrays.copyOfRange(sockaddr, 8, 24), port);
+                // No scope: listeners on link-local addresses are matched by address and port only.
+                return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(sockaddr, 8, 24)), port);
             }
-            return "?";
+            return null;
+        } catch (LastErrorException | UnknownHostException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public int socketType(int fd) throws ErrnoException {
+        int[] type = new int[1];
+        int[] length = {4};
+        try {
+            getsockopt(fd, SOL_SOCKET, SO_TYPE, type, length);
         } catch (LastErrorException e) {
-            return "?";
+            throw new ErrnoException("getsockopt(SO_TYPE)", e.getErrorCode());
+        }
+        return type[0];
+    }
+
+    @Override
+    public int openProbeSocket() throws ErrnoException {
+        try {
+            return socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != Errno.EAFNOSUPPORT) {
+                throw new ErrnoException("socket(AF_INET6, SOCK_DGRAM)", e.getErrorCode());
+            }
+        }
+        try {
+            return socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0); // a kernel without IPv6
+        } catch (LastErrorException e) {
+            throw new ErrnoException("socket(AF_INET, SOCK_DGRAM)", e.getErrorCode());
+        }
+    }
+
+    @Override
+    public void closeProbeSocket(int fd) {
+        try {
+            close(fd);
+        } catch (LastErrorException e) {
+            // a probe socket: nothing to do about a failed close
         }
     }
 

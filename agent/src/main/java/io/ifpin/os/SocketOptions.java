@@ -8,6 +8,35 @@ import java.util.List;
  */
 public interface SocketOptions {
 
+    /** bits/socket_type.h */
+    int SOCK_STREAM = 1;
+    int SOCK_DGRAM = 2;
+
+    // The defaults below answer "not available"; LinuxSocketsJna implements them. They are defaults so that
+    // fakes that do not need them stay small.
+
+    /** {@code getsockopt(SO_TYPE)}: {@link #SOCK_STREAM}, {@link #SOCK_DGRAM} or another type. */
+    default int socketType(int fd) throws ErrnoException {
+        throw new ErrnoException("getsockopt(SO_TYPE)", Errno.ENOPROTOOPT);
+    }
+
+    /** {@code getsockname} as an address, or null when it is not an IP socket or the call fails. */
+    default java.net.InetSocketAddress localSocketAddress(int fd) {
+        return null;
+    }
+
+    /**
+     * {@code socket(AF_INET6 or AF_INET, SOCK_DGRAM)}: an unconnected UDP socket for the startup self-test, which
+     * pins it and closes it; it never sends anything.
+     */
+    default int openProbeSocket() throws ErrnoException {
+        throw new ErrnoException("socket", Errno.EAFNOSUPPORT);
+    }
+
+    /** {@code close(fd)} of a socket from {@link #openProbeSocket()}. */
+    default void closeProbeSocket(int fd) {
+    }
+
     /** {@code getsockopt(SO_BINDTODEVICE)}: the interface the socket is bound to, or {@code ""} when it is not bound. */
     String boundDevice(int fd) throws ErrnoException;
 

@@ -79,6 +79,48 @@ public final class PendingHook implements PinHook {
     }
 
     @Override
+    public void beforeNativeConnectOrSend(int fd, InetAddress address, int port) throws IOException {
+        if (holdEverySocket || rules.match(address, port, Protocol.TCP) != null
+                || rules.match(address, port, Protocol.UDP) != null) {
+            PinHook real = await();
+            if (real != null) {
+                real.beforeNativeConnectOrSend(fd, address, port);
+            }
+        }
+    }
+
+    /** The batch's destinations are only read by the real hook, so a batch waits whenever UDP rules exist. */
+    @Override
+    public void beforeNativeSendBatch(int fd, Object[] packets, int offset, int count) throws IOException {
+        if (holdEverySocket || rules.hasOutbound(Protocol.UDP)) {
+            PinHook real = await();
+            if (real != null) {
+                real.beforeNativeSendBatch(fd, packets, offset, count);
+            }
+        }
+    }
+
+    @Override
+    public void beforeListen(FileDescriptor fd) throws IOException {
+        if (rules.hasInbound()) {
+            PinHook real = await();
+            if (real != null) {
+                real.beforeListen(fd);
+            }
+        }
+    }
+
+    @Override
+    public void beforeNativeListen(int fd) throws IOException {
+        if (rules.hasInbound()) {
+            PinHook real = await();
+            if (real != null) {
+                real.beforeNativeListen(fd);
+            }
+        }
+    }
+
+    @Override
     public void hookFailed(Throwable failure) {
         PinHook real = hook;
         if (real != null) {

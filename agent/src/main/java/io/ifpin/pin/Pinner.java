@@ -13,6 +13,7 @@ import io.ifpin.os.Addresses;
 import io.ifpin.os.Errno;
 import io.ifpin.os.ErrnoException;
 import io.ifpin.os.SocketOptions;
+import io.ifpin.rules.Action;
 import io.ifpin.rules.CallerLookup;
 import io.ifpin.rules.HostNames;
 import io.ifpin.rules.OnError;
@@ -26,6 +27,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.util.Optional;
 
@@ -98,6 +100,39 @@ public final class Pinner implements PinHook {
         pin(fd, address, port, Protocol.UDP);
     }
 
+    /**
+     * Runs the hot path's lookups once in premain, without a socket, so that the classes
+     * and call sites it needs are loaded and linked before the application's first connect. Loading them on an
+     * application thread is slower, and on a virtual thread it can pin the carrier while another virtual thread
+     * holds the agent loader's lock (JFR {@code jdk.VirtualThreadPinned}, VirtualThreadsIT).
+     */
+    public void warmUp() {
+        FileDescriptors.intValue(null);
+        RuleSet rules = policy.rules();
+        for (InetAddress address : new InetAddress[] {InetAddress.getLoopbackAddress(), IPV6_LOOPBACK}) {
+            for (Protocol protocol : Protocol.values()) {
+                rules.match(address, 1, protocol);
+            }
+            rules.matchInbound(address, 1);
+        }
+        try {
+            NettyDatagramPackets.recipient(null);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e); // null is "no destination"
+        }
+        AsyncRouteChecker.warmUp();
+    }
+
+    private static final InetAddress IPV6_LOOPBACK = ipv6Loopback();
+
+    private static InetAddress ipv6Loopback() {
+        try {
+            return InetAddress.getByAddress(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+        } catch (java.net.UnknownHostException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     @Override
     public void hookFailed(Throwable failure) {
         reportInternalError(failure, "the socket proceeds unpinned");
@@ -110,6 +145,66 @@ public final class Pinner implements PinHook {
             return "internal error while pinning a socket; " + consequence + ". Please report this with the trace: "
                     + trace;
         });
+    }
+
+    /**
+     * From a native transport (Netty epoll/io_uring): it serves TCP and UDP alike, so the kernel says which
+     * ({@code SO_TYPE}), and only when the destination could be acted on at all: the common case costs no system
+     * call. Then the same decision as the JDK's paths.
+     */
+    @Override
+    public void beforeNativeConnectOrSend(int fd, InetAddress address, int port) throws IOException {
+        Policy current = policy;
+        if (current.defaultRule().action() == Action.ALLOW
+                && current.rules().match(address, port, Protocol.TCP, callers) == null
+                && current.rules().match(address, port, Protocol.UDP, callers) == null) {
+            return;
+        }
+        Protocol protocol = protocolOf(fd);
+        if (protocol != null) {
+            decide(fd, address, port, protocol);
+        }
+    }
+
+    /**
+     * Netty epoll flushes several datagrams at once with {@code sendmmsg}; each destination is read from Netty's
+     * packet object ({@link NettyDatagramPackets}) and decided as an unconnected send would be. A connected channel's
+     * packets carry no destination (decided at connect). The addresses carry no host name, so only {@code cidrs}
+     * rules can match them.
+     */
+    @Override
+    public void beforeNativeSendBatch(int fd, Object[] packets, int offset, int count) throws IOException {
+        Policy current = policy;
+        if (current.defaultRule().action() == Action.ALLOW && !current.rules().hasOutbound(Protocol.UDP)) {
+            return;
+        }
+        int end = Math.min(packets.length, offset + count);
+        for (int i = Math.max(0, offset); i < end; i++) {
+            InetSocketAddress target;
+            try {
+                target = NettyDatagramPackets.recipient(packets[i]);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                String type = packets[i] == null ? "null" : packets[i].getClass().getName();
+                reporter.report("netty sendmmsg unreadable " + type, LogLevel.ERROR, () -> "not covered: Netty epoll"
+                        + " datagram batches (sendmmsg): cannot read the destination from " + type + " (" + e
+                        + "), so datagrams Netty sends in batches are NOT pinned. Fix: connect() the channel to its"
+                        + " destination, or report this with your Netty version.");
+                return;
+            }
+            if (target != null) {
+                decide(fd, target.getAddress(), target.getPort(), Protocol.UDP);
+            }
+        }
+    }
+
+    @Override
+    public void beforeListen(FileDescriptor fd) {
+        pinListener(FileDescriptors.intValue(fd));
+    }
+
+    @Override
+    public void beforeNativeListen(int fd) {
+        pinListener(fd);
     }
 
     void pin(FileDescriptor fd, InetAddress address, int port, Protocol protocol) throws IOException {
@@ -235,6 +330,60 @@ public final class Pinner implements PinHook {
         audit.record(new AuditRecord(System.currentTimeMillis(), rule.name(), rule.action().label(),
                 protocol.label(), sockets.localAddress(fd), Addresses.format(address, port),
                 HostNames.requestedName(address), rule.interfaceName(), result, errno));
+    }
+
+    /**
+     * A listening socket, bound and about to listen: the first inbound rule for its local address and port binds it,
+     * so it only accepts connections that arrive on that interface (the kernel's listener lookup skips a socket
+     * bound to another device). The same read-before-set and error reports as outbound sockets.
+     */
+    void pinListener(int fd) {
+        RuleSet rules = policy.rules();
+        if (fd < 0 || !rules.hasInbound()) {
+            return;
+        }
+        InetSocketAddress local = sockets.localSocketAddress(fd);
+        if (local == null) {
+            return; // not an IP socket (Unix domain), or closed
+        }
+        Rule rule = rules.matchInbound(local.getAddress(), local.getPort());
+        if (rule == null) {
+            return;
+        }
+        String wanted = rule.interfaceName();
+        String current = currentBinding(fd);
+        if (wanted.equals(current)) {
+            return;
+        }
+        try {
+            sockets.bindToDevice(fd, wanted);
+            if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
+                IfpinLog.debug("rule '" + rule.name() + "': pinned listener " + Addresses.format(local.getAddress(),
+                        local.getPort()) + " to '" + wanted + "'");
+            }
+        } catch (ErrnoException e) {
+            String key = "rule '" + rule.name() + "': " + e.errnoName() + " pinning to '" + wanted + "'";
+            LogLevel level = e.errno() == Errno.EBADF ? LogLevel.DEBUG : LogLevel.ERROR;
+            reporter.report(key, level, () -> explain(rule, "listener " + Addresses.format(local.getAddress(),
+                    local.getPort()), current, e));
+        }
+    }
+
+    /** TCP or UDP from the kernel ({@code SO_TYPE}), for callers that serve both; null for anything else. */
+    private Protocol protocolOf(int fd) {
+        try {
+            switch (sockets.socketType(fd)) {
+                case SocketOptions.SOCK_STREAM:
+                    return Protocol.TCP;
+                case SocketOptions.SOCK_DGRAM:
+                    return Protocol.UDP;
+                default:
+                    return null;
+            }
+        } catch (ErrnoException e) {
+            IfpinLog.debug("getsockopt(SO_TYPE) on fd " + fd + " failed: " + e.getMessage());
+            return null;
+        }
     }
 
     /**

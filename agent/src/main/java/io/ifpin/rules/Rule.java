@@ -39,6 +39,7 @@ public final class Rule {
     private final Cidr[] ipv4Cidrs;
     private final Cidr[] ipv6Cidrs;
     private final int protocolMask;
+    private final Direction direction;
 
     /**
      * @param index   0-based position in the config
@@ -61,6 +62,22 @@ public final class Rule {
     public Rule(String name, int index, String interfaceName, String origin, List<HostPattern> hosts,
                 List<Cidr> cidrs, PortSet ports, Set<Protocol> protocols, Action action, OnError onError,
                 List<CallerPattern> callers) {
+        this(name, index, interfaceName, origin, hosts, cidrs, ports, protocols, action, onError, callers,
+                Direction.OUTBOUND);
+    }
+
+    /**
+     * @param direction {@link Direction#INBOUND}: the rule pins listening sockets whose local address is in
+     *                  {@code cidrs} (any, when empty) and whose port is in {@code ports}; it has no hosts and no
+     *                  callers, and its action is pin
+     */
+    public Rule(String name, int index, String interfaceName, String origin, List<HostPattern> hosts,
+                List<Cidr> cidrs, PortSet ports, Set<Protocol> protocols, Action action, OnError onError,
+                List<CallerPattern> callers, Direction direction) {
+        this.direction = Objects.requireNonNull(direction, "direction");
+        if (direction == Direction.INBOUND && (action != Action.PIN || !callers.isEmpty())) {
+            throw new IllegalArgumentException("inbound rule " + name + " must pin and has no callers");
+        }
         this.name = Objects.requireNonNull(name, "name");
         this.index = index;
         this.action = Objects.requireNonNull(action, "action");
@@ -76,7 +93,13 @@ public final class Rule {
         this.hostTexts = asText(hostPatterns);
         this.cidrTexts = asText(cidrList);
         this.ports = Objects.requireNonNull(ports, "ports");
-        if (hostPatterns.isEmpty() && cidrList.isEmpty()) {
+        if (direction == Direction.INBOUND && !hostPatterns.isEmpty()) {
+            throw new IllegalArgumentException("inbound rule " + name + " has hosts");
+        }
+        if (direction == Direction.INBOUND && cidrList.isEmpty() && ports.isAll()) {
+            throw new IllegalArgumentException("inbound rule " + name + " has neither cidrs nor ports");
+        }
+        if (direction == Direction.OUTBOUND && hostPatterns.isEmpty() && cidrList.isEmpty()) {
             throw new IllegalArgumentException("rule " + name + " has neither hosts nor cidrs");
         }
         if (protocols.isEmpty()) {
@@ -174,6 +197,34 @@ public final class Rule {
 
     public Set<Protocol> protocols() {
         return protocols;
+    }
+
+    public Direction direction() {
+        return direction;
+    }
+
+    public boolean isInbound() {
+        return direction == Direction.INBOUND;
+    }
+
+    /**
+     * For an inbound rule: true when a listener bound to {@code local:port} is covered. A wildcard bind
+     * ({@code 0.0.0.0}, {@code ::}) is matched only by a rule without cidrs, or with a CIDR that contains the
+     * wildcard address (such as {@code 0.0.0.0/0}).
+     */
+    boolean matchesListener(InetAddress local, int port) {
+        if (!isInbound() || !ports.contains(port) || (protocolMask & bit(Protocol.TCP)) == 0) {
+            return false;
+        }
+        if (cidrList.isEmpty()) {
+            return true;
+        }
+        for (Cidr cidr : cidrList) {
+            if (cidr.contains(local)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     boolean hasHosts() {
@@ -279,6 +330,9 @@ public final class Rule {
         }
         if (!callers.isEmpty()) {
             out.add("callers " + callers);
+        }
+        if (direction == Direction.INBOUND) {
+            out.add("direction inbound");
         }
         if (onError == OnError.FAIL_CLOSED && action == Action.PIN) {
             out.add("(fail-closed)");

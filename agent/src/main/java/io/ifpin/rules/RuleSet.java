@@ -46,9 +46,14 @@ public final class RuleSet {
     /** Rules without an address condition: candidates for every destination. */
     private final int[] unconditional;
 
+    /** {@code direction = inbound} rules, for listening sockets; never consulted by {@link #match}. */
+    private final Rule[] inboundArray;
+
     private RuleSet(List<Rule> rules) {
         this.rules = List.copyOf(rules);
-        this.ruleArray = this.rules.toArray(new Rule[0]);
+        // Outbound rules only: the indexes' positions are positions in ruleArray; inbound rules pin listeners.
+        this.ruleArray = this.rules.stream().filter(rule -> !rule.isInbound()).toArray(Rule[]::new);
+        this.inboundArray = this.rules.stream().filter(Rule::isInbound).toArray(Rule[]::new);
         Set<String> names = new LinkedHashSet<>();
         this.rules.stream().filter(rule -> rule.action() == Action.PIN).forEach(rule -> names.add(rule.interfaceName()));
         this.anyRuleHasCallers = this.rules.stream().anyMatch(Rule::hasCallers);
@@ -225,6 +230,30 @@ public final class RuleSet {
             }
             return caller;
         }
+    }
+
+    /** True when some outbound rule applies to {@code protocol}. */
+    public boolean hasOutbound(Protocol protocol) {
+        for (Rule rule : ruleArray) {
+            if (rule.protocols().contains(protocol)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean hasInbound() {
+        return inboundArray.length > 0;
+    }
+
+    /** The first inbound rule for a listener bound to {@code local:port}, or null. */
+    public Rule matchInbound(InetAddress local, int port) {
+        for (Rule rule : inboundArray) {
+            if (rule.matchesListener(local, port)) {
+                return rule;
+            }
+        }
+        return null;
     }
 
     /** The distinct interfaces the rules pin to, in rule order. */

@@ -34,6 +34,26 @@ class PendingHookTest {
         }
 
         @Override
+        public void beforeNativeConnectOrSend(int fd, InetAddress address, int port) {
+            calls.add("native " + address.getHostAddress() + ":" + port);
+        }
+
+        @Override
+        public void beforeNativeSendBatch(int fd, Object[] packets, int offset, int count) {
+            calls.add("batch " + count);
+        }
+
+        @Override
+        public void beforeListen(FileDescriptor fd) {
+            calls.add("listen");
+        }
+
+        @Override
+        public void beforeNativeListen(int fd) {
+            calls.add("native listen " + fd);
+        }
+
+        @Override
         public void hookFailed(Throwable failure) {
             calls.add("failed " + failure.getMessage());
         }
@@ -77,6 +97,31 @@ class PendingHookTest {
         assertEquals(List.of("tcp 203.0.113.10:7000"), real.calls);
         pending.beforeUdpSend(new FileDescriptor(), ip(10), 53); // after completion: straight through
         assertEquals(List.of("tcp 203.0.113.10:7000", "udp 203.0.113.10:53"), real.calls);
+    }
+
+    @Test
+    void nativeTransportsAndListenersAreHeldLikeTheJdkPaths() throws Exception {
+        PendingHook pending = new PendingHook(ConfigLoader.parse("ifpin.rules = ["
+                + "{ name = to-b, cidrs = [\"203.0.113.10/32\"], interface = b0 },"
+                + "{ name = in, direction = inbound, ports = [8443], interface = b0 } ]", "test.conf"), 60_000);
+        pending.beforeNativeConnectOrSend(5, ip(99), 7000); // no rule: straight through, nothing recorded
+        Recorder real = new Recorder();
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread connecting = new Thread(() -> {
+            try {
+                pending.beforeNativeConnectOrSend(5, ip(10), 7000);
+                pending.beforeNativeSendBatch(6, new Object[0], 0, 0);
+                pending.beforeNativeListen(7);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            returned.countDown();
+        });
+        connecting.start();
+        assertFalse(returned.await(200, TimeUnit.MILLISECONDS), "a native connect went ahead before ifpin was ready");
+        pending.complete(real);
+        assertTrue(returned.await(10, TimeUnit.SECONDS));
+        assertEquals(List.of("native 203.0.113.10:7000", "batch 0", "native listen 7"), real.calls);
     }
 
     @Test

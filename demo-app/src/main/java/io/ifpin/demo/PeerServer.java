@@ -2,12 +2,23 @@ package io.ifpin.demo;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.ifpin.demo.cases.GrpcCase;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -45,6 +56,9 @@ import java.util.stream.Stream;
  *   HTTP port + 80  any request: 200, body "PEER &lt;ip&gt; &lt;port&gt;\n"
  *   TLS  port + 443 line protocol after the handshake (self-signed certificate made at startup)
  *   UDP  port       each datagram is answered with "PEER &lt;ip&gt; &lt;port&gt;"
+ *   gRPC port + 51  unary method ifpin.Peer/Who (plaintext HTTP/2, grpc-netty-shaded): "PEER &lt;ip&gt; &lt;port&gt;"
+ *   PostgreSQL port + 432  a fake server: refuses SSL/GSS encryption, answers the startup message with a
+ *                   FATAL ErrorResponse whose message is "PEER &lt;ip&gt; &lt;port&gt;", and closes
  * </pre>
  *
  * Every connection, request and datagram is logged on stdout as
@@ -84,13 +98,26 @@ public final class PeerServer {
 
         ServerSocket tcp = new ServerSocket();
         tcp.setReuseAddress(true);
-        tcp.bind(new InetSocketAddress(wildcard, tcpPort), 128);
+        // A deep backlog: the virtual-thread test connects thousands of clients at once.
+        tcp.bind(new InetSocketAddress(wildcard, tcpPort), 4096);
         startThread("peer-tcp", () -> acceptLoop(tcp, "tcp"));
 
         SSLServerSocket tls = (SSLServerSocket) selfSignedTlsContext().getServerSocketFactory().createServerSocket();
         tls.setReuseAddress(true);
         tls.bind(new InetSocketAddress(wildcard, tcpPort + 443), 128);
         startThread("peer-tls", () -> acceptLoop(tls, "tls"));
+
+        ServerSocket postgres = new ServerSocket();
+        postgres.setReuseAddress(true);
+        postgres.bind(new InetSocketAddress(wildcard, tcpPort + 432), 128);
+        startThread("peer-postgres", () -> acceptLoop(postgres, "postgres"));
+
+        Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(wildcard, tcpPort + 51))
+                .addService(ServerServiceDefinition.builder("ifpin.Peer")
+                        .addMethod(GrpcCase.WHO, PeerServer::answerGrpc)
+                        .build())
+                .build();
+        grpc.start();
 
         HttpServer http = HttpServer.create(new InetSocketAddress(wildcard, tcpPort + 80), 128);
         http.createContext("/", this::handleHttp);
@@ -120,7 +147,11 @@ public final class PeerServer {
             }
             out("SAW " + protocol + " " + Addresses.endpoint((InetSocketAddress) client.getRemoteSocketAddress())
                     + " -> " + Addresses.endpoint((InetSocketAddress) client.getLocalSocketAddress()));
-            workers.execute(() -> answerLine(client));
+            if (protocol.equals("postgres")) {
+                workers.execute(() -> answerPostgres(client));
+            } else {
+                workers.execute(() -> answerLine(client));
+            }
         }
     }
 
@@ -139,6 +170,60 @@ public final class PeerServer {
         } catch (IOException e) {
             err("connection from " + client.getRemoteSocketAddress() + " failed: " + e);
         }
+    }
+
+    /**
+     * Just enough of the PostgreSQL wire protocol (version 3.0) for a client to see its peer: answer "N" to SSL and
+     * GSS encryption requests, read the startup message, and answer it with a FATAL ErrorResponse whose message is
+     * the peer line. Every pgJDBC version reports that message in its SQLException.
+     */
+    private static void answerPostgres(Socket client) {
+        try (client) {
+            client.setSoTimeout(IO_TIMEOUT_MILLIS);
+            DataInputStream in = new DataInputStream(client.getInputStream());
+            OutputStream reply = client.getOutputStream();
+            while (true) {
+                int length = in.readInt();
+                int code = in.readInt();
+                in.readNBytes(length - 8);
+                if (code == 80877103 || code == 80877104) { // SSLRequest, GSSENCRequest: "not here"
+                    reply.write('N');
+                    reply.flush();
+                    continue;
+                }
+                break; // the StartupMessage (protocol 3.0: 196608)
+            }
+            ByteArrayOutputStream fields = new ByteArrayOutputStream();
+            for (String field : List.of("SFATAL", "VFATAL", "C28000",
+                    "M" + peerLine((InetSocketAddress) client.getRemoteSocketAddress()))) {
+                fields.write(field.getBytes(StandardCharsets.UTF_8));
+                fields.write(0);
+            }
+            fields.write(0);
+            DataOutputStream out = new DataOutputStream(reply);
+            out.writeByte('E');
+            out.writeInt(4 + fields.size());
+            fields.writeTo(out);
+            out.flush();
+        } catch (IOException e) {
+            err("postgres connection from " + client.getRemoteSocketAddress() + " failed: " + e);
+        }
+    }
+
+    /** gRPC {@code ifpin.Peer/Who}: the peer comes from the transport's attributes. */
+    private static ServerCall.Listener<String> answerGrpc(ServerCall<String, String> call, Metadata headers) {
+        InetSocketAddress peer = (InetSocketAddress) call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        InetSocketAddress local = (InetSocketAddress) call.getAttributes().get(Grpc.TRANSPORT_ATTR_LOCAL_ADDR);
+        out("SAW grpc " + Addresses.endpoint(peer) + " -> " + Addresses.endpoint(local));
+        call.request(1);
+        return new ServerCall.Listener<>() {
+            @Override
+            public void onHalfClose() {
+                call.sendHeaders(new Metadata());
+                call.sendMessage(peerLine(peer));
+                call.close(Status.OK, new Metadata());
+            }
+        };
     }
 
     private void handleHttp(HttpExchange exchange) throws IOException {

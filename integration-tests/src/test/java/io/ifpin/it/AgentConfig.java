@@ -26,6 +26,13 @@ public final class AgentConfig {
         return this;
     }
 
+    /** An inbound rule: listeners on these ports (any local address) accept only via {@code networkInterface}. */
+    public AgentConfig inboundRule(String name, String networkInterface, String ports) {
+        rules.add("    { name = \"" + name + "\", direction = inbound, ports = [\"" + ports + "\"], interface = \""
+                + networkInterface + "\" }");
+        return this;
+    }
+
     public String render() {
         return "# written by the ifpin integration tests\nifpin {\n  rules = [\n" + String.join(",\n", rules) + "\n  ]\n}\n";
     }

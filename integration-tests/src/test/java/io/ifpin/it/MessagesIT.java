@@ -75,13 +75,16 @@ class MessagesIT {
 
     @TestFactory
     Stream<DynamicNode> startupLine() {
-        return perJdk("one INFO startup line: version, Java, kernel, rules, interfaces, paths", (jdk, result) -> {
+        return perJdk("one INFO startup line: version, Java, kernel, rules, interfaces, paths, self-test", (jdk, result) -> {
             String line = single(result, "[ifpin] INFO ifpin ");
             assertTrue(Pattern.compile("^\\[ifpin] INFO ifpin \\S+ on Java " + jdk.feature() + "[.+\\-\\w]*, Linux \\S+: 2"
                     + " rule\\(s\\) from " + Pattern.quote(mainConfig.toString()) + " \\[loop: cidrs \\[127.0.0.1/32] -> lo,"
                     + " gone: cidrs \\[127.0.0.2/32] -> nosuch0]; unmatched sockets: allow; interfaces \\[lo[,\\]].*; pinning"
                     + " \\[Socket/SSLSocket/URLConnection, SocketChannel/HttpClient, AsynchronousSocketChannel,"
-                    + " DatagramSocket/DatagramChannel connect, DatagramSocket/DatagramChannel send]; ready in \\d+ ms$")
+                    + " DatagramSocket/DatagramChannel connect, DatagramSocket/DatagramChannel send, ServerSocket listen,"
+                    + " ServerSocketChannel listen, AsynchronousServerSocketChannel listen] and Netty epoll/io_uring"
+                    + " \\(any package prefix\\)( \\[[^]]*])?; self-test \\[loop -> lo: OK, gone -> nosuch0: ENODEV];"
+                    + " ready in \\d+ ms$")
                     .matcher(line).matches(), line + result.describe());
         });
     }

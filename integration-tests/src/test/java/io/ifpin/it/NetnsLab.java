@@ -82,6 +82,11 @@ public final class NetnsLab implements AutoCloseable {
         return id;
     }
 
+    /** The server namespace's name, as scripts/netns-lab.sh makes it (for {@code ip netns exec}). */
+    public String serverNamespace() {
+        return "ifpin-" + id + "-s";
+    }
+
     /** {@code cmd} wrapped so that it runs in the client namespace, keeping its own PID. */
     public List<String> inClient(List<String> cmd) {
         List<String> wrapped = new ArrayList<>(List.of(script.toString(), "exec-client", id));

@@ -19,7 +19,18 @@ public final class Cases {
             new DatagramSocketConnectedCase(),
             new DatagramChannelSendCase(),
             new DatagramChannelConnectedCase(),
-            new VirtualThreadSocketCase());
+            new VirtualThreadSocketCase(),
+            // Libraries real applications use (demo-app dependencies, see its pom.xml).
+            new OkHttpCase(),
+            new ApacheHttpClassicCase(),
+            new ApacheHttpAsyncCase(),
+            new PostgresJdbcCase(),
+            new NettyNioCase(),
+            new NettyEpollCase(),
+            new NettyEpollUdpCase(),
+            new NettyIoUringCase(),
+            new NettyIoUringUdpCase(),
+            new GrpcCase());
 
     private Cases() {
     }
