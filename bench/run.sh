@@ -29,6 +29,11 @@ fi
 
 # Short settings so the whole run fits in ~3 minutes on 2 cores; noisy machines: compare runs, not single numbers.
 settings=(-f 1 -wi 3 -w 500ms -i 5 -r 500ms)
+# BENCH_SETTINGS replaces them, e.g. "-f 1 -wi 0 -i 1 -r 100ms" for a smoke run (DocCommandsIT runs the documented
+# commands that way: it checks that they work, not what they measure).
+if [[ -n "${BENCH_SETTINGS:-}" ]]; then
+  read -r -a settings <<< "$BENCH_SETTINGS"
+fi
 java=${BENCH_JAVA:-java}
 feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 if [[ $# == 0 && $feature -lt 22 ]]; then

@@ -59,14 +59,18 @@ class DocCommandsIT {
 
     static final List<Entry> COMMANDS = List.of(
             // the agent's own commands, with the docs' paths pointed at this build
-            entry("java -jar \\S*ifpin-agent\\.jar (check|explain|--version).*", How.RUN_HERE, "the CLI"),
+            entry("java -jar \\S*ifpin-agent\\.jar (check|explain|--version).*", How.RUN_HERE, "lab: the CLI"),
             entry("java -javaagent:\\S+ -jar \\S+", How.TESTED_BY, "PinningIT"),
             entry("install -D -m 0644 \\S+ \\S+", How.RUN_HERE, "into a temp dir"),
             entry("export JAVA_TOOL_OPTIONS=.*", How.TESTED_BY, "DeploymentRecipesIT"),
             entry("setpriv --reuid=<app-user> .*", How.TESTED_BY, "DeploymentRecipesIT"),
             entry("sudo demo/run\\.sh", How.TESTED_BY, "DemoScriptsIT"),
             entry("sudo scripts/test\\.sh", How.TESTED_BY, "DocCommandsIT (it is what .ci/run runs)"),
-            entry("sudo bench/(run|harness)\\.sh.*", How.TESTED_BY, "BenchHarnessIT"),
+            entry("sudo bench/harness\\.sh.*", How.TESTED_BY, "BenchHarnessIT (bench/harness.sh --smoke)"),
+            entry("sudo (BENCH_JAVA=\\S+ )?bench/run\\.sh '[^']+'.*", How.RUN_HERE,
+                    "bench smoke (BENCH_SETTINGS: one short iteration)"),
+            entry("sudo bench/run\\.sh", How.NOT_HERE, "every JMH benchmark, about 6 minutes; the filtered form of"
+                    + " the same script runs here in smoke mode"),
             // read-only diagnostics: run in the lab's client namespace
             entry("ip (-6 )?route get \\S+ oif b0", How.RUN_HERE, "lab"),
             entry("ip (-6 )?route show default", How.RUN_HERE, "lab"),
@@ -76,7 +80,7 @@ class DocCommandsIT {
             entry("sysctl net\\.ipv4\\.conf\\.all\\.rp_filter net\\.ipv4\\.conf\\.b0\\.rp_filter", How.RUN_HERE, "lab"),
             entry("sysctl -w net\\.ipv4\\.conf\\.b0\\.rp_filter=2", How.RUN_HERE, "lab"),
             entry("nstat -az TcpExtIPReversePathFilter", How.RUN_HERE, "lab"),
-            entry("findmnt -T /tmp -o TARGET,OPTIONS", How.RUN_HERE, "host"),
+            entry("findmnt -T /tmp -o TARGET,OPTIONS", How.RUN_HERE, "here"),
             // the fix for the routing trap: demo/routing-trap.sh runs exactly these, with b0
             entry("ip (-6 )?route add default via \\S+ dev b0 metric 200", How.TESTED_BY, "DemoScriptsIT"),
             entry("ip route add default via \\S+ dev wan2 metric 200", How.TESTED_BY,
@@ -201,9 +205,23 @@ class DocCommandsIT {
         return documentedCommands().stream().filter(c -> classify(c).how() == How.RUN_HERE).distinct()
                 .map(c -> DynamicTest.dynamicTest(c.toString(), () -> {
                     List<String> argv = localize(c.command());
-                    boolean inLab = !classify(c).detail().equals("host") && !argv.get(0).endsWith("/java")
-                            && !argv.get(0).equals("install");
-                    Result result = exec(inLab ? lab.inClient(argv) : argv);
+                    Map<String, String> env = new LinkedHashMap<>();
+                    if (argv.get(0).equals("sudo")) {
+                        argv.remove(0); // the tests run as root
+                    }
+                    while (argv.get(0).matches("[A-Z_]+=.*")) {
+                        String assignment = argv.remove(0);
+                        env.put(assignment.substring(0, assignment.indexOf('=')),
+                                assignment.substring(assignment.indexOf('=') + 1));
+                    }
+                    if (argv.get(0).startsWith("bench/")) {
+                        argv.set(0, ItEnv.repoRoot().resolve(argv.get(0)).toString());
+                        argv.replaceAll(a -> a.replaceAll("^'(.*)'$", "$1")); // the shell's quotes
+                        env.put("BENCH_SETTINGS", "-f 1 -wi 0 -i 1 -r 100ms");
+                    }
+                    String how = classify(c).detail();
+                    boolean inLab = how.startsWith("lab");
+                    Result result = exec(inLab ? lab.inClient(argv) : argv, env);
                     assertEquals(0, result.exitCode(), String.join(" ", argv) + "\n" + result.output());
                 }));
     }
@@ -246,11 +264,13 @@ class DocCommandsIT {
     record Result(int exitCode, String output) {
     }
 
-    private static Result exec(List<String> argv) {
+    private static Result exec(List<String> argv, Map<String, String> env) {
         try {
-            Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+            builder.environment().putAll(env);
+            Process process = builder.start();
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "timed out: " + argv);
+            assertTrue(process.waitFor(180, TimeUnit.SECONDS), "timed out: " + argv);
             return new Result(process.exitValue(), out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
