@@ -198,12 +198,12 @@ public final class Pinner implements PinHook {
     }
 
     @Override
-    public void beforeListen(FileDescriptor fd) {
+    public void beforeListen(FileDescriptor fd) throws IOException {
         pinListener(FileDescriptors.intValue(fd));
     }
 
     @Override
-    public void beforeNativeListen(int fd) {
+    public void beforeNativeListen(int fd) throws IOException {
         pinListener(fd);
     }
 
@@ -335,10 +335,12 @@ public final class Pinner implements PinHook {
     /**
      * A listening socket, bound and about to listen: the first inbound rule for its local address and port binds it,
      * so it only accepts connections that arrive on that interface (the kernel's listener lookup skips a socket
-     * bound to another device). The same read-before-set and error reports as outbound sockets.
+     * bound to another device). The same read-before-set, error reports, counters and audit lines as outbound
+     * sockets; a fail-closed rule whose pin fails refuses the listen, so the service never listens everywhere.
      */
-    void pinListener(int fd) {
-        RuleSet rules = policy.rules();
+    void pinListener(int fd) throws IOException {
+        Policy active = policy;
+        RuleSet rules = active.rules();
         if (fd < 0 || !rules.hasInbound()) {
             return;
         }
@@ -350,22 +352,42 @@ public final class Pinner implements PinHook {
         if (rule == null) {
             return;
         }
+        String listener = Addresses.format(local.getAddress(), local.getPort());
         String wanted = rule.interfaceName();
         String current = currentBinding(fd);
         if (wanted.equals(current)) {
+            active.stats(rule).pinned();
+            auditListener(rule, listener, "already-pinned", null);
             return;
         }
         try {
             sockets.bindToDevice(fd, wanted);
-            if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
-                IfpinLog.debug("rule '" + rule.name() + "': pinned listener " + Addresses.format(local.getAddress(),
-                        local.getPort()) + " to '" + wanted + "'");
-            }
         } catch (ErrnoException e) {
+            boolean refuse = rule.onError() == OnError.FAIL_CLOSED;
+            active.stats(rule).error(e.errnoName(), refuse);
+            auditListener(rule, listener, refuse ? "refused" : "error", e.errnoName());
             String key = "rule '" + rule.name() + "': " + e.errnoName() + " pinning to '" + wanted + "'";
             LogLevel level = e.errno() == Errno.EBADF ? LogLevel.DEBUG : LogLevel.ERROR;
-            reporter.report(key, level, () -> explain(rule, "listener " + Addresses.format(local.getAddress(),
-                    local.getPort()), current, e));
+            reporter.report(key, level, () -> explain(rule, "listener " + listener, current, e));
+            if (refuse) {
+                throw new SocketException("ifpin refused to listen on " + listener + ": rule '" + rule.name() + "' ("
+                        + rule.origin() + "), on-error = fail-closed, cannot pin to '" + wanted + "': "
+                        + e.errnoName());
+            }
+            return;
+        }
+        active.stats(rule).pinned();
+        auditListener(rule, listener, "pinned", null);
+        if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
+            IfpinLog.debug("rule '" + rule.name() + "': pinned listener " + listener + " to '" + wanted + "'");
+        }
+    }
+
+    /** A listener's line: its own address as {@code local}, no remote end. */
+    private void auditListener(Rule rule, String listener, String result, String errno) {
+        if (audit != null) {
+            audit.record(new AuditRecord(System.currentTimeMillis(), rule.name(), rule.action().label(),
+                    Protocol.TCP.label(), listener, null, null, rule.interfaceName(), result, errno));
         }
     }
 

@@ -1,20 +1,34 @@
 package io.ifpin.pin;
 
+import io.ifpin.audit.AuditLog;
+import io.ifpin.config.AuditSettings;
 import io.ifpin.config.ConfigLoader;
+import io.ifpin.config.IfpinConfig;
+import io.ifpin.diag.AsyncRouteChecker;
+import io.ifpin.metrics.Metrics;
 import io.ifpin.os.Errno;
 import io.ifpin.os.ErrnoException;
 import io.ifpin.os.SocketOptions;
+import io.ifpin.rules.CallerLookup;
 import io.ifpin.rules.RuleSet;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The int-descriptor entry points: native transports (protocol from SO_TYPE) and listeners (inbound rules). */
 class NativeAndListenerPinnerTest {
@@ -32,9 +46,15 @@ class NativeAndListenerPinnerTest {
             return bound.getOrDefault(fd, "");
         }
 
+        /** Interfaces that do not exist: binding to them fails with ENODEV. */
+        final Set<String> missing = new HashSet<>();
+
         @Override
-        public void bindToDevice(int fd, String interfaceName) {
+        public void bindToDevice(int fd, String interfaceName) throws ErrnoException {
             calls.add("set " + fd + " " + interfaceName);
+            if (missing.contains(interfaceName)) {
+                throw new ErrnoException("setsockopt", Errno.ENODEV);
+            }
             bound.put(fd, interfaceName);
         }
 
@@ -163,6 +183,42 @@ class NativeAndListenerPinnerTest {
             pinner.beforeNativeListen(fd); // 8: not an IP socket (no local address)
         }
         assertEquals(List.of("get 5", "set 5 b0"), sockets.calls);
+    }
+
+    @Test
+    void aFailClosedInboundRuleRefusesTheListenAndListenersAreCountedAndAudited() throws Exception {
+        sockets.missing.add("mgmt0");
+        Path auditFile = Files.createTempFile("ifpin-listener-audit", ".jsonl");
+        AuditLog audit = AuditLog.start(new AuditSettings(
+                Optional.of(auditFile), 1 << 20, 1, 100));
+        Metrics metrics = new Metrics();
+        IfpinConfig config = ConfigLoader.parse("ifpin.rules = ["
+                + "{ name = strict, direction = inbound, ports = [8443], interface = mgmt0, on-error = fail-closed },"
+                + "{ name = lenient, direction = inbound, ports = [8080], interface = mgmt0 },"
+                + "{ name = fine, direction = inbound, ports = [9000], interface = b0 } ]", "test.conf");
+        Pinner pinner = new Pinner(config, sockets, new ErrorReporter(), new KernelVersion("6.1.0"),
+                AsyncRouteChecker.DISABLED, metrics, audit, CallerLookup.UNKNOWN);
+        sockets.locals.put(5, new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 8443));
+        sockets.locals.put(6, new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 8080));
+        sockets.locals.put(7, new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 9000));
+        SocketException refused = assertThrows(
+                SocketException.class, () -> pinner.beforeNativeListen(5));
+        assertEquals("ifpin refused to listen on 0.0.0.0:8443: rule 'strict' (test.conf:1), on-error = fail-closed,"
+                + " cannot pin to 'mgmt0': ENODEV", refused.getMessage());
+        pinner.beforeNativeListen(6); // fail-open: proceeds unpinned
+        pinner.beforeNativeListen(7);
+        assertEquals(1, metrics.stats("strict").refusedCount());
+        assertEquals(1, metrics.stats("lenient").errorCount());
+        assertEquals(0, metrics.stats("lenient").refusedCount());
+        assertEquals(1, metrics.stats("fine").pinnedCount());
+        audit.drainAndClose();
+        List<String> lines = Files.readAllLines(auditFile);
+        Files.delete(auditFile);
+        assertEquals(3, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).endsWith("\"rule\":\"strict\",\"action\":\"pin\","
+                + "\"protocol\":\"tcp\",\"local\":\"0.0.0.0:8443\",\"remote\":null,\"host\":null,"
+                + "\"interface\":\"mgmt0\",\"result\":\"refused\",\"errno\":\"ENODEV\"}"), lines.get(0));
+        assertTrue(lines.get(2).contains("\"result\":\"pinned\""), lines.get(2));
     }
 
     @Test
