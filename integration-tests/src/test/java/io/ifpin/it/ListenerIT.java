@@ -86,6 +86,30 @@ class ListenerIT {
         return dynamicContainer(context, tests.stream());
     }
 
+    /** A fail-closed inbound rule that cannot pin refuses the listen: the service never listens on every interface. */
+    @TestFactory
+    Stream<DynamicNode> aFailClosedInboundRuleRefusesTheListen() {
+        return Stream.of(TestJdk.values()).map(jdk -> dynamicTest(jdk.label(), () -> {
+            Path config = TestFiles.write(work.resolve(jdk.name() + "-fail-closed.conf"), String.join("\n",
+                    "ifpin.rules = [",
+                    "  { name = strict-in, direction = inbound, ports = [" + FIRST_PORT + "], interface = mgmt0,",
+                    "    on-error = fail-closed }",
+                    "]", ""));
+            ChildResult child = ChildJvm.on(jdk)
+                    .classpath(ItEnv.testClasses(), ItEnv.demoJar())
+                    .agent(ItEnv.agentJar(), config)
+                    .main("io.ifpin.it.apps.ListenerApp", lab.serverNamespace(), String.valueOf(FIRST_PORT),
+                            VIA_A0.get(0))
+                    .runIn(lab);
+            assertTrue(child.exitCode() != 0, "the application's first bind failed" + child.describe());
+            assertTrue(child.stderr().stream().anyMatch(l -> l.contains("java.net.SocketException: ifpin refused to"
+                    + " listen on [::]:" + FIRST_PORT + ": rule 'strict-in' (" + config + ":2), on-error ="
+                    + " fail-closed, cannot pin to 'mgmt0': ENODEV")), child.describe());
+            assertTrue(child.stdout().stream().noneMatch(l -> l.startsWith("probe ")), "nothing was accepted"
+                    + child.describe());
+        }));
+    }
+
     /** Per family, one record per kind for the compatibility matrix: PASS when both probes went as expected. */
     private static void writeRecords(TestJdk jdk, boolean withAgent, ChildResult result) {
         for (int family = 0; family < 2; family++) {
