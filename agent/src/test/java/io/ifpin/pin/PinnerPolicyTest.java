@@ -43,11 +43,7 @@ class PinnerPolicyTest {
     }
 
     private static FileDescriptor fd(int value) throws Exception {
-        FileDescriptor fd = new FileDescriptor();
-        java.lang.reflect.Field field = FileDescriptor.class.getDeclaredField("fd");
-        field.setAccessible(true);
-        field.setInt(fd, value);
-        return fd;
+        return PinnerTest.fd(value);
     }
 
     private static InetAddress ip(String text) throws Exception {

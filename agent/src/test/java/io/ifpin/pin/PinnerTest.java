@@ -75,7 +75,8 @@ class PinnerTest {
         return new Pinner(rules(), sockets, reporter, new KernelVersion(kernel));
     }
 
-    private static FileDescriptor fd(int value) throws Exception {
+    /** A FileDescriptor holding {@code value}, as the JDK's socket code passes it. */
+    static FileDescriptor fd(int value) throws Exception {
         FileDescriptor fd = new FileDescriptor();
         java.lang.reflect.Field field = FileDescriptor.class.getDeclaredField("fd");
         field.setAccessible(true);
