@@ -62,6 +62,8 @@ class DocCommandsIT {
             entry("java -jar \\S*ifpin-agent\\.jar (check|explain|--version).*", How.RUN_HERE, "lab: the CLI"),
             entry("java -javaagent:\\S+ -jar \\S+", How.TESTED_BY, "PinningIT"),
             entry("install -D -m 0644 \\S+ \\S+", How.RUN_HERE, "into a temp dir"),
+            entry("mvn -B -q package -DskipTests", How.TESTED_BY, "DocCommandsIT (.ci/run builds the same jar with"
+                    + " mvn -B verify)"),
             entry("export JAVA_TOOL_OPTIONS=.*", How.TESTED_BY, "DeploymentRecipesIT"),
             entry("setpriv --reuid=<app-user> .*", How.TESTED_BY, "DeploymentRecipesIT"),
             entry("sudo demo/run\\.sh", How.TESTED_BY, "DemoScriptsIT"),
