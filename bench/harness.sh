@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/harness.sh — whole-process measurements for issue 7, side by side in one run, printed as one table.
 #
-#   sudo bench/harness.sh              # 5 runs, about 8 minutes on 2 cores
-#   sudo bench/harness.sh --runs 3
+#   sudo bench/harness.sh              # 5 runs, about 18 minutes on 2 cores
+#   sudo bench/harness.sh --runs 3     # about 11 minutes
 #   sudo bench/harness.sh --smoke      # 1 run, tiny counts, 100 rules for "10,000", no JMH: checks that the
 #                                      # harness works (~25 s; BenchHarnessIT runs it)
 #
@@ -11,8 +11,8 @@
 #   - the C floor: setsockopt/getsockopt(SO_BINDTODEVICE) alone, connects without and with setsockopt;
 #   - the connect app (bench/src/main/java/io/ifpin/bench/app/ConnectApp.java, its own jar) without the agent, and
 #     with the agent and 0, 1,000 or 10,000 rules (bench/target/harness/rules-N.conf, see HarnessConfigs):
-#     startup (the JVM's whole life for one connect), connect cost (serial), heap after GC, and throughput with
-#     1 to 64 platform threads and with 64 platform + 10,000 virtual threads (Temurin 25);
+#     startup (launch to the end of the first connect; and the JVM's whole life), connect cost (serial), heap after
+#     GC, and throughput with 1 to 64 platform threads and with 64 platform + 10,000 virtual threads (Temurin 25);
 #   - JMH's p50 of RuleSet.match with 10,000 rules (the worst of its four cases).
 # 203.0.113.10 matches no rule; 203.0.113.20 matches the last rule and is pinned to b0. A check on the server's
 # packet counters makes sure the pinned connects really leave by b0 and the others do not.

@@ -4,8 +4,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,9 +82,10 @@ class BenchHarnessIT {
         }
         assertEquals(List.of(), missing, "rows missing or malformed" + output);
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("issue 7 target (run by run)")), output);
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("startup, 1,000 rules ") && l.matches(".*(yes|NO|unresolved \\(runs disagree\\)|noise \\(agent < baseline\\))$")),
+        String verdict = ".*(yes|NO|unresolved \\(runs disagree\\)|noise \\(agent < baseline\\))$";
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("startup, 1,000 rules ") && l.matches(verdict)),
                 "the startup target is computed" + output);
-        assertFalse(namespaces().contains("ifpin-" + labId + "-"), "the harness left its lab behind");
+        assertFalse(DemoScriptsIT.namespaces().contains("ifpin-" + labId + "-"), "the harness left its lab behind");
     }
 
     /** SIGTERM (the script cleans up), then, only if needed, our own descendants and the script by PID. */
@@ -99,20 +98,6 @@ class BenchHarnessIT {
             process.waitFor(10, TimeUnit.SECONDS);
             new ProcessBuilder(ItEnv.labScript().toString(), "down", labId).inheritIO().start()
                     .waitFor(60, TimeUnit.SECONDS);
-        }
-    }
-
-    private static String namespaces() {
-        try {
-            Process list = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
-            String output = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            list.waitFor(30, TimeUnit.SECONDS);
-            return output;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "(interrupted)";
         }
     }
 }

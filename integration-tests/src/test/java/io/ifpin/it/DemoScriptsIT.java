@@ -161,7 +161,8 @@ class DemoScriptsIT {
         }
     }
 
-    private static String namespaces() {
+    /** {@code ip netns list}, for checks that a script left no lab behind (also BenchHarnessIT). */
+    static String namespaces() {
         try {
             Process list = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
             String output = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
