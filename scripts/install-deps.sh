@@ -3,6 +3,7 @@
 #   ip (iproute2)      network namespaces and veth pairs for the tests and the demo
 #   setpriv (util-linux) running a test JVM unprivileged, to reproduce EPERM for real
 #   mvn (maven), java/javac (JDK 17)
+#   getpcaps, capsh (libcap2-bin), nsenter, findmnt, runuser (util-linux): DocCommandsIT runs the docs' diagnostics
 #   systemd-analyze (systemd), python3 with PyYAML: DeploymentRecipesIT checks docs/deployment.md's systemd unit
 #                      and Kubernetes YAML with them (nothing is started: systemd does not run here)
 # Temurin 25, used by the tests as the second JDK, is looked up under /usr/lib/jvm/temurin-25*; it is not a Debian
@@ -15,6 +16,8 @@ declare -A package_for=(
   [mvn]=maven
   [javac]=openjdk-17-jdk-headless
   [systemd-analyze]=systemd
+  [getpcaps]=libcap2-bin
+  [capsh]=libcap2-bin
   [python3]=python3
 )
 

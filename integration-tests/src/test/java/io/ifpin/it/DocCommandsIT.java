@@ -54,8 +54,6 @@ class DocCommandsIT {
 
     private static final String NO_SYSTEMD = "systemd does not run on this machine (DeploymentRecipesIT verifies the"
             + " unit and does what it asks by hand)";
-    private static final String LIVE_PID = "inspects a running application (<pid>); run by hand on the test machine"
-            + " (troubleshooting.md#commands-used-on-this-page)";
 
     static final List<Entry> COMMANDS = List.of(
             // the agent's own commands, with the docs' paths pointed at this build
@@ -88,18 +86,22 @@ class DocCommandsIT {
             entry("ip route add default via \\S+ dev wan2 metric 200", How.TESTED_BY,
                     "DemoScriptsIT (the same command with b0)"),
             entry("ip route get \\S+ oif wan2", How.RUN_HERE, "lab, with b0 for wan2"),
-            // need a running application, systemd, Docker, a live capture or a header package
-            entry("nsenter --target <pid> .*", How.NOT_HERE, LIVE_PID),
-            entry("getpcaps <pid>", How.NOT_HERE, LIVE_PID),
-            entry("grep (Cap|Seccomp) /proc/<pid>/status", How.NOT_HERE, LIVE_PID),
-            entry("capsh --decode=.*", How.NOT_HERE, LIVE_PID),
-            entry("strace .* -p <pid>.*", How.NOT_HERE, LIVE_PID),
+            // a running process: <pid> is a process this test starts in the lab's client namespace
+            entry("nsenter --target <pid> --net (ip -br link( show tun0)?|ss -uanp)", How.RUN_HERE, "lab process"),
+            entry("getpcaps <pid>", How.RUN_HERE, "lab process"),
+            entry("grep (Cap|Seccomp) /proc/<pid>/status", How.RUN_HERE, "lab process"),
+            entry("capsh --decode=<CapEff value>", How.RUN_HERE, "here, with CAP_NET_RAW's bit"),
+            entry("runuser -u <app-user> -- test -w /var/log/ifpin && echo writable", How.RUN_HERE,
+                    "here, as nobody, in a temp dir"),
+            entry("install -d -o <app-user> -g <app-group> -m 0750 /var/log/ifpin", How.RUN_HERE,
+                    "here, for nobody, in a temp dir"),
+            // attach or capture until interrupted, or need what this machine lacks
+            entry("strace .* -p <pid>.*", How.NOT_HERE, "attaches until interrupted; run by hand on the test machine"
+                    + " (troubleshooting.md#commands-used-on-this-page)"),
             entry("grep '\\\\\\[ifpin\\\\\\]' app\\.log", How.NOT_HERE, "reads the application's own log file"),
             entry("tcpdump -ni b0 .*", How.NOT_HERE, "captures until interrupted; run by hand on the test machine"),
             entry("grep -hw 13 /usr/include/asm-generic/errno\\*\\.h", How.NOT_HERE,
                     "needs the linux-libc-dev headers; run by hand on the test machine"),
-            entry("runuser -u <app-user> .*", How.NOT_HERE, "needs the application's user"),
-            entry("install -d -o <app-user> .*", How.NOT_HERE, "needs the application's user"),
             entry("systemctl .*", How.NOT_HERE, NO_SYSTEMD),
             entry("journalctl .*", How.NOT_HERE, NO_SYSTEMD),
             entry("docker run .*", How.NOT_HERE, "no Docker engine on this machine (DeploymentRecipesIT checks its"
@@ -157,15 +159,21 @@ class DocCommandsIT {
 
     private static NetnsLab lab;
     private static Path work;
+    /** Stands for the application whose <pid> the diagnostics take: a sleep in the lab's client namespace. */
+    private static Process labProcess;
 
     @BeforeAll
-    static void startLab() {
+    static void startLab() throws IOException {
         lab = NetnsLab.start("doc");
         work = TestFiles.tempDir("ifpin-doc-commands");
+        labProcess = new ProcessBuilder(lab.inClient(List.of("sleep", "600"))).start(); // exec: the pid is sleep's
     }
 
     @AfterAll
     static void stopLab() {
+        if (labProcess != null) {
+            labProcess.destroyForcibly(); // ours, by its PID
+        }
         if (lab != null) {
             lab.close();
         }
@@ -231,14 +239,30 @@ class DocCommandsIT {
     /** The docs' paths and example names, pointed at this build and the lab. */
     private List<String> localize(String command) {
         Path opt = work.resolve("opt/ifpin");
+        Path logDir = work.resolve("var/log/ifpin");
         String localized = command
                 .replace("ip route get 203.0.113.10 oif wan2", "ip route get 203.0.113.10 oif b0")
+                .replace("--net ip -br link show tun0", "--net ip -br link show b0")
+                .replace("<pid>", String.valueOf(labProcess.pid()))
+                .replace("<CapEff value>", "0000000000002000")
+                .replace("<app-user>", "nobody").replace("<app-group>", "nogroup")
+                .replace("/var/log/ifpin", logDir.toString())
                 .replaceAll("(?<![/\\w])config-samples/", ItEnv.repoRoot().resolve("config-samples") + "/")
                 .replaceAll("(?<![/\\w])agent/target/ifpin-agent\\.jar", ItEnv.agentJar().toString())
                 .replaceAll("(?<![/\\w])ifpin-agent\\.jar", ItEnv.agentJar().toString())
                 .replace("/opt/ifpin/ifpin-agent.jar", opt.resolve("ifpin-agent.jar").toString())
                 .replace("/etc/ifpin/ifpin.conf", work.resolve("etc/ifpin/ifpin.conf").toString())
                 .replace("/etc/ifpin.conf", ItEnv.repoRoot().resolve("config-samples/demo.conf").toString());
+        if (command.startsWith("runuser ")) {
+            // The page's fix comes after this check: make its result exist, so the check has something to find.
+            exec(List.of("mkdir", "-p", work.resolve("var").toString()), Map.of());
+            TestFiles.chmod(work, "rwxr-xr-x");
+            TestFiles.chmod(work.resolve("var"), "rwxr-xr-x");
+            exec(List.of("install", "-d", "-o", "nobody", "-g", "nogroup", "-m", "0750", logDir.toString()), Map.of());
+        }
+        if (localized.contains("&&") || localized.contains("|")) {
+            return new ArrayList<>(List.of("bash", "-c", localized));
+        }
         List<String> argv = new ArrayList<>(List.of(localized.split(" ")));
         if (argv.get(0).equals("java")) {
             argv.set(0, TestJdk.JDK_17.java().toString());
