@@ -35,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -186,15 +187,23 @@ public final class AgentInstaller {
         }
     }
 
-    /** One INFO line per rule: its interface's state (exists, up, addresses, default routes, rp_filter). */
+    /**
+     * One INFO line per interface the rules pin to, named by its first rule: its state (exists, up, addresses,
+     * default routes, rp_filter). Per interface, not per rule, so that a config of thousands of rules on a few
+     * interfaces logs a few lines.
+     */
     private static void logInterfaces(IfpinConfig config, Routes routes) {
         if (routes == null || !IfpinLog.isEnabled(LogLevel.INFO)) {
             return;
         }
         try {
-            for (InterfaceReport.Status status : new InterfaceReport(routes, RpFilter.PROC)
-                    .build(config.pinRules())) {
-                IfpinLog.info(status.toLine());
+            List<Rule> firstRules = firstRulePerInterface(config);
+            List<InterfaceReport.Status> statuses = new InterfaceReport(routes, RpFilter.PROC).build(firstRules);
+            for (int i = 0; i < statuses.size(); i++) {
+                String line = statuses.get(i).toLine(); // "rule '<name>' -> interface ..."
+                int afterName = line.indexOf("' -> interface '") + 1;
+                IfpinLog.info(line.substring(0, afterName) + alsoNamedBy(config, firstRules.get(i))
+                        + line.substring(afterName));
             }
         } catch (Throwable t) {
             IfpinLog.debug("interface report failed: " + t);
@@ -270,15 +279,16 @@ public final class AgentInstaller {
             rules.add(rule.describe());
         }
         IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ", " + KernelVersion.running()
-                + ": " + rules.size() + " rule(s) from " + config.source() + " " + rules + "; unmatched sockets: "
+                + ": " + rules.size() + " rule(s) from " + config.source() + " " + firstFew(rules) + "; unmatched sockets: "
                 + config.defaultRule().target() + policySummary(config) + "; interfaces " + interfaces + "; pinning "
                 + SocketInstrumentation.pathDescriptions() + " and " + NativeTransportInstrumentation.description()
                 + (nettyCopies.isEmpty() ? "" : " " + nettyCopies) + "; self-test " + selfTestLine(config, selfTest)
                 + "; ready in " + startupMillis + " ms");
         logInterfaces(config, routes);
-        for (Rule rule : config.pinRules()) {
+        for (Rule rule : firstRulePerInterface(config)) {
             if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
-                IfpinLog.warn("rule '" + rule.name() + "' (" + rule.origin() + ") names interface '"
+                IfpinLog.warn("rule '" + rule.name() + "' (" + rule.origin() + ")" + alsoNamedBy(config, rule)
+                        + " names interface '"
                         + rule.interfaceName() + "', which does not exist in this network namespace now"
                         + " (interfaces: " + String.join(", ", interfaces) + "). Until it appears, its sockets fail"
                         + " with ENODEV and " + (rule.onError() == OnError.FAIL_CLOSED ? "are refused (fail-closed)"
@@ -291,6 +301,36 @@ public final class AgentInstaller {
                     + "; sockets opened this way are NOT pinned. Please report this with your Java version.");
         }
         legacyImplementationWarnings();
+    }
+
+    /** Rules listed by name in the startup line; the rest are counted (`check` lists them all). */
+    static final int RULES_LISTED = 20;
+
+    /** The first {@link #RULES_LISTED} items, then how many more. */
+    static String firstFew(List<String> items) {
+        if (items.size() <= RULES_LISTED) {
+            return items.toString();
+        }
+        List<String> shown = new ArrayList<>(items.subList(0, RULES_LISTED));
+        shown.add("... and " + (items.size() - RULES_LISTED) + " more (java -jar ifpin-agent.jar check <config> lists"
+                + " them all)");
+        return shown.toString();
+    }
+
+    /** The first pin rule of each interface, in config order. */
+    static List<Rule> firstRulePerInterface(IfpinConfig config) {
+        Map<String, Rule> first = new LinkedHashMap<>();
+        for (Rule rule : config.pinRules()) {
+            first.putIfAbsent(rule.interfaceName(), rule);
+        }
+        return new ArrayList<>(first.values());
+    }
+
+    /** {@code " (and 3 more rules)"} when other pin rules name the same interface as {@code rule}; else empty. */
+    static String alsoNamedBy(IfpinConfig config, Rule rule) {
+        long others = config.pinRules().stream().filter(r -> r != rule
+                && r.interfaceName().equals(rule.interfaceName())).count();
+        return others == 0 ? "" : " (and " + others + " more rule" + (others == 1 ? "" : "s") + ")";
     }
 
     /** The optional policy features in force, for the startup line; empty when none. */
@@ -308,8 +348,8 @@ public final class AgentInstaller {
      */
     static String selfTestLine(IfpinConfig config, Map<String, String> selfTest) {
         List<String> parts = new ArrayList<>();
-        for (Rule rule : config.pinRules()) {
-            parts.add(rule.name() + " -> " + rule.interfaceName() + ": "
+        for (Rule rule : firstRulePerInterface(config)) {
+            parts.add(rule.name() + alsoNamedBy(config, rule) + " -> " + rule.interfaceName() + ": "
                     + selfTest.getOrDefault(rule.interfaceName(), "not run"));
         }
         return parts.toString();
