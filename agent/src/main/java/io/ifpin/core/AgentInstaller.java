@@ -192,18 +192,18 @@ public final class AgentInstaller {
      * default routes, rp_filter). Per interface, not per rule, so that a config of thousands of rules on a few
      * interfaces logs a few lines.
      */
-    private static void logInterfaces(IfpinConfig config, Routes routes) {
+    private static void logInterfaces(Map<String, List<Rule>> byInterface, Routes routes) {
         if (routes == null || !IfpinLog.isEnabled(LogLevel.INFO)) {
             return;
         }
         try {
-            List<Rule> firstRules = firstRulePerInterface(config);
-            List<InterfaceReport.Status> statuses = new InterfaceReport(routes, RpFilter.PROC).build(firstRules);
+            List<List<Rule>> groups = new ArrayList<>(byInterface.values());
+            List<InterfaceReport.Status> statuses = new InterfaceReport(routes, RpFilter.PROC)
+                    .build(groups.stream().map(group -> group.get(0)).toList());
             for (int i = 0; i < statuses.size(); i++) {
                 String line = statuses.get(i).toLine(); // "rule '<name>' -> interface ..."
                 int afterName = line.indexOf("' -> interface '") + 1;
-                IfpinLog.info(line.substring(0, afterName) + alsoNamedBy(config, firstRules.get(i))
-                        + line.substring(afterName));
+                IfpinLog.info(line.substring(0, afterName) + alsoNamed(groups.get(i)) + line.substring(afterName));
             }
         } catch (Throwable t) {
             IfpinLog.debug("interface report failed: " + t);
@@ -274,6 +274,7 @@ public final class AgentInstaller {
                                    List<String> nettyCopies, Map<String, String> selfTest, long startupMillis,
                                    Routes routes) {
         List<String> interfaces = interfaceNames(sockets);
+        Map<String, List<Rule>> byInterface = pinRulesByInterface(config);
         List<String> rules = new ArrayList<>();
         for (Rule rule : config.rules().rules()) {
             rules.add(rule.describe());
@@ -282,12 +283,13 @@ public final class AgentInstaller {
                 + ": " + rules.size() + " rule(s) from " + config.source() + " " + firstFew(rules) + "; unmatched sockets: "
                 + config.defaultRule().target() + policySummary(config) + "; interfaces " + interfaces + "; pinning "
                 + SocketInstrumentation.pathDescriptions() + " and " + NativeTransportInstrumentation.description()
-                + (nettyCopies.isEmpty() ? "" : " " + nettyCopies) + "; self-test " + selfTestLine(config, selfTest)
+                + (nettyCopies.isEmpty() ? "" : " " + nettyCopies) + "; self-test " + selfTestLine(byInterface, selfTest)
                 + "; ready in " + startupMillis + " ms");
-        logInterfaces(config, routes);
-        for (Rule rule : firstRulePerInterface(config)) {
+        logInterfaces(byInterface, routes);
+        for (List<Rule> group : byInterface.values()) {
+            Rule rule = group.get(0);
             if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
-                IfpinLog.warn("rule '" + rule.name() + "' (" + rule.origin() + ")" + alsoNamedBy(config, rule)
+                IfpinLog.warn("rule '" + rule.name() + "' (" + rule.origin() + ")" + alsoNamed(group)
                         + " names interface '"
                         + rule.interfaceName() + "', which does not exist in this network namespace now"
                         + " (interfaces: " + String.join(", ", interfaces) + "). Until it appears, its sockets fail"
@@ -317,19 +319,18 @@ public final class AgentInstaller {
         return shown.toString();
     }
 
-    /** The first pin rule of each interface, in config order. */
-    static List<Rule> firstRulePerInterface(IfpinConfig config) {
-        Map<String, Rule> first = new LinkedHashMap<>();
+    /** The pin rules grouped by their interface, interfaces in the order their first rule appears. */
+    static Map<String, List<Rule>> pinRulesByInterface(IfpinConfig config) {
+        Map<String, List<Rule>> groups = new LinkedHashMap<>();
         for (Rule rule : config.pinRules()) {
-            first.putIfAbsent(rule.interfaceName(), rule);
+            groups.computeIfAbsent(rule.interfaceName(), name -> new ArrayList<>()).add(rule);
         }
-        return new ArrayList<>(first.values());
+        return groups;
     }
 
-    /** {@code " (and 3 more rules)"} when other pin rules name the same interface as {@code rule}; else empty. */
-    static String alsoNamedBy(IfpinConfig config, Rule rule) {
-        long others = config.pinRules().stream().filter(r -> r != rule
-                && r.interfaceName().equals(rule.interfaceName())).count();
+    /** {@code " (and 3 more rules)"} after the first rule of {@code group} when the group has others; else empty. */
+    static String alsoNamed(List<Rule> group) {
+        int others = group.size() - 1;
         return others == 0 ? "" : " (and " + others + " more rule" + (others == 1 ? "" : "s") + ")";
     }
 
@@ -346,12 +347,10 @@ public final class AgentInstaller {
      * Per rule, whether a socket can be pinned to its interface now: {@code [corp -> b0: OK, vpn -> tun0: ENODEV]}.
      * A failure is explained by the WARN/ERROR lines that follow (missing interface) or at the first socket.
      */
-    static String selfTestLine(IfpinConfig config, Map<String, String> selfTest) {
+    static String selfTestLine(Map<String, List<Rule>> byInterface, Map<String, String> selfTest) {
         List<String> parts = new ArrayList<>();
-        for (Rule rule : firstRulePerInterface(config)) {
-            parts.add(rule.name() + alsoNamedBy(config, rule) + " -> " + rule.interfaceName() + ": "
-                    + selfTest.getOrDefault(rule.interfaceName(), "not run"));
-        }
+        byInterface.forEach((name, group) -> parts.add(group.get(0).name() + alsoNamed(group) + " -> " + name + ": "
+                + selfTest.getOrDefault(name, "not run")));
         return parts.toString();
     }
 

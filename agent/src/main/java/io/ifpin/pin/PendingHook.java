@@ -5,7 +5,6 @@ import io.ifpin.config.IfpinConfig;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.rules.Action;
 import io.ifpin.rules.Protocol;
-import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;
 
 import java.io.FileDescriptor;
@@ -48,7 +47,7 @@ public final class PendingHook implements PinHook {
     PendingHook(IfpinConfig config, long waitMillis) {
         this.rules = config.rules();
         this.holdEverySocket = config.defaultRule().action() != Action.ALLOW
-                || config.rules().rules().stream().anyMatch(Rule::hasCallers);
+                || config.rules().hasCallers();
         this.waitMillis = waitMillis;
     }
 

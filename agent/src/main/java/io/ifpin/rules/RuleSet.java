@@ -242,6 +242,11 @@ public final class RuleSet {
         return false;
     }
 
+    /** Whether some rule has {@code callers}: which rule applies then depends on who opened the socket. */
+    public boolean hasCallers() {
+        return anyRuleHasCallers;
+    }
+
     public boolean hasInbound() {
         return inboundArray.length > 0;
     }

@@ -2,6 +2,7 @@ package io.ifpin.core;
 
 import io.ifpin.config.ConfigLoader;
 import io.ifpin.config.IfpinConfig;
+import io.ifpin.rules.Rule;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -39,13 +40,16 @@ class StartupLinesTest {
     @Test
     void interfacesAreReportedOncePerInterfaceNamingTheFirstRuleAndCountingTheOthers() throws Exception {
         IfpinConfig config = manyRules(1000);
-        assertEquals(List.of("r0", "r1"), AgentInstaller.firstRulePerInterface(config).stream().map(r -> r.name())
-                .toList());
+        Map<String, List<Rule>> byInterface = AgentInstaller.pinRulesByInterface(config);
+        assertEquals(List.of("b0", "a0"), List.copyOf(byInterface.keySet()));
+        assertEquals("r0", byInterface.get("b0").get(0).name());
+        assertEquals("r1", byInterface.get("a0").get(0).name());
         assertEquals("[r0 (and 499 more rules) -> b0: OK, r1 (and 499 more rules) -> a0: ENODEV]",
-                AgentInstaller.selfTestLine(config, Map.of("b0", "OK", "a0", "ENODEV")));
+                AgentInstaller.selfTestLine(byInterface, Map.of("b0", "OK", "a0", "ENODEV")));
         IfpinConfig single = ConfigLoader.parse("ifpin.rules = [{ name = corp, cidrs = [\"192.0.2.0/24\"],"
                 + " interface = b0 }]", "one.conf");
-        assertEquals("[corp -> b0: OK]", AgentInstaller.selfTestLine(single, Map.of("b0", "OK")),
+        assertEquals("[corp -> b0: OK]", AgentInstaller.selfTestLine(AgentInstaller.pinRulesByInterface(single),
+                        Map.of("b0", "OK")),
                 "one rule per interface: the line reads as before");
     }
 }
