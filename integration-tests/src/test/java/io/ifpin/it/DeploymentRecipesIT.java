@@ -8,13 +8,12 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -94,21 +93,8 @@ class DeploymentRecipesIT {
                 .findFirst().orElseThrow(() -> new AssertionError("no " + key + "= in the unit:\n" + unit()));
     }
 
-    private static ProcessResult exec(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "timed out: " + command);
-            return new ProcessResult(process.exitValue(), out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    record ProcessResult(int exitCode, String output) {
+    private static Commands.Result exec(List<String> command) {
+        return Commands.run(command, Duration.ofSeconds(60));
     }
 
     @Test
@@ -117,7 +103,7 @@ class DeploymentRecipesIT {
             ItEnv.unavailable("systemd-analyze is not installed", "apt-get install systemd (scripts/install-deps.sh)");
         }
         Path unit = Files.writeString(work.resolve("legacy-app.service"), unit());
-        ProcessResult result = exec(List.of("systemd-analyze", "verify", unit.toString()));
+        Commands.Result result = exec(List.of("systemd-analyze", "verify", unit.toString()));
         assertEquals(0, result.exitCode(), result.output());
         assertFalse(result.output().contains("legacy-app.service:"), "no complaint about the unit: " + result.output());
     }
@@ -194,7 +180,7 @@ class DeploymentRecipesIT {
                         + " + cm['metadata']['name'])",
                 "open(sys.argv[1] + '/ifpin.conf', 'w').write(cm['data']['ifpin.conf'])");
         Path py = Files.writeString(dir.resolve("read.py"), script + "\n");
-        ProcessResult parsed = exec(List.of("python3", py.toString(), dir.toString()));
+        Commands.Result parsed = exec(List.of("python3", py.toString(), dir.toString()));
         assertEquals(0, parsed.exitCode(), parsed.output());
         Map<String, String> values = parsed.output().lines().filter(l -> l.contains("="))
                 .collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')), l -> l.substring(l.indexOf('=') + 1)));
@@ -202,7 +188,7 @@ class DeploymentRecipesIT {
         assertEquals("/etc/ifpin", values.get("mount"), parsed.output());
         assertEquals("ifpin-rules ifpin-rules", values.get("configmap"), "the volume is the ConfigMap");
 
-        ProcessResult check = exec(List.of(TestJdk.JDK_17.java().toString(), "-jar", ItEnv.agentJar().toString(),
+        Commands.Result check = exec(List.of(TestJdk.JDK_17.java().toString(), "-jar", ItEnv.agentJar().toString(),
                 "check", dir.resolve("ifpin.conf").toString()));
         assertEquals(0, check.exitCode(), "the ConfigMap's ifpin.conf is valid:\n" + check.output());
     }

@@ -8,14 +8,13 @@ import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -231,7 +230,7 @@ class DocCommandsIT {
                     }
                     String how = classify(c).detail();
                     boolean inLab = how.startsWith("lab");
-                    Result result = exec(inLab ? lab.inClient(argv) : argv, env);
+                    Commands.Result result = exec(inLab ? lab.inClient(argv) : argv, env);
                     assertEquals(0, result.exitCode(), String.join(" ", argv) + "\n" + result.output());
                 }));
     }
@@ -269,41 +268,17 @@ class DocCommandsIT {
             argv.add(1, "-Djdk.net.hosts.file=" + TestFiles.writeHosts(work));
             // The documented install steps come first in the docs; make their result exist whatever the order.
             if (command.contains("/opt/ifpin/")) {
-                copyReplacing(ItEnv.agentJar(), opt.resolve("ifpin-agent.jar"));
+                TestFiles.copyReplacing(ItEnv.agentJar(), opt.resolve("ifpin-agent.jar"));
             }
             if (command.contains("/etc/ifpin/ifpin.conf")) {
-                copyReplacing(ItEnv.repoRoot().resolve("config-samples/demo.conf"), work.resolve("etc/ifpin/ifpin.conf"));
+                TestFiles.copyReplacing(ItEnv.repoRoot().resolve("config-samples/demo.conf"), work.resolve("etc/ifpin/ifpin.conf"));
             }
         }
         return argv;
     }
 
-    private static void copyReplacing(Path from, Path to) {
-        try {
-            Files.createDirectories(to.getParent());
-            Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    record Result(int exitCode, String output) {
-    }
-
-    private static Result exec(List<String> argv, Map<String, String> env) {
-        try {
-            ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
-            builder.environment().putAll(env);
-            Process process = builder.start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(180, TimeUnit.SECONDS), "timed out: " + argv);
-            return new Result(process.exitValue(), out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    private static Commands.Result exec(List<String> argv, Map<String, String> env) {
+        return Commands.run(argv, env, Duration.ofSeconds(180));
     }
 
     private static String read(Path file) {

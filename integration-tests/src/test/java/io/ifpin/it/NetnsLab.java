@@ -101,12 +101,12 @@ public final class NetnsLab implements AutoCloseable {
     public int runInClient(boolean mustSucceed, String... cmd) {
         List<String> full = new ArrayList<>(List.of("exec-client", id));
         full.addAll(List.of(cmd));
-        Result result = runScript(full.toArray(new String[0]));
-        if (mustSucceed && result.exitCode != 0) {
+        Commands.Result result = runScript(full.toArray(new String[0]));
+        if (mustSucceed && result.exitCode() != 0) {
             throw new IllegalStateException("in " + id + "'s client namespace, " + String.join(" ", cmd) + " failed (exit "
-                    + result.exitCode + "): " + result.output);
+                    + result.exitCode() + "): " + result.output());
         }
-        return result.exitCode;
+        return result.exitCode();
     }
 
     /** Everything PeerServer printed on stdout so far (READY and SAW lines). */
@@ -147,10 +147,10 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     private void up() {
-        Result result = runScript("up");
-        if (result.exitCode != 0) {
-            ItEnv.unavailable("could not create network namespace lab '" + id + "' (exit " + result.exitCode + "): "
-                    + result.output.trim(), ItEnv.HOW_TO_RUN_AS_ROOT);
+        Commands.Result result = runScript("up");
+        if (result.exitCode() != 0) {
+            ItEnv.unavailable("could not create network namespace lab '" + id + "' (exit " + result.exitCode() + "): "
+                    + result.output().trim(), ItEnv.HOW_TO_RUN_AS_ROOT);
         }
     }
 
@@ -217,35 +217,20 @@ public final class NetnsLab implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        Result down = runScript("down");
-        if (down.exitCode != 0) {
-            System.err.println("netns-lab: 'down " + id + "' failed: " + down.output);
+        Commands.Result down = runScript("down");
+        if (down.exitCode() != 0) {
+            System.err.println("netns-lab: 'down " + id + "' failed: " + down.output());
         }
     }
 
-    private Result runScript(String action) {
+    private Commands.Result runScript(String action) {
         return runScript(new String[] {action, id});
     }
 
-    private Result runScript(String[] arguments) {
+    private Commands.Result runScript(String[] arguments) {
         List<String> cmd = new ArrayList<>(List.of(script.toString()));
         cmd.addAll(List.of(arguments));
-        try {
-            Process process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            // Read before waiting: output is small, and reading cannot block past process exit.
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(SCRIPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                return new Result(-1, output + "\n(timed out)");
-            }
-            return new Result(process.exitValue(), output);
-        } catch (IOException e) {
-            return new Result(-1, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Result(-1, "interrupted");
-        }
+        return Commands.run(cmd, SCRIPT_TIMEOUT);
     }
 
     /** Why this machine cannot host a lab (or run the demos), or null if it looks like it can. */
@@ -277,8 +262,5 @@ public final class NetnsLab implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private record Result(int exitCode, String output) {
     }
 }

@@ -65,6 +65,16 @@ public final class TestFiles {
         }
     }
 
+    /** {@link #copy}, over an existing target. */
+    public static Path copyReplacing(Path source, Path target) {
+        try {
+            Files.createDirectories(target.getParent());
+            return Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Best-effort recursive delete; null and missing paths are fine. */
     public static void deleteRecursively(Path root) {
         if (root == null || !Files.exists(root)) {
