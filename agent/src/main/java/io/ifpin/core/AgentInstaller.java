@@ -280,11 +280,11 @@ public final class AgentInstaller {
             rules.add(rule.describe());
         }
         IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ", " + KernelVersion.running()
-                + ": " + rules.size() + " rule(s) from " + config.source() + " " + firstFew(rules) + "; unmatched sockets: "
-                + config.defaultRule().target() + policySummary(config) + "; interfaces " + interfaces + "; pinning "
-                + SocketInstrumentation.pathDescriptions() + " and " + NativeTransportInstrumentation.description()
-                + (nettyCopies.isEmpty() ? "" : " " + nettyCopies) + "; self-test " + selfTestLine(byInterface, selfTest)
-                + "; ready in " + startupMillis + " ms");
+                + ": " + rules.size() + " rule(s) from " + config.source() + " " + firstFew(rules)
+                + "; unmatched sockets: " + config.defaultRule().target() + policySummary(config) + "; interfaces "
+                + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + " and "
+                + NativeTransportInstrumentation.description() + (nettyCopies.isEmpty() ? "" : " " + nettyCopies)
+                + "; self-test " + selfTestLine(byInterface, selfTest) + "; ready in " + startupMillis + " ms");
         logInterfaces(byInterface, routes);
         for (List<Rule> group : byInterface.values()) {
             Rule rule = group.get(0);

@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * The state of each rule's interface, as ifpin sees it: exists, up, addresses, routes (default route per family),
- * rp_filter. Logged at startup (one INFO line per rule) and meant for the {@code check} command, which renders the
- * same records its own way. Does I/O (netlink, /proc): not for an application thread.
+ * rp_filter. Logged at startup (one INFO line per interface, for its first rule) and meant for the {@code check}
+ * command, which renders the same records its own way. Does I/O (netlink, /proc): not for an application thread.
  */
 public final class InterfaceReport {
 
