@@ -3,9 +3,10 @@
 #
 #   bench/run.sh                   # everything, about 6 minutes on 2 cores
 #   bench/run.sh 'RuleMatch.*' -p rules=10000    # any JMH arguments: a benchmark regex, -p, -bm, ...
-#   BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/run.sh 'PinCall'   # another JDK (FFM: 22+)
+#   BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/run.sh 'PinCall|Hook' -p calls=jna,ffm   # JNA vs FFM
 #
-# Without arguments, FfmPinCallBenchmark runs only when the JDK is 22 or later.
+# Without arguments on JDK 22 or later, the PinCall and Hook benchmarks run twice: through JNA and through the
+# Foreign Function API (-p calls=jna,ffm); before 22 only through JNA, the only way there.
 # PinCallBenchmark re-sets SO_BINDTODEVICE on a bound socket, which needs CAP_NET_RAW: run as root (Linux only).
 # Builds bench/target/benchmarks.jar first when it is missing or older than the agent's or the bench's sources.
 # Raw results: bench/target/jmh-result.csv and bench/target/jmh-output.txt.
@@ -36,8 +37,8 @@ if [[ -n "${BENCH_SETTINGS:-}" ]]; then
 fi
 java=${BENCH_JAVA:-java}
 feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
-if [[ $# == 0 && $feature -lt 22 ]]; then
-  set -- '^io\.ifpin\.bench\.(RuleMatch|Hook|PinCall)Benchmark' # FFM needs JDK 22+
+if [[ $# == 0 && $feature -ge 22 ]]; then
+  set -- -p calls=jna,ffm # FFM needs JDK 22+
 fi
 echo "[bench] $java -jar $jar ${settings[*]} $* (JMH output in $log)" >&2
 "$java" -jar "$jar" "${settings[@]}" -rf csv -rff "$csv" "$@" > "$log" 2>&1 || {

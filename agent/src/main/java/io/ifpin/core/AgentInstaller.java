@@ -16,7 +16,6 @@ import io.ifpin.log.IfpinLog;
 import io.ifpin.metrics.Metrics;
 import io.ifpin.metrics.RulesMBean;
 import io.ifpin.os.ErrnoException;
-import io.ifpin.os.LinuxSocketsJna;
 import io.ifpin.os.NetlinkRoutes;
 import io.ifpin.os.Routes;
 import io.ifpin.os.SocketOptions;
@@ -56,6 +55,7 @@ public final class AgentInstaller {
     public static void install(String agentArgument, Instrumentation instrumentation) {
         long startNanos = System.nanoTime();
         IfpinConfig config = loadConfigOrExit(agentArgument);
+        NativeCalls.Choice nativeCalls = nativeCallsOrExit();
         ErrorReporter reporter = new ErrorReporter();
         Runtime.getRuntime().addShutdownHook(new Thread(reporter::logSummary, "ifpin-exit-summary"));
 
@@ -70,7 +70,8 @@ public final class AgentInstaller {
         SocketInstrumentation.Coverage coverage = SocketInstrumentation.register(instrumentation);
         // Netty's classes are loaded by the application later; its transformer only needs to be there first.
         NativeTransportInstrumentation.install(instrumentation);
-        Thread init = new Thread(() -> finishInstall(config, reporter, pending, coverage, startNanos), "ifpin-init");
+        Thread init = new Thread(() -> finishInstall(config, nativeCalls, reporter, pending,
+                coverage, startNanos), "ifpin-init");
         init.setDaemon(true);
         init.setContextClassLoader(null); // nothing of the application's
         init.start();
@@ -83,8 +84,8 @@ public final class AgentInstaller {
      * On the ifpin-init thread: native access, the route checker, the audit log, the startup lines, then the real
      * hook; after it, the MBean and the reload thread, which no socket waits for.
      */
-    private static void finishInstall(IfpinConfig config, ErrorReporter reporter, PendingHook pending,
-                                      SocketInstrumentation.Coverage coverage, long startNanos) {
+    private static void finishInstall(IfpinConfig config, NativeCalls.Choice nativeCalls, ErrorReporter reporter,
+                                      PendingHook pending, SocketInstrumentation.Coverage coverage, long startNanos) {
         Pinner pinner = null;
         Metrics metrics = new Metrics();
         Path file = Path.of(config.source());
@@ -92,7 +93,7 @@ public final class AgentInstaller {
         try {
             SocketOptions sockets;
             try {
-                sockets = LinuxSocketsJna.load();
+                sockets = NativeCalls.load(nativeCalls);
             } catch (Throwable t) {
                 IfpinLog.error("cannot call SO_BINDTODEVICE (" + t + "); sockets are NOT pinned (deny rules still"
                         + " refuse, fail-closed rules refuse what they match). Fix: run on Linux, and if JNA cannot"
@@ -241,6 +242,18 @@ public final class AgentInstaller {
         }
     }
 
+    /** {@code -Difpin.native}, checked with the config: a typo stops the JVM as a wrong config does. */
+    private static NativeCalls.Choice nativeCallsOrExit() {
+        String value = System.getProperty(NativeCalls.PROPERTY);
+        try {
+            return NativeCalls.Choice.parse(value);
+        } catch (IllegalArgumentException e) {
+            stop("-D" + NativeCalls.PROPERTY + "=" + value + ": " + e.getMessage() + ". Fix: remove it (the default,"
+                    + " auto, uses the fastest way this JDK has), or write -D" + NativeCalls.PROPERTY + "=jna.");
+            return null;
+        }
+    }
+
     /** The deliberate stop: a wrong config must not run the application with its sockets silently unpinned. */
     private static void stop(String message) {
         IfpinLog.error(message);
@@ -284,7 +297,8 @@ public final class AgentInstaller {
                 + "; unmatched sockets: " + config.defaultRule().target() + policySummary(config) + "; interfaces "
                 + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + " and "
                 + NativeTransportInstrumentation.description() + (nettyCopies.isEmpty() ? "" : " " + nettyCopies)
-                + "; self-test " + selfTestLine(byInterface, selfTest) + "; ready in " + startupMillis + " ms");
+                + "; self-test " + selfTestLine(byInterface, selfTest) + "; system calls through "
+                + sockets.implementation() + "; ready in " + startupMillis + " ms");
         logInterfaces(byInterface, routes);
         for (List<Rule> group : byInterface.values()) {
             Rule rule = group.get(0);

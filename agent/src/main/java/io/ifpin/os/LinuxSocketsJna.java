@@ -77,6 +77,11 @@ public final class LinuxSocketsJna implements SocketOptions {
     }
 
     @Override
+    public String implementation() {
+        return "JNA";
+    }
+
+    @Override
     public String boundDevice(int fd) throws ErrnoException {
         byte[] name = new byte[IFNAMSIZ];
         int[] length = {IFNAMSIZ};
@@ -85,9 +90,13 @@ public final class LinuxSocketsJna implements SocketOptions {
         } catch (LastErrorException e) {
             throw new ErrnoException("getsockopt(SO_BINDTODEVICE)", e.getErrorCode());
         }
-        // The kernel returns length 0 for an unbound socket, else the name with its NUL (net/core/sock.c).
+        return deviceName(name, length[0]);
+    }
+
+    /** getsockopt(SO_BINDTODEVICE)'s answer: length 0 for an unbound socket, else the name with its NUL (net/core/sock.c). */
+    static String deviceName(byte[] name, int length) {
         int end = 0;
-        while (end < length[0] && end < name.length && name[end] != 0) {
+        while (end < length && end < name.length && name[end] != 0) {
             end++;
         }
         return new String(name, 0, end, StandardCharsets.US_ASCII);

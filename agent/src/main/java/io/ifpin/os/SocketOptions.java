@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The few socket system calls ifpin needs, behind an interface so the pinning logic can be tested without a kernel.
- * Implemented for Linux by {@link LinuxSocketsJna}.
+ * Implemented for Linux by {@link LinuxSocketsJna}, and by {@link LinuxSocketsFfm} for the pin calls on Java 22+;
+ * {@link NativeSockets} chooses.
  */
 public interface SocketOptions {
 
@@ -14,6 +15,11 @@ public interface SocketOptions {
 
     // The defaults below answer "not available"; LinuxSocketsJna implements them. They are defaults so that
     // fakes that do not need them stay small.
+
+    /** How the system calls are made, for the startup line: {@code JNA}, {@code FFM}. */
+    default String implementation() {
+        return "none";
+    }
 
     /** {@code getsockopt(SO_TYPE)}: {@link #SOCK_STREAM}, {@link #SOCK_DGRAM} or another type. */
     default int socketType(int fd) throws ErrnoException {

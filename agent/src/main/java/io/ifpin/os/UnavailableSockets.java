@@ -20,6 +20,11 @@ public final class UnavailableSockets implements SocketOptions {
     }
 
     @Override
+    public String implementation() {
+        return "unavailable";
+    }
+
+    @Override
     public String boundDevice(int fd) {
         return "";
     }

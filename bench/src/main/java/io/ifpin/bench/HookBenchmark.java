@@ -2,7 +2,6 @@ package io.ifpin.bench;
 
 import io.ifpin.bridge.PinBridge;
 import io.ifpin.config.ConfigLoader;
-import io.ifpin.os.LinuxSocketsJna;
 import io.ifpin.os.SocketOptions;
 import io.ifpin.pin.ErrorReporter;
 import io.ifpin.pin.KernelVersion;
@@ -30,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * What the agent adds to one connect, measured where it happens: {@code PinBridge.beforeTcpConnect}, the call the
  * instrumented {@code NioSocketImpl.beginConnect} makes, with the real {@link Pinner} and 10 or 10,000 rules
- * ({@link RuleMatchBenchmark}'s), and native calls through JNA on Linux.
+ * ({@link RuleMatchBenchmark}'s), and native calls through JNA or FFM ({@code calls}, as in {@link PinCallBenchmark}).
  * <ul>
  *   <li>{@code noHook}: the bridge before the agent installs its hook: the baseline of an instrumented JDK;</li>
  *   <li>{@code unmatched}: a destination no rule matches (203.0.113.200): the agent's whole cost for most sockets;</li>
@@ -48,11 +47,16 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m",
         "--add-opens", "java.base/java.io=ALL-UNNAMED",
         "--add-opens", "java.base/java.net=ALL-UNNAMED", // as the agent opens it for itself
-        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"})
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        "--enable-native-access=ALL-UNNAMED"}) // FFM, JDK 22+
 public class HookBenchmark {
 
     @Param({"10", "10000"})
     public int rules;
+
+    /** {@code jna} or {@code ffm} (Java 22+): how the pinned case makes its system calls. */
+    @Param({"jna"})
+    public String calls;
 
     private final FileDescriptor unusedFd = new FileDescriptor(); // never reaches a system call
     private InetAddress unmatchedAddress;
@@ -81,7 +85,7 @@ public class HookBenchmark {
     /** One hook per benchmark (each runs in its own fork): installed once, as the agent does. */
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) throws Exception {
-        SocketOptions sockets = LinuxSocketsJna.load();
+        SocketOptions sockets = PinCallBenchmark.sockets(calls);
         unmatchedAddress = InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, (byte) 200});
         pinnedAddress = InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, (byte) 253});
         String benchmark = params.getBenchmark();

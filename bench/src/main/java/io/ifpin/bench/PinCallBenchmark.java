@@ -1,6 +1,7 @@
 package io.ifpin.bench;
 
 import io.ifpin.os.ErrnoException;
+import io.ifpin.os.LinuxSocketsFfm;
 import io.ifpin.os.LinuxSocketsJna;
 import io.ifpin.os.SocketOptions;
 import io.ifpin.pin.FileDescriptors;
@@ -10,6 +11,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -21,8 +23,10 @@ import java.nio.channels.DatagramChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The native calls of a pin through {@link LinuxSocketsJna} (JNA direct mapping): {@code getsockopt(SO_BINDTODEVICE)},
- * {@code setsockopt(SO_BINDTODEVICE, "lo")}, and both in a row as {@code Pinner} does for a socket not yet bound.
+ * The native calls of a pin, {@code getsockopt(SO_BINDTODEVICE)}, {@code setsockopt(SO_BINDTODEVICE, "lo")}, and
+ * both in a row, through the agent's own implementations: {@code calls=jna} is {@link LinuxSocketsJna} (JNA direct
+ * mapping), {@code calls=ffm} is {@link LinuxSocketsFfm} (the Foreign Function API, Java 22+; bench/run.sh adds
+ * {@code -p calls=jna,ffm} there).
  *
  * <p>Linux only; loopback only, no traffic. One unbound, unconnected {@link DatagramChannel} per iteration. Setting
  * the device again on a socket that is already bound needs CAP_NET_RAW (the kernel's rule for re-binding), so the
@@ -43,6 +47,10 @@ public class PinCallBenchmark {
 
     private static final String DEVICE = "lo";
 
+    /** {@code jna} or {@code ffm}: which implementation makes the calls. */
+    @Param({"jna"})
+    public String calls;
+
     private SocketOptions sockets;
     private DatagramChannel channel;
     private int fd;
@@ -50,7 +58,7 @@ public class PinCallBenchmark {
     @Setup(Level.Iteration)
     public void open() throws Exception {
         if (sockets == null) {
-            sockets = LinuxSocketsJna.load();
+            sockets = sockets(calls);
         }
         channel = DatagramChannel.open();
         fd = fdOf(channel);
@@ -83,6 +91,16 @@ public class PinCallBenchmark {
         String current = sockets.boundDevice(fd);
         sockets.bindToDevice(fd, DEVICE);
         return current;
+    }
+
+    /** The agent's implementation named by the {@code calls} parameter. */
+    static SocketOptions sockets(String calls) throws Exception {
+        SocketOptions jna = LinuxSocketsJna.load();
+        return switch (calls) {
+            case "jna" -> jna;
+            case "ffm" -> LinuxSocketsFfm.over(jna); // throws, saying why, before Java 22
+            default -> throw new IllegalArgumentException("calls=" + calls + ": write jna or ffm");
+        };
     }
 
     private static int fdOf(DatagramChannel channel) throws ReflectiveOperationException {

@@ -84,7 +84,8 @@ class MessagesIT {
                     + " DatagramSocket/DatagramChannel connect, DatagramSocket/DatagramChannel send, ServerSocket listen,"
                     + " ServerSocketChannel listen, AsynchronousServerSocketChannel listen] and Netty epoll/io_uring"
                     + " \\(any package prefix\\)( \\[[^]]*])?; self-test \\[loop -> lo: OK, gone -> nosuch0: ENODEV];"
-                    + " ready in \\d+ ms$")
+                    // the Foreign Function API where the JDK has it (22+), JNA before
+                    + " system calls through " + (jdk.feature() >= 22 ? "FFM" : "JNA") + "; ready in \\d+ ms$")
                     .matcher(line).matches(), line + result.describe());
         });
     }
@@ -159,6 +160,9 @@ class MessagesIT {
                     ChildResult result = MAIN_RUN.get(jdk).get();
                     assertTrue(result.stderr().contains("WARNING: A restricted method in java.lang.System has been called"),
                             result.describe());
+                    // one warning per module: the Foreign Function API's calls after JNA's load add none
+                    assertEquals(1, result.stderr().stream().filter(l -> l.startsWith("WARNING: A restricted method"))
+                            .count(), result.describe());
                     assertTrue(result.stderr().stream().anyMatch(l -> l.startsWith("WARNING: java.lang.System::load has"
                             + " been called by com.sun.jna.Native in an unnamed module (file:")), result.describe());
                     assertTrue(result.stderr().contains("WARNING: Use --enable-native-access=ALL-UNNAMED to avoid a warning"
@@ -207,6 +211,50 @@ class MessagesIT {
             assertEquals(2, result.exitCode(), result.describe());
             assertTrue(result.stdout().isEmpty(), result.describe());
         });
+    }
+
+    @TestFactory
+    Stream<DynamicNode> invalidNativeChoice() {
+        return perJdkRun("-Difpin.native=fast: two ERROR lines, exit 2", jdk -> app(jdk, 0)
+                .agent(ItEnv.agentJar(), mainConfig).jvmOption("-Difpin.native=fast").runOnHost(), (jdk, result) -> {
+            assertEquals(List.of("[ifpin] ERROR -Difpin.native=fast: unknown value; allowed: auto, jna, ffm. Fix: remove"
+                            + " it (the default, auto, uses the fastest way this JDK has), or write -Difpin.native=jna.",
+                    "[ifpin] ERROR the application is not started (exit status 2)."), result.stderr());
+            assertEquals(2, result.exitCode(), result.describe());
+            assertTrue(result.stdout().isEmpty(), result.describe());
+        });
+    }
+
+    /** -Difpin.native overrides the choice of FFM (Java 22+) or JNA; pinning works either way (the loop rule). */
+    @TestFactory
+    Stream<DynamicNode> nativeChoice() {
+        return Stream.of(
+                dynamicTest("[" + TestJdk.JDK_25.label() + "] -Difpin.native=jna keeps JNA where FFM is available", () -> {
+                    ChildResult result = app(TestJdk.JDK_25, 1).agent(ItEnv.agentJar(), mainConfig)
+                            .jvmOption("-Difpin.native=jna").runOnHost();
+                    assertTrue(single(result, "[ifpin] INFO ifpin ").contains("; system calls through JNA; ready in"),
+                            result.describe());
+                    assertTrue(pinnedToLo(result), result.describe());
+                    assertEquals(0, result.exitCode(), result.describe());
+                }),
+                dynamicTest("[" + TestJdk.JDK_17.label() + "] -Difpin.native=ffm before Java 22: one WARN, JNA", () -> {
+                    ChildResult result = app(TestJdk.JDK_17, 1).agent(ItEnv.agentJar(), mainConfig)
+                            .jvmOption("-Difpin.native=ffm").runOnHost();
+                    String warning = single(result, "[ifpin] WARN -Difpin.native=ffm: ");
+                    assertTrue(warning.startsWith("[ifpin] WARN -Difpin.native=ffm: system calls through JNA: the Foreign"
+                            + " Function API is not usable (the Foreign Function"
+                            + " API is final from Java 22; this is Java 17). Pinning works the same, about 0.5 µs slower"
+                            + " per pinned socket. Fix: run on Java 22 or later, or remove -Difpin.native."), warning);
+                    assertTrue(single(result, "[ifpin] INFO ifpin ").contains("; system calls through JNA; ready in"),
+                            result.describe());
+                    assertTrue(pinnedToLo(result), result.describe());
+                    assertEquals(0, result.exitCode(), result.describe());
+                }));
+    }
+
+    private static boolean pinnedToLo(ChildResult result) {
+        return result.stderr().stream().anyMatch(l -> l.startsWith("[ifpin] DEBUG rule 'loop': pinned TCP socket")
+                && l.endsWith(" to 'lo'"));
     }
 
     @TestFactory
