@@ -62,13 +62,20 @@ final class ConfigReader {
     private final String source;
     private final Problems problems;
     /** Rule name to where it was first used, to report duplicates. */
-    private final Map<String, String> ruleNames = new HashMap<>();
+    private final Map<String, RuleNameUse> ruleNames = new HashMap<>();
+
+    private record RuleNameUse(String path, int line) {
+    }
 
     ConfigReader(String source, Problems problems) {
         this.source = source;
         this.problems = problems;
     }
 
+    /**
+     * Reads the {@code ifpin} block. Every key may be absent (Java null): the defaults here are reference.conf's,
+     * which the loader merges only when the file has substitutions (ConfigurationDocTest keeps the two equal).
+     */
     IfpinConfig read(ConfigValue ifpin) throws InvalidConfigException {
         ConfigObject root = expectObject(ifpin, "ifpin", "write ifpin { rules = [ ... ] }");
         if (root == null) {
@@ -159,6 +166,9 @@ final class ConfigReader {
     // ---- ifpin.audit, ifpin.metrics ----
 
     private AuditSettings readAudit(ConfigValue value) {
+        if (value == null) {
+            return AuditSettings.OFF;
+        }
         ConfigObject audit = expectObject(value, "ifpin.audit", "write audit { file = \"/var/log/ifpin-audit.jsonl\" }");
         if (audit == null) {
             return AuditSettings.OFF;
@@ -186,6 +196,9 @@ final class ConfigReader {
     }
 
     private boolean readMetrics(ConfigValue value) {
+        if (value == null) {
+            return true;
+        }
         ConfigObject metrics = expectObject(value, "ifpin.metrics", "write metrics { jmx = true }");
         if (metrics == null) {
             return true;
@@ -240,6 +253,9 @@ final class ConfigReader {
     // ---- ifpin.log ----
 
     private LogSettings readLog(ConfigValue value) {
+        if (value == null) {
+            return DEFAULT_LOG;
+        }
         ConfigObject log = expectObject(value, "ifpin.log", "write log { level = info }");
         if (log == null) {
             return DEFAULT_LOG;
@@ -265,6 +281,9 @@ final class ConfigReader {
     // ---- ifpin.rules ----
 
     private List<Rule> readRules(ConfigValue value, OnError onError) {
+        if (value == null) {
+            return List.of();
+        }
         ConfigList list = expectList(value, "ifpin.rules",
                 "rules = [ { hosts = [\"api.corp.example\"], interface = \"tun0\" } ]");
         if (list == null) {
@@ -389,21 +408,24 @@ final class ConfigReader {
     private String readName(ConfigObject rule, int index, String rulePath) {
         String path = rulePath + ".name";
         ConfigValue value = rule.get("name");
-        String name = "rule-" + (index + 1);
-        String subject = rulePath + " (default name \"" + name + "\")";
+        String defaultName = "rule-" + (index + 1);
+        String name = defaultName;
         String text = isAbsent(value) ? null : string(value, path, "name = \"corp-api\"");
         if (text != null && text.isBlank()) {
             problems.addValue(value, path, "the name is empty",
                     "write a name, e.g. name = \"corp-api\", or remove it to get \"" + name + "\"");
         } else if (text != null) {
             name = text;
-            subject = path + " = " + Problems.render(value);
         }
+        boolean named = text != null && !text.isBlank();
         ConfigOrigin origin = text != null ? value.origin() : rule.origin();
-        String firstUse = ruleNames.putIfAbsent(name, rulePath + " (line " + origin.lineNumber() + ")");
+        // The first use is kept as (path, line) and its text built only for a duplicate: this runs once per rule.
+        RuleNameUse firstUse = ruleNames.putIfAbsent(name, new RuleNameUse(rulePath, origin.lineNumber()));
         if (firstUse != null) {
-            problems.add(origin, subject, "the rule name is already used by " + firstUse,
-                    "give each rule a unique name");
+            String subject = named ? path + " = " + Problems.render(value)
+                    : rulePath + " (default name \"" + defaultName + "\")";
+            problems.add(origin, subject, "the rule name is already used by " + firstUse.path() + " (line "
+                    + firstUse.line() + ")", "give each rule a unique name");
         }
         return name;
     }

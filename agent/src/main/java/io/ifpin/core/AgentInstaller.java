@@ -91,6 +91,9 @@ public final class AgentInstaller {
         Path file = Path.of(config.source());
         byte[] text = readQuietly(file);
         try {
+            // First: loading the socket classes patches them (ASM's cold start, tens of milliseconds); done here,
+            // it is likely done before the application's first connect, which would otherwise do it.
+            List<String> uncovered = coverage.check();
             SocketOptions sockets;
             try {
                 sockets = NativeCalls.load(nativeCalls);
@@ -117,7 +120,7 @@ public final class AgentInstaller {
             Map<String, String> selfTest = sockets instanceof UnavailableSockets ? Map.of()
                     : PinSelfTest.run(sockets, config.rules().interfaceNames());
             // Logged before any socket is released, so startup lines come before every connect-time report.
-            logStartup(config, sockets, coverage.check(), nettyCopies, selfTest, millisSince(startNanos), routes);
+            logStartup(config, sockets, uncovered, nettyCopies, selfTest, millisSince(startNanos), routes);
         } catch (Throwable t) {
             IfpinLog.error("the agent failed to start; sockets are NOT pinned: " + t);
             pinner = null;

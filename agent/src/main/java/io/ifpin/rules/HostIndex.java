@@ -57,7 +57,11 @@ final class HostIndex {
         table = new Entry[capacity];
         mask = capacity - 1;
         byKey.forEach((key, positions) -> {
-            Entry entry = new Entry(key, key.charAt(0) == '.', positions.stream().mapToInt(Integer::intValue).toArray());
+            int[] array = new int[positions.size()];
+            for (int i = 0; i < array.length; i++) {
+                array[i] = positions.get(i);
+            }
+            Entry entry = new Entry(key, key.charAt(0) == '.', array);
             int slot = spread(entry.hash) & mask;
             while (table[slot] != null) {
                 slot = (slot + 1) & mask;

@@ -52,11 +52,20 @@ public final class RuleSet {
     private RuleSet(List<Rule> rules) {
         this.rules = List.copyOf(rules);
         // Outbound rules only: the indexes' positions are positions in ruleArray; inbound rules pin listeners.
-        this.ruleArray = this.rules.stream().filter(rule -> !rule.isInbound()).toArray(Rule[]::new);
-        this.inboundArray = this.rules.stream().filter(Rule::isInbound).toArray(Rule[]::new);
+        List<Rule> outbound = new ArrayList<>();
+        List<Rule> inbound = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>();
-        this.rules.stream().filter(rule -> rule.action() == Action.PIN).forEach(rule -> names.add(rule.interfaceName()));
-        this.anyRuleHasCallers = this.rules.stream().anyMatch(Rule::hasCallers);
+        boolean callers = false;
+        for (Rule rule : this.rules) { // one loop, not four streams: built in premain, by the interpreter
+            (rule.isInbound() ? inbound : outbound).add(rule);
+            if (rule.action() == Action.PIN) {
+                names.add(rule.interfaceName());
+            }
+            callers |= rule.hasCallers();
+        }
+        this.ruleArray = outbound.toArray(new Rule[0]);
+        this.inboundArray = inbound.toArray(new Rule[0]);
+        this.anyRuleHasCallers = callers;
         this.interfaceNames = Collections.unmodifiableSet(names);
 
         // Rule keeps its parsed Cidr and HostPattern objects private; its texts parse back to the same values.
