@@ -13,7 +13,10 @@
 #     with the agent and 0, 1,000 or 10,000 rules (bench/target/harness/rules-N.conf, see HarnessConfigs):
 #     startup (launch to the end of the first connect; and the JVM's whole life), connect cost (serial), heap after
 #     GC, and throughput with 1 to 64 platform threads and with 64 platform + 10,000 virtual threads (Temurin 25);
-#   - JMH's p50 of RuleSet.match with 10,000 rules (the worst of its four cases).
+#   - JMH's p50 of RuleSet.match with 10,000 rules (the worst of its four cases);
+#   - JMH's in-process cost of the agent's hook (HookBenchmark) in the client namespace: a connect no rule matches
+#     (10,000 rules), and a pinned one through JNA on JDK 17 and through JNA and FFM on Temurin 25: what the
+#     whole-process connects are too noisy to resolve, next to the C setsockopt of the same run.
 # 203.0.113.10 matches no rule; 203.0.113.20 matches the last rule and is pinned to b0. A check on the server's
 # packet counters makes sure the pinned connects really leave by b0 and the others do not.
 #
@@ -190,6 +193,24 @@ for run in $(seq 1 "$runs"); do
       -rf csv -rff "$out/jmh-match.csv" > "$out/jmh-match.txt" 2>&1 || die "JMH failed: see $out/jmh-match.txt"
     record match_p50_ns agent-10000 "$(awk -F, '$1 ~ /:p0.50"?$/ { gsub(/"/, "", $5); v = $5 + 0; if (v > max) max = v } END { print max }' \
       "$out/jmh-match.csv")"
+
+    # --- the hook's own cost, in-process (HookBenchmark), next to this run's C setsockopt ---
+    # hook_ns: PinBridge.beforeTcpConnect without a hook (variant none) and with the agent's, unmatched, 10,000 rules;
+    # hook_pinned_ns: the same on a fresh socket pinned to lo, per JDK and way of calling (none: without a hook).
+    hook() { # $1 = java, $2 = benchmark, $3 = rules, $4 = calls; prints ns/op
+      client "$1" -jar "$bench_jar" "HookBenchmark.$2\$" -p rules="$3" -p calls="$4" -f 1 -wi 2 -w 300ms -i 3 \
+        -r 500ms -rf csv -rff "$out/jmh-hook.csv" >> "$out/jmh-hook.txt" 2>&1 || die "JMH failed: see $out/jmh-hook.txt"
+      awk -F, 'NR == 2 { gsub(/"/, "", $5); print $5 + 0 }' "$out/jmh-hook.csv"
+    }
+    none=$(hook "$java17" noHook 10 jna)
+    record hook_ns none "$none"
+    record hook_ns agent-10000 "$(hook "$java17" unmatched 10000 jna)"
+    record hook_pinned_ns none "$none"
+    record hook_pinned_ns jdk17-jna "$(hook "$java17" pinnedFreshSocket 10 jna)"
+    if [[ -n $java25 ]]; then
+      record hook_pinned_ns jdk25-jna "$(hook "$java25" pinnedFreshSocket 10 jna)"
+      record hook_pinned_ns jdk25-ffm "$(hook "$java25" pinnedFreshSocket 10 ffm)"
+    fi
   fi
 done
 
