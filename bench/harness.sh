@@ -11,8 +11,10 @@
 #   - the C floor: setsockopt/getsockopt(SO_BINDTODEVICE) alone, connects without and with setsockopt;
 #   - the connect app (bench/src/main/java/io/ifpin/bench/app/ConnectApp.java, its own jar) without the agent, and
 #     with the agent and 0, 1,000 or 10,000 rules (bench/target/harness/rules-N.conf, see HarnessConfigs):
-#     startup (launch to the end of the first connect; and the JVM's whole life), connect cost (serial), heap after
-#     GC, and throughput with 1 to 64 platform threads and with 64 platform + 10,000 virtual threads (Temurin 25);
+#     startup (launch to the end of the first connect; and the JVM's whole life; also with an agent that does
+#     nothing, the floor of any agent), connect cost (serial), heap after GC, and throughput with 1 to 64 platform
+#     threads and with 64 platform + 10,000 virtual threads (Temurin 25), also with the app pinning its own sockets
+#     (self-pinned: what pinning costs without ifpin);
 #   - JMH's p50 of RuleSet.match with 10,000 rules (the worst of its four cases);
 #   - JMH's in-process cost of the agent's hook (HookBenchmark) in the client namespace: a connect no rule matches
 #     (10,000 rules), and a pinned one through JNA on JDK 17 and through JNA and FFM on Temurin 25: what the
@@ -63,6 +65,19 @@ mkdir -p "$out"
 floor="$out/connect-floor"
 gcc -O2 -Wall -pthread -o "$floor" "$here/c/connect-floor.c"
 java -cp "$bench_jar" io.ifpin.bench.harness.HarnessConfigs "$out" 0 100 1000 10000
+# The floor of any agent: a premain that registers a retransforming transformer that changes nothing.
+mkdir -p "$out/empty-agent"
+cat > "$out/empty-agent/EmptyAgent.java" <<'JAVA'
+public class EmptyAgent implements java.lang.instrument.ClassFileTransformer {
+    public static void premain(String argument, java.lang.instrument.Instrumentation instrumentation) {
+        instrumentation.addTransformer(new EmptyAgent(), true);
+    }
+}
+JAVA
+printf 'Premain-Class: EmptyAgent\nCan-Retransform-Classes: true\n' > "$out/empty-agent/manifest.txt"
+javac --release 17 -d "$out/empty-agent" "$out/empty-agent/EmptyAgent.java"
+empty_agent="$out/empty-agent.jar"
+jar cfm "$empty_agent" "$out/empty-agent/manifest.txt" -C "$out/empty-agent" EmptyAgent.class
 raw="$out/raw.tsv"
 echo "# $(java -version 2>&1 | head -1); $(nproc) cores; $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ); runs $runs" > "$raw"
 
@@ -90,10 +105,11 @@ pinned=203.0.113.20
 # big: the rule count of the variants labelled agent-10000 (smoke: 100, so that it stays quick; its targets are then
 # "not measured", which HarnessReportTest covers instead).
 if [[ $smoke == 1 ]]; then
-  serial=300; options=2000; seconds=0.3; thread_counts=(4); virtual=100; big=100; startups=(none agent-0 agent-1000)
+  serial=300; options=2000; seconds=0.3; thread_counts=(4); virtual=100; big=100
+  startups=(none empty-agent agent-0 agent-1000)
 else
   serial=20000; options=100000; seconds=3; thread_counts=(1 4 16 64); virtual=10000; big=10000
-  startups=(none agent-0 agent-1000 agent-10000)
+  startups=(none empty-agent agent-0 agent-1000 agent-10000)
 fi
 
 # The agent's stderr, but only what may be a problem: with 10,000 rules it logs 10,000 INFO lines per JVM.
@@ -103,14 +119,26 @@ value() { sed -n "s/^.*$1=\([0-9.]*\).*$/\1/p" | head -1; } # key=value from a r
 # The packets the server received on sb0 (the pinned link).
 sb0_packets() { "$lab" exec-server "$id" cat /sys/class/net/sb0/statistics/rx_packets; }
 
-# The connect app; $1 = variant (none | agent-N), $2 = java, the rest its arguments.
+# The connect app; $1 = variant (none | empty-agent | agent-N | self-pinned), $2 = java, the rest its arguments.
+# self-pinned: no agent; the app binds every socket to b0 itself (SelfPin, Java 22+): what pinning costs without ifpin.
 app() {
   local variant=$1 java=$2
   shift 2
-  local agent_args=()
-  [[ $variant == none ]] || agent_args=("-javaagent:$agent=$out/rules-${variant#agent-}.conf")
-  client "$java" "${agent_args[@]}" -jar "$app_jar" "$@"
+  local jvm_args=() app_args=()
+  case $variant in
+    none) ;;
+    empty-agent) jvm_args=("-javaagent:$empty_agent") ;;
+    self-pinned) jvm_args=(--add-opens java.base/java.net=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED
+                           --enable-native-access=ALL-UNNAMED)
+                 app_args=(b0) ;;
+    agent-*) jvm_args=("-javaagent:$agent=$out/rules-${variant#agent-}.conf") ;;
+    *) die "unknown variant $variant" ;;
+  esac
+  client "$java" "${jvm_args[@]}" -jar "$app_jar" "$@" "${app_args[@]}"
 }
+
+# The app() variant of a throughput variant: agent-N-pinned is agent-N connecting to the pinned address.
+app_variant() { [[ $1 == agent-*-pinned ]] && echo "${1%-pinned}" || echo "$1"; }
 
 # Serial connects, with the pinning checked on the server's counters.
 serial_connects() {
@@ -169,18 +197,20 @@ for run in $(seq 1 "$runs"); do
 
   # --- throughput: platform threads, then 64 platform + virtual threads (JDK 21+) ---
   tjava=${java25:-$java17}
+  pinning_variants=("agent-$big-pinned"); [[ -n $java25 ]] && pinning_variants+=(self-pinned)
   for threads in "${thread_counts[@]}"; do
-    for variant in none "agent-$big" "agent-$big-pinned"; do
+    for variant in none "agent-$big" "${pinning_variants[@]}"; do
       target=$unmatched; [[ $variant == *-pinned ]] && target=$pinned
-      line=$(app "${variant%-pinned}" "$tjava" "$target" "$port" threads "$threads" 0 "$seconds" 2> >(keep_problems))
+      line=$(app "$(app_variant "$variant")" "$tjava" "$target" "$port" threads "$threads" 0 "$seconds" \
+        2> >(keep_problems))
       [[ $(value failures <<< "$line") == 0 ]] || die "failed connects in $variant, $threads threads: $line"
       record "connects_per_s_t$threads" "$variant" "$(value connects_per_s <<< "$line")"
     done
   done
   if [[ -n $java25 ]]; then
-    for variant in none "agent-$big" "agent-$big-pinned"; do
+    for variant in none "agent-$big" "${pinning_variants[@]}"; do
       target=$unmatched; [[ $variant == *-pinned ]] && target=$pinned
-      line=$(app "${variant%-pinned}" "$java25" "$target" "$port" threads 64 "$virtual" "$seconds" \
+      line=$(app "$(app_variant "$variant")" "$java25" "$target" "$port" threads 64 "$virtual" "$seconds" \
         2> >(keep_problems))
       [[ $(value failures <<< "$line") == 0 ]] || die "failed connects in $variant, 64+$virtual threads: $line"
       record connects_per_s_t64_vthreads "$variant" "$(value connects_per_s <<< "$line")"

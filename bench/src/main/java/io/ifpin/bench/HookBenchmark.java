@@ -58,7 +58,12 @@ public class HookBenchmark {
     @Param({"jna"})
     public String calls;
 
-    private final FileDescriptor unusedFd = new FileDescriptor(); // never reaches a system call
+    /**
+     * An open, never connected socket for noHook and unmatched: the hook reads its fd number before it matches (an
+     * fd of -1, a socket not created yet, returns at once, which would measure nothing); unmatched makes no call.
+     */
+    private SocketChannel openSocket;
+    private FileDescriptor openFd;
     private InetAddress unmatchedAddress;
     private InetAddress pinnedAddress;
 
@@ -71,9 +76,13 @@ public class HookBenchmark {
         @Setup(Level.Invocation)
         public void open() throws Exception {
             channel = SocketChannel.open();
+            fd = fdOf(channel);
+        }
+
+        static FileDescriptor fdOf(SocketChannel channel) throws ReflectiveOperationException {
             Field field = channel.getClass().getDeclaredField("fd");
             field.setAccessible(true);
-            fd = (FileDescriptor) field.get(channel);
+            return (FileDescriptor) field.get(channel);
         }
 
         @TearDown(Level.Invocation)
@@ -85,6 +94,8 @@ public class HookBenchmark {
     /** One hook per benchmark (each runs in its own fork): installed once, as the agent does. */
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) throws Exception {
+        openSocket = SocketChannel.open();
+        openFd = FreshSocket.fdOf(openSocket);
         SocketOptions sockets = PinCallBenchmark.sockets(calls);
         unmatchedAddress = InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, (byte) 200});
         pinnedAddress = InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, (byte) 253});
@@ -101,14 +112,19 @@ public class HookBenchmark {
         }
     }
 
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        openSocket.close();
+    }
+
     @Benchmark
     public void noHook() throws Exception {
-        PinBridge.beforeTcpConnect(unusedFd, unmatchedAddress, 443);
+        PinBridge.beforeTcpConnect(openFd, unmatchedAddress, 443);
     }
 
     @Benchmark
     public void unmatched() throws Exception {
-        PinBridge.beforeTcpConnect(unusedFd, unmatchedAddress, 443);
+        PinBridge.beforeTcpConnect(openFd, unmatchedAddress, 443);
     }
 
     @Benchmark

@@ -73,7 +73,8 @@ class BenchHarnessIT {
         for (String row : List.of("c_setsockopt_ns c", "c_getsockopt_ns c", "connect_ns c", "connect_ns none",
                 "connect_ns agent-0", "connect_ns agent-100", "connect_pinned_ns c-unpinned", "connect_pinned_ns c",
                 "connect_pinned_ns agent-100", "startup_ms none", "startup_ms agent-1000", "heap_mb none",
-                "heap_mb agent-100", "connects_per_s_t4 none", "connects_per_s_t4 agent-100-pinned")) {
+                "heap_mb agent-100", "connects_per_s_t4 none", "connects_per_s_t4 agent-100-pinned",
+                "startup_ms empty-agent", "connects_per_s_t4 self-pinned")) {
             String[] parts = row.split(" ");
             // measure, variant, runs = 1, then three positive numbers
             if (lines.stream().noneMatch(l -> l.matches(parts[0] + " +" + parts[1] + " +1( +[0-9.]+){3}"))) {

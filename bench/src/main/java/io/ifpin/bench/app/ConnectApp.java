@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   connect-app.jar ADDR PORT threads T V SECONDS    one connect, then T platform + V virtual threads
  *                                                    connecting for SECONDS after SECONDS/3 of warm-up:
  *                                                    connects_per_s=
+ *   connect-app.jar ADDR PORT threads T V SECONDS DEV   the same, each socket pinned to DEV by the app itself
+ *                                                    ({@link SelfPin}, Java 22+): the agent's baseline
  *   connect-app.jar ADDR PORT heap                   one connect, then the heap in use after full GCs: heap_bytes=
  * </pre>
  *
@@ -46,7 +48,7 @@ public final class ConnectApp {
             }
             case "serial" -> serial(target, Long.parseLong(args[3]));
             case "threads" -> threads(target, Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                    Double.parseDouble(args[5]));
+                    Double.parseDouble(args[5]), args.length > 6 ? SelfPin.device(args[6]) : null);
             case "heap" -> heap(target);
             default -> usage();
         }
@@ -58,7 +60,21 @@ public final class ConnectApp {
     }
 
     static void connect(InetSocketAddress target) throws Exception {
+        connect(target, null);
+    }
+
+    /** One connect; {@code selfPinTo}: the device the app binds the socket to itself, or null. */
+    static void connect(InetSocketAddress target, byte[] selfPinTo) throws Exception {
         try (Socket socket = new Socket()) {
+            if (selfPinTo != null) {
+                try {
+                    SelfPin.pin(socket, selfPinTo);
+                } catch (Exception | Error e) {
+                    throw e;
+                } catch (Throwable t) {
+                    throw new IllegalStateException(t);
+                }
+            }
             socket.connect(target);
             socket.setSoLinger(true, 0);
         }
@@ -75,12 +91,12 @@ public final class ConnectApp {
         System.out.printf("ns_per_op=%.1f%n", (System.nanoTime() - start) / (double) count);
     }
 
-    private static void threads(InetSocketAddress target, int platform, int virtual, double seconds)
-            throws Exception {
+    private static void threads(InetSocketAddress target, int platform, int virtual, double seconds,
+                                byte[] selfPinTo) throws Exception {
         // One connect first: with the agent, a socket that a rule matches waits until ifpin's native side is ready
         // (PendingHook), which with 10,000 rules can take longer than the warm-up; that wait is startup, not
         // throughput.
-        connect(target);
+        connect(target, selfPinTo);
         LongAdder connects = new LongAdder();
         LongAdder failures = new LongAdder();
         AtomicBoolean counting = new AtomicBoolean();
@@ -88,7 +104,7 @@ public final class ConnectApp {
         Runnable loop = () -> {
             while (running.get()) {
                 try {
-                    connect(target);
+                    connect(target, selfPinTo);
                     if (counting.get()) {
                         connects.increment();
                     }

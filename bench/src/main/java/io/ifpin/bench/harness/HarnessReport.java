@@ -55,6 +55,8 @@ public final class HarnessReport {
             new Target("C floor: connect with setsockopt, x setsockopt", "connect_pinned_ns", "c", "c-unpinned",
                     Kind.OVER_SETSOCKOPT, 1.5, "x"),
             new Target("startup, 1,000 rules", "startup_ms", "agent-1000", "none", Kind.DIFFERENCE, 150, "ms"),
+            new Target("startup, 1,000 rules, over an agent that does nothing", "startup_ms", "agent-1000",
+                    "empty-agent", Kind.DIFFERENCE, 150, "ms"),
             new Target("heap, 10,000 rules", "heap_mb", "agent-10000", "none", Kind.DIFFERENCE, 10, "MB"),
             new Target("throughput, 64 threads, no rule matches", "connects_per_s_t64", "agent-10000", "none",
                     Kind.RATIO, 0.95, "x"),
@@ -64,6 +66,12 @@ public final class HarnessReport {
                     "agent-10000", "none", Kind.RATIO, 0.95, "x"),
             new Target("throughput, 64 + 10,000 virtual threads, pinned", "connects_per_s_t64_vthreads",
                     "agent-10000-pinned", "none", Kind.RATIO, 0.95, "x"),
+            new Target("throughput, 1 thread, pinned x pinned by the app itself", "connects_per_s_t1",
+                    "agent-10000-pinned", "self-pinned", Kind.RATIO, 0.95, "x"),
+            new Target("throughput, 64 threads, pinned x pinned by the app itself", "connects_per_s_t64",
+                    "agent-10000-pinned", "self-pinned", Kind.RATIO, 0.95, "x"),
+            new Target("throughput, 64 + 10,000 virtual, pinned x pinned by the app", "connects_per_s_t64_vthreads",
+                    "agent-10000-pinned", "self-pinned", Kind.RATIO, 0.95, "x"),
             new Target("rule match p50, 10,000 rules (JMH, worst case)", "match_p50_ns", "agent-10000", "zero",
                     Kind.DIFFERENCE, 200, "ns"));
 
