@@ -134,7 +134,9 @@ app() {
     agent-*) jvm_args=("-javaagent:$agent=$out/rules-${variant#agent-}.conf") ;;
     *) die "unknown variant $variant" ;;
   esac
-  client "$java" "${jvm_args[@]}" -jar "$app_jar" "$@" "${app_args[@]}"
+  local java_args=() # -D... before the jar, from the caller
+  while [[ $1 == -D* ]]; do java_args+=("$1"); shift; done
+  client "$java" "${jvm_args[@]}" "${java_args[@]}" -jar "$app_jar" "$@" "${app_args[@]}"
 }
 
 # The app() variant of a throughput variant: agent-N-pinned is agent-N connecting to the pinned address.
@@ -201,8 +203,8 @@ for run in $(seq 1 "$runs"); do
   for threads in "${thread_counts[@]}"; do
     for variant in none "agent-$big" "${pinning_variants[@]}"; do
       target=$unmatched; [[ $variant == *-pinned ]] && target=$pinned
-      line=$(app "$(app_variant "$variant")" "$tjava" "$target" "$port" threads "$threads" 0 "$seconds" \
-        2> >(keep_problems))
+      line=$(app "$(app_variant "$variant")" "$tjava" -Dconnect.first="$pinned" "$target" "$port" threads \
+        "$threads" 0 "$seconds" 2> >(keep_problems))
       [[ $(value failures <<< "$line") == 0 ]] || die "failed connects in $variant, $threads threads: $line"
       record "connects_per_s_t$threads" "$variant" "$(value connects_per_s <<< "$line")"
     done
@@ -210,7 +212,8 @@ for run in $(seq 1 "$runs"); do
   if [[ -n $java25 ]]; then
     for variant in none "agent-$big" "${pinning_variants[@]}"; do
       target=$unmatched; [[ $variant == *-pinned ]] && target=$pinned
-      line=$(app "$(app_variant "$variant")" "$java25" "$target" "$port" threads 64 "$virtual" "$seconds" \
+      line=$(app "$(app_variant "$variant")" "$java25" -Dconnect.first="$pinned" "$target" "$port" threads 64 \
+        "$virtual" "$seconds" \
         2> >(keep_problems))
       [[ $(value failures <<< "$line") == 0 ]] || die "failed connects in $variant, 64+$virtual threads: $line"
       record connects_per_s_t64_vthreads "$variant" "$(value connects_per_s <<< "$line")"

@@ -93,10 +93,13 @@ public final class ConnectApp {
 
     private static void threads(InetSocketAddress target, int platform, int virtual, double seconds,
                                 byte[] selfPinTo) throws Exception {
-        // One connect first: with the agent, a socket that a rule matches waits until ifpin's native side is ready
-        // (PendingHook), which with 10,000 rules can take longer than the warm-up; that wait is startup, not
-        // throughput.
-        connect(target, selfPinTo);
+        // One connect first: with the agent, a socket that a rule matches waits until ifpin is ready (PendingHook),
+        // which with 10,000 rules can take longer than the warm-up; that wait, and ifpin's startup work, are
+        // startup, not throughput. -Dconnect.first=ADDR makes that connect go to ADDR (the harness: the pinned
+        // address), so that runs to an address no rule matches start after ifpin is ready too.
+        String first = System.getProperty("connect.first");
+        connect(first == null ? target : new InetSocketAddress(InetAddress.getByName(first), target.getPort()),
+                selfPinTo);
         LongAdder connects = new LongAdder();
         LongAdder failures = new LongAdder();
         AtomicBoolean counting = new AtomicBoolean();
