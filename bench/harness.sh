@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/harness.sh — whole-process measurements for issue 7, side by side in one run, printed as one table.
 #
-#   sudo bench/harness.sh              # 5 runs, about 18 minutes on 2 cores
-#   sudo bench/harness.sh --runs 3     # about 11 minutes
+#   sudo bench/harness.sh              # 5 runs, about 27 minutes on 2 cores
+#   sudo bench/harness.sh --runs 3     # about 16 minutes
 #   sudo bench/harness.sh --smoke      # 1 run, tiny counts, 100 rules for "10,000", no JMH: checks that the
 #                                      # harness works (~25 s; BenchHarnessIT runs it)
 #
