@@ -3,7 +3,7 @@
 #
 #   bench/run.sh                   # everything, about 6 minutes on 2 cores
 #   bench/run.sh 'RuleMatch.*' -p rules=10000    # any JMH arguments: a benchmark regex, -p, -bm, ...
-#   BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/run.sh 'PinCall|Hook' -p calls=jna,ffm   # JNA vs FFM
+#   BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/run.sh 'PinCall' 'Hook' -p calls=jna,ffm   # JNA vs FFM
 #
 # Without arguments on JDK 22 or later, the PinCall and Hook benchmarks run twice: through JNA and through the
 # Foreign Function API (-p calls=jna,ffm); before 22 only through JNA, the only way there.
