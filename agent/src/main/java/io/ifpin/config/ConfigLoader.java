@@ -47,21 +47,33 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw translate(e, source);
         }
-        return build(user, source);
+        return build(user, source, false);
     }
 
     /** For tests and for later features (reload): parse HOCON text; originName is used in messages as the file name. */
     public static IfpinConfig parse(String hocon, String originName) throws InvalidConfigException {
+        return parse(hocon, originName, false);
+    }
+
+    /** The config as the reference-merged load reads it, whether or not the file needs it: for tests. */
+    static IfpinConfig parseWithReference(String hocon, String originName) throws InvalidConfigException {
+        return parse(hocon, originName, true);
+    }
+
+    private static IfpinConfig parse(String hocon, String originName, boolean mergeReference)
+            throws InvalidConfigException {
         Config user;
         try {
             user = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription(originName));
         } catch (ConfigException e) {
             throw translate(e, originName);
         }
-        return build(user, originName);
+        return build(user, originName, mergeReference);
     }
 
-    private static IfpinConfig build(Config user, String source) throws InvalidConfigException {
+    /** @param mergeReference merge reference.conf even when the file has no substitutions (tests) */
+    private static IfpinConfig build(Config user, String source, boolean mergeReference)
+            throws InvalidConfigException {
         Problems problems = new Problems(source);
         ConfigObject root = user.root();
         if (!root.containsKey("ifpin") && !root.isEmpty()) {
@@ -74,9 +86,9 @@ public final class ConfigLoader {
             throw problems.toException();
         }
         Config resolved = user;
-        if (!user.isResolved()) {
+        if (mergeReference || !user.isResolved()) {
             // Substitutions may refer to reference.conf's keys. Without any, it is not parsed at all: that costs
-            // about 30 ms of a cold JVM's premain, and the reader's defaults are the same (ConfigurationDocTest).
+            // about 30 ms of a cold JVM's premain, and the reader's defaults are the same (ConfigDefaultsTest).
             try {
                 resolved = user.withFallback(reference()).resolve();
             } catch (ConfigException e) {
@@ -85,13 +97,6 @@ public final class ConfigLoader {
         }
         ConfigValue ifpin = resolved.root().get("ifpin");
         return new ConfigReader(source, problems).read(ifpin != null ? ifpin : ConfigFactory.empty().root());
-    }
-
-    /** The config as the reference-merged load reads it, whether or not the file needs it: for tests. */
-    static IfpinConfig parseWithReference(String hocon, String originName) throws InvalidConfigException {
-        Config user = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription(originName));
-        return new ConfigReader(originName, new Problems(originName))
-                .read(user.withFallback(reference()).resolve().root().get("ifpin"));
     }
 
     /**

@@ -74,7 +74,7 @@ final class ConfigReader {
 
     /**
      * Reads the {@code ifpin} block. Every key may be absent (Java null): the defaults here are reference.conf's,
-     * which the loader merges only when the file has substitutions (ConfigurationDocTest keeps the two equal).
+     * which the loader merges only when the file has substitutions (ConfigDefaultsTest keeps the two equal).
      */
     IfpinConfig read(ConfigValue ifpin) throws InvalidConfigException {
         ConfigObject root = expectObject(ifpin, "ifpin", "write ifpin { rules = [ ... ] }");
@@ -166,10 +166,7 @@ final class ConfigReader {
     // ---- ifpin.audit, ifpin.metrics ----
 
     private AuditSettings readAudit(ConfigValue value) {
-        if (value == null) {
-            return AuditSettings.OFF;
-        }
-        ConfigObject audit = expectObject(value, "ifpin.audit", "write audit { file = \"/var/log/ifpin-audit.jsonl\" }");
+        ConfigObject audit = optionalObject(value, "ifpin.audit", "write audit { file = \"/var/log/ifpin-audit.jsonl\" }");
         if (audit == null) {
             return AuditSettings.OFF;
         }
@@ -196,10 +193,7 @@ final class ConfigReader {
     }
 
     private boolean readMetrics(ConfigValue value) {
-        if (value == null) {
-            return true;
-        }
-        ConfigObject metrics = expectObject(value, "ifpin.metrics", "write metrics { jmx = true }");
+        ConfigObject metrics = optionalObject(value, "ifpin.metrics", "write metrics { jmx = true }");
         if (metrics == null) {
             return true;
         }
@@ -253,10 +247,7 @@ final class ConfigReader {
     // ---- ifpin.log ----
 
     private LogSettings readLog(ConfigValue value) {
-        if (value == null) {
-            return DEFAULT_LOG;
-        }
-        ConfigObject log = expectObject(value, "ifpin.log", "write log { level = info }");
+        ConfigObject log = optionalObject(value, "ifpin.log", "write log { level = info }");
         if (log == null) {
             return DEFAULT_LOG;
         }
@@ -409,15 +400,13 @@ final class ConfigReader {
         String path = rulePath + ".name";
         ConfigValue value = rule.get("name");
         String defaultName = "rule-" + (index + 1);
-        String name = defaultName;
         String text = isAbsent(value) ? null : string(value, path, "name = \"corp-api\"");
-        if (text != null && text.isBlank()) {
-            problems.addValue(value, path, "the name is empty",
-                    "write a name, e.g. name = \"corp-api\", or remove it to get \"" + name + "\"");
-        } else if (text != null) {
-            name = text;
-        }
         boolean named = text != null && !text.isBlank();
+        if (text != null && !named) {
+            problems.addValue(value, path, "the name is empty",
+                    "write a name, e.g. name = \"corp-api\", or remove it to get \"" + defaultName + "\"");
+        }
+        String name = named ? text : defaultName;
         ConfigOrigin origin = text != null ? value.origin() : rule.origin();
         // The first use is kept as (path, line) and its text built only for a duplicate: this runs once per rule.
         RuleNameUse firstUse = ruleNames.putIfAbsent(name, new RuleNameUse(rulePath, origin.lineNumber()));
@@ -575,6 +564,11 @@ final class ConfigReader {
         }
         problems.addValue(value, path, "must be an object { ... }, not " + typeName(value), fix);
         return null;
+    }
+
+    /** Null when absent (the caller's default applies) or not an object (recorded); HOCON null is not absent. */
+    private ConfigObject optionalObject(ConfigValue value, String path, String fix) {
+        return value == null ? null : expectObject(value, path, fix);
     }
 
     private ConfigList expectList(ConfigValue value, String path, String fix) {

@@ -5,8 +5,6 @@ import io.ifpin.os.LinuxSocketsFfm;
 import io.ifpin.os.LinuxSocketsJna;
 import io.ifpin.os.SocketOptions;
 
-import java.util.Locale;
-
 /**
  * How ifpin makes its system calls: through JNA on every Java, and on Java 22+ through the Foreign Function API for
  * the two calls of every pin, which cost about 0.5 µs less each there (docs/performance.md, "JNA or the Foreign
@@ -36,10 +34,6 @@ final class NativeCalls {
                 }
             }
             throw new IllegalArgumentException("unknown value; allowed: " + ALLOWED);
-        }
-
-        String label() {
-            return name().toLowerCase(Locale.ROOT);
         }
     }
 

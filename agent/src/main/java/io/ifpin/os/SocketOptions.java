@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The few socket system calls ifpin needs, behind an interface so the pinning logic can be tested without a kernel.
  * Implemented for Linux by {@link LinuxSocketsJna}, and by {@link LinuxSocketsFfm} for the pin calls on Java 22+;
- * {@link NativeSockets} chooses.
+ * {@code io.ifpin.core.NativeCalls} chooses.
  */
 public interface SocketOptions {
 
