@@ -139,6 +139,13 @@ app() {
   client "$java" "${jvm_args[@]}" "${java_args[@]}" -jar "$app_jar" "$@" "${app_args[@]}"
 }
 
+# One HookBenchmark case in the client namespace; $1 = java, $2 = benchmark, $3 = rules, $4 = calls; prints ns/op.
+hook() {
+  client "$1" -jar "$bench_jar" "HookBenchmark.$2\$" -p rules="$3" -p calls="$4" -f 1 -wi 2 -w 300ms -i 3 \
+    -r 500ms -rf csv -rff "$out/jmh-hook.csv" >> "$out/jmh-hook.txt" 2>&1 || die "JMH failed: see $out/jmh-hook.txt"
+  awk -F, 'NR == 2 { gsub(/"/, "", $5); print $5 + 0 }' "$out/jmh-hook.csv"
+}
+
 # The app() variant of a throughput variant: agent-N-pinned is agent-N connecting to the pinned address.
 app_variant() { [[ $1 == agent-*-pinned ]] && echo "${1%-pinned}" || echo "$1"; }
 
@@ -230,11 +237,6 @@ for run in $(seq 1 "$runs"); do
     # --- the hook's own cost, in-process (HookBenchmark), next to this run's C setsockopt ---
     # hook_ns: PinBridge.beforeTcpConnect without a hook (variant none) and with the agent's, unmatched, 10,000 rules;
     # hook_pinned_ns: the same on a fresh socket pinned to lo, per JDK and way of calling (none: without a hook).
-    hook() { # $1 = java, $2 = benchmark, $3 = rules, $4 = calls; prints ns/op
-      client "$1" -jar "$bench_jar" "HookBenchmark.$2\$" -p rules="$3" -p calls="$4" -f 1 -wi 2 -w 300ms -i 3 \
-        -r 500ms -rf csv -rff "$out/jmh-hook.csv" >> "$out/jmh-hook.txt" 2>&1 || die "JMH failed: see $out/jmh-hook.txt"
-      awk -F, 'NR == 2 { gsub(/"/, "", $5); print $5 + 0 }' "$out/jmh-hook.csv"
-    }
     none=$(hook "$java17" noHook 10 jna)
     record hook_ns none "$none"
     record hook_ns agent-10000 "$(hook "$java17" unmatched 10000 jna)"
