@@ -150,15 +150,9 @@ final class CheckCommand {
         }
         if (status.ipv4() != null) { // the routes could be read
             for (Cidr cidr : networks) {
-                String network = cidr.networkForm();
-                String first = network.substring(0, network.indexOf('/'));
-                if (!routeCheck.hasRoute(name, literal(first))) {
-                    String ip = cidr.isIpv4() ? "ip " : "ip -6 ";
-                    warnings.add("interface '" + name + "' has no route to " + network + " (cidrs of rule '"
-                            + rule.name() + "'): pinned sockets to it " + (cidr.isIpv4()
-                            ? "hang on ARP, then fail with EHOSTUNREACH" : "fail with ENETUNREACH") + ". Confirm: "
-                            + ip + "route get " + first + " oif " + name + ". Fix: " + ip + "route add " + network
-                            + " via <gateway> dev " + name);
+                String warning = noRoute(rule, name, cidr, routeCheck);
+                if (warning != null) {
+                    warnings.add(warning);
                 }
             }
         }
@@ -167,6 +161,20 @@ final class CheckCommand {
             warnings.add(rpFilter);
         }
         return warnings;
+    }
+
+    /** The warning when the interface has no route to the network (asked for its first address), else null. */
+    private static String noRoute(Rule rule, String interfaceName, Cidr cidr, RouteCheck routeCheck) {
+        String network = cidr.networkForm();
+        String first = network.substring(0, network.indexOf('/'));
+        if (routeCheck.hasRoute(interfaceName, literal(first))) {
+            return null;
+        }
+        String ip = cidr.isIpv4() ? "ip " : "ip -6 ";
+        return "interface '" + interfaceName + "' has no route to " + network + " (cidrs of rule '" + rule.name()
+                + "'): pinned sockets to it " + (cidr.isIpv4() ? "hang on ARP, then fail with EHOSTUNREACH"
+                : "fail with ENETUNREACH") + ". Confirm: " + ip + "route get " + first + " oif " + interfaceName
+                + ". Fix: " + ip + "route add " + network + " via <gateway> dev " + interfaceName;
     }
 
     /** An address literal (a network's first address): no name lookup. */
