@@ -145,6 +145,17 @@ public final class PinBridge {
         }
     }
 
+    /**
+     * From the code inserted into a native transport's class, when reading the descriptor there ({@code intValue()},
+     * io_uring's {@code fd()}) threw: reported as a failure of the hook; the transport's method then runs unpinned.
+     */
+    public static void nativeDescriptorFailed(Throwable failure) {
+        PinHook h = hook;
+        if (h != null && failure != null) {
+            reportFailure(h, failure);
+        }
+    }
+
     private static void reportFailure(PinHook h, Throwable t) {
         try {
             h.hookFailed(t);
