@@ -8,9 +8,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * application may have redirected into its logging framework) and optionally to a file, each prefixed
  * {@code [ifpin] LEVEL}. Never stdout, never the application's logger. Callers must not hold locks of their own
  * while logging; the JDK's socket locks are held on the connect path, which is why that path only logs errors
- * (rate-limited by {@code ErrorReporter}) and debug lines.
+ * (rate-limited by {@code ErrorReporter}) and debug lines. The file is opened by {@link SafeAppend}: no foreign
+ * symbolic links, created 0640.
  */
 public final class IfpinLog {
 
@@ -40,8 +40,10 @@ public final class IfpinLog {
         level = newLevel;
         if (logFile != null) {
             try {
-                file = Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                        StandardOpenOption.WRITE);
+                file = Channels.newOutputStream(SafeAppend.open(logFile));
+            } catch (SafeAppend.Refused e) {
+                error("refused to open the log file: " + e.getMessage() + ". Logging to stderr only. Fix: "
+                        + e.fix() + " (ifpin.log.file).");
             } catch (IOException | RuntimeException e) {
                 error("cannot open log file " + logFile + " (" + e + "); logging to stderr only."
                         + " Fix: make ifpin.log.file a path the application's user can write.");

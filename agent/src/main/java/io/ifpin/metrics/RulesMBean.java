@@ -64,6 +64,7 @@ public final class RulesMBean implements DynamicMBean {
             Map.entry("Reloads", Metrics::reloads),
             Map.entry("ReloadFailures", Metrics::reloadFailures),
             Map.entry("AuditDropped", Metrics::auditDropped),
+            Map.entry("AuditFailing", Metrics::auditFailing),
             Map.entry("Matched", m -> total(m, RuleStats::matched)),
             Map.entry("Denied", m -> total(m, RuleStats::deniedCount)),
             Map.entry("Errors", m -> total(m, RuleStats::errorCount)),
@@ -132,8 +133,10 @@ public final class RulesMBean implements DynamicMBean {
             new OpenMBeanAttributeInfoSupport("Reloads", "successful reloads", SimpleType.LONG, true, false, false),
             new OpenMBeanAttributeInfoSupport("ReloadFailures", "reloads refused because the file was invalid",
                     SimpleType.LONG, true, false, false),
-            new OpenMBeanAttributeInfoSupport("AuditDropped", "decisions the audit log dropped (queue full)",
-                    SimpleType.LONG, true, false, false),
+            new OpenMBeanAttributeInfoSupport("AuditDropped", "decisions the audit log dropped (queue full, or the"
+                    + " file could not be opened or written)", SimpleType.LONG, true, false, false),
+            new OpenMBeanAttributeInfoSupport("AuditFailing", "empty while the audit log is written; else since when"
+                    + " and why it cannot be (ISO-8601: reason)", SimpleType.STRING, true, false, false),
             new OpenMBeanAttributeInfoSupport("Matched", "decisions, all rules", SimpleType.LONG, true, false, false),
             new OpenMBeanAttributeInfoSupport("Denied", "denied sockets, all rules", SimpleType.LONG, true, false,
                     false),

@@ -103,7 +103,7 @@ class AuditLogTest {
     }
 
     @Test
-    void anUnwritablePathDisablesTheAuditWithAnError() {
+    void anUnwritablePathIsAnErrorAndItsDecisionsAreCountedAsDropped() {
         Path file = dir.resolve("a-file").resolve("audit.jsonl");
         try {
             Files.writeString(dir.resolve("a-file"), "not a directory");
@@ -111,7 +111,11 @@ class AuditLogTest {
             throw new AssertionError(e);
         }
         LogCapture capture = LogCapture.start();
-        assertEquals(null, AuditLog.start(new AuditSettings(Optional.of(file), 1 << 20, 2, 100)));
+        AuditLog log = AuditLog.start(new AuditSettings(Optional.of(file), 1 << 20, 2, 100));
+        assertTrue(log.describe().startsWith("audit log " + file + " FAILING ("), log.describe());
+        log.record(record(1));
+        log.drainAndClose();
+        assertEquals(1, log.dropped());
         String text = String.join("\n", capture.lines());
         assertTrue(text.contains("[ifpin] ERROR cannot open the audit log " + file), text);
         assertTrue(text.contains("Fix:"), text);
