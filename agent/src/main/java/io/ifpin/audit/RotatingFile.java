@@ -70,6 +70,10 @@ final class RotatingFile implements AutoCloseable {
         if (channel != null) {
             return;
         }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            Files.createDirectories(parent);
+        }
         FileChannel opened = opener.open(file);
         try (FileChannel reader = opener.openToRead(file)) {
             size = lastCompleteLine(reader);

@@ -49,13 +49,9 @@ public final class SafeAppend {
     private SafeAppend() {
     }
 
-    /** Opens {@code file} for appending, creating it (and its directory) as described above. */
+    /** Opens {@code file} for appending, creating it as described above. */
     public static FileChannel open(Path file) throws IOException {
         Path target = checkedTarget(file.toAbsolutePath());
-        Path parent = target.getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            Files.createDirectories(parent);
-        }
         return FileChannel.open(target, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), CREATE_AS);
     }

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Issue 19 item 4: a full disk or an unwritable file loses no line halfway, and writing resumes after a backoff. */
 class AuditFailuresTest {
 
-    private static final Path FILE = Path.of("/var/log/ifpin/audit.jsonl");
+    /** Only its name is used: the fake opener serves every open (the directory exists, so none is created). */
+    private static final Path FILE = Path.of(System.getProperty("java.io.tmpdir"), "ifpin-fake-audit.jsonl");
 
     private final long[] now = {0};
     private FakeFileChannel disk = new FakeFileChannel(Long.MAX_VALUE);

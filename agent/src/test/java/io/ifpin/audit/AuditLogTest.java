@@ -89,6 +89,10 @@ class AuditLogTest {
         assertTrue(Files.readString(dir.resolve("audit.jsonl.1")).contains("\"rule-5\""));
         assertTrue(Files.readString(dir.resolve("audit.jsonl.2")).contains("\"rule-3\""));
         assertFalse(Files.exists(dir.resolve("audit.jsonl.3")), "only max-files rotated files are kept");
+        for (Path each : List.of(file, dir.resolve("audit.jsonl.1"), dir.resolve("audit.jsonl.2"))) {
+            var permissions = Files.getPosixFilePermissions(each);
+            assertTrue(io.ifpin.log.SafeAppend.PERMISSIONS.containsAll(permissions), each + ": " + permissions);
+        }
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
-import io.ifpin.it.apps.OutageApp;
+import io.ifpin.it.apps.FaultStepsApp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  */
 class OutagesIT {
 
-    private static final String APP_CLASS = OutageApp.class.getName();
+    private static final String APP_CLASS = FaultStepsApp.class.getName();
     private static final int CONNECTS = 5;
     private static final List<String> TAKE_AWAY = List.of("run ip link set b0 down", "run ip link set b0 name b0gone");
     private static final List<String> PUT_BACK = List.of("run ip link set b0gone name b0", "run ip link set b0 up",
