@@ -57,7 +57,9 @@ public final class AuditLog {
     private volatile String failure;
     private volatile Instant failingSince;
     private long retryAtNanos;
+    /** The current backoff; 0 before the first failure. */
     private long retryMillis;
+    private long workedAgainNanos;
     /** Epoch millis of the first and last record written since the last flush: what a failed flush loses. */
     private long unflushedFrom;
     private long unflushedTo;
@@ -221,6 +223,8 @@ public final class AuditLog {
             long now = System.currentTimeMillis();
             countDropped(lines, unflushedFrom == 0 ? now : unflushedFrom, unflushedTo == 0 ? now : unflushedTo);
         }
+        unflushedFrom = 0;
+        unflushedTo = 0;
     }
 
     void openOrFailForTest() {
@@ -256,6 +260,7 @@ public final class AuditLog {
         }
         failure = null;
         failingSince = null;
+        workedAgainNanos = nanoTime.getAsLong();
         IfpinLog.info("audit log " + file.path() + ": writing works again; " + droppedBefore + " decision(s) were"
                 + " dropped" + (from == 0 ? "" : " between " + Instant.ofEpochMilli(from) + " and "
                 + Instant.ofEpochMilli(to)) + " (the \"dropped\" record in the file says so too)");
@@ -270,13 +275,17 @@ public final class AuditLog {
         }
         failure = e instanceof SafeAppend.Refused ? "refused: " + e.getMessage() : String.valueOf(e);
         failingSince = Instant.now();
-        retryMillis = FIRST_RETRY_MILLIS;
+        // A file that fails again soon after it worked (a disk with room for a line or two) keeps its backoff, so
+        // that a flapping file logs a WARN and an INFO at most every MAX_RETRY_MILLIS, not every few hundred ms.
+        boolean flapping = retryMillis > 0 && nanoTime.getAsLong() - workedAgainNanos
+                < TimeUnit.MILLISECONDS.toNanos(MAX_RETRY_MILLIS);
+        retryMillis = flapping ? Math.min(MAX_RETRY_MILLIS, retryMillis * 2) : FIRST_RETRY_MILLIS;
         retryAtNanos = nanoTime.getAsLong() + TimeUnit.MILLISECONDS.toNanos(retryMillis);
         String fix = e instanceof SafeAppend.Refused refused ? refused.fix() + " (ifpin.audit.file)"
                 : "free space on its file system and check that the application's user can write its directory";
         String what = opening ? "cannot open the audit log " : "writing the audit log ";
         String message = what + file.path() + (opening ? "" : " failed") + " (" + failure + "); decisions are"
-                + " dropped and counted (MBean AuditDropped) and ifpin tries again (after " + FIRST_RETRY_MILLIS
+                + " dropped and counted (MBean AuditDropped) and ifpin tries again (after " + retryMillis
                 + " ms, then up to every " + MAX_RETRY_MILLIS / 1000 + " s); when it works, a \"dropped\" record says"
                 + " how many. Fix: " + fix + ".";
         if (opening) {

@@ -147,6 +147,33 @@ class AuditFailuresTest {
     }
 
     @Test
+    void aFileThatFailsAgainSoonAfterItWorkedKeepsItsBackoff() {
+        LogCapture capture = LogCapture.start();
+        AuditLog audit = log(100);
+        audit.openOrFailForTest();
+        disk.space = 0; // full: not even the dropped record fits
+        audit.record(record(1));
+        audit.writeQueued();
+        advanceMillis(AuditLog.FIRST_RETRY_MILLIS);
+        disk.space = disk.size() + 400; // room for the dropped record only: it works, then fails again
+        audit.record(record(2));
+        audit.record(record(3));
+        audit.record(record(4));
+        audit.writeQueued();
+        assertTrue(audit.failingSince().contains("No space left"), audit.failingSince());
+        int opensBefore = opens.size();
+        advanceMillis(AuditLog.FIRST_RETRY_MILLIS);
+        audit.writeQueued();
+        assertEquals(opensBefore, opens.size(), "no retry after " + AuditLog.FIRST_RETRY_MILLIS + " ms this time");
+        advanceMillis(AuditLog.FIRST_RETRY_MILLIS);
+        audit.writeQueued();
+        assertEquals(opensBefore + 1, opens.size(), "retried after twice the first delay");
+        List<String> warns = capture.lines().stream().filter(l -> l.startsWith("[ifpin] WARN writing")).toList();
+        assertEquals(2, warns.size(), capture.lines().toString());
+        assertTrue(warns.get(1).contains("ifpin tries again (after 500 ms, then up to every 30 s)"), warns.get(1));
+    }
+
+    @Test
     void aFileThatCannotBeOpenedAtStartupIsCountedSaidAndOpenedLater() throws Exception {
         LogCapture capture = LogCapture.start();
         openFails = new AccessDeniedException(FILE.toString());
