@@ -40,10 +40,7 @@ class AuditFaultsIT {
 
     @BeforeAll
     static void requireRoot() {
-        String problem = NetnsLab.hostProblem();
-        if (problem != null) {
-            ItEnv.unavailable(problem, ItEnv.HOW_TO_RUN_AS_ROOT);
-        }
+        ItEnv.requireRoot();
         work = TestFiles.tempDir("ifpin-audit-faults");
     }
 

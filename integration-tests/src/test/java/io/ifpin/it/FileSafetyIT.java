@@ -37,10 +37,7 @@ class FileSafetyIT {
 
     @BeforeAll
     static void requireRoot() {
-        String problem = NetnsLab.hostProblem();
-        if (problem != null) {
-            ItEnv.unavailable(problem, ItEnv.HOW_TO_RUN_AS_ROOT);
-        }
+        ItEnv.requireRoot();
         work = TestFiles.tempDir("ifpin-file-safety");
         TestFiles.chmod(work, "rwxr-xr-x"); // nobody must reach the sticky directory inside
     }
