@@ -5,10 +5,10 @@ import io.ifpin.config.LogLevel;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
@@ -30,7 +30,7 @@ public final class IfpinLog {
             new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
 
     private static volatile LogLevel level = LogLevel.INFO;
-    private static volatile OutputStream file;
+    private static volatile FileChannel file;
 
     private IfpinLog() {
     }
@@ -40,7 +40,7 @@ public final class IfpinLog {
         level = newLevel;
         if (logFile != null) {
             try {
-                file = Channels.newOutputStream(SafeAppend.open(logFile));
+                file = SafeAppend.open(logFile);
             } catch (SafeAppend.Refused e) {
                 error("refused to open the log file: " + e.getMessage() + ". Logging to stderr only. Fix: "
                         + e.fix() + " (ifpin.log.file).");
@@ -80,7 +80,7 @@ public final class IfpinLog {
         String prefix = "[ifpin] " + wanted + " ";
         String line = prefix + message.replace("\n", "\n" + prefix);
         STDERR.println(line);
-        OutputStream out = file;
+        FileChannel out = file;
         if (out != null) {
             try {
                 byte[] bytes = (OffsetDateTime.now().truncatedTo(ChronoUnit.MILLIS) + " " + line + "\n")
@@ -89,8 +89,11 @@ public final class IfpinLog {
                 // monitor pins its carrier thread (JEP 491 fixed that in 24); with a j.u.c lock it just parks.
                 FILE_LOCK.lock();
                 try {
-                    out.write(bytes);
-                    out.flush();
+                    // The channel itself, not Channels.newOutputStream: that stream's write is synchronized.
+                    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                    while (buffer.hasRemaining()) {
+                        out.write(buffer);
+                    }
                 } finally {
                     FILE_LOCK.unlock();
                 }
