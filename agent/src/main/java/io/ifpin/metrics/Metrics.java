@@ -32,6 +32,13 @@ public final class Metrics {
 
     public void configLoaded(ConfigInfo info, boolean isReload) {
         config = info;
+        // A rule that is gone cannot end its outage with a pin that works: end it here, so that OpenOutages counts
+        // only rules in force.
+        byName.forEach((name, stats) -> {
+            if (!info.ruleNames().contains(name)) {
+                stats.outages().endAll();
+            }
+        });
         if (isReload) {
             reloads.incrementAndGet();
         }
