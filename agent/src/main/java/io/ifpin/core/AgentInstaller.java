@@ -112,6 +112,7 @@ public final class AgentInstaller {
             AuditLog audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;
             if (audit != null) {
                 metrics.auditDroppedFrom(audit::dropped);
+                metrics.auditFailingFrom(audit::failingSince);
             }
             pinner = new Pinner(config, sockets, reporter, KernelVersion.running(), routeChecker, metrics, audit,
                     new StackCallers());
@@ -120,7 +121,7 @@ public final class AgentInstaller {
             Map<String, String> selfTest = sockets instanceof UnavailableSockets ? Map.of()
                     : PinSelfTest.run(sockets, config.rules().interfaceNames());
             // Logged before any socket is released, so startup lines come before every connect-time report.
-            logStartup(config, sockets, uncovered, nettyCopies, selfTest, millisSince(startNanos), routes);
+            logStartup(config, sockets, uncovered, nettyCopies, selfTest, millisSince(startNanos), routes, audit);
         } catch (Throwable t) {
             IfpinLog.error("the agent failed to start; sockets are NOT pinned: " + t);
             pinner = null;
@@ -288,7 +289,7 @@ public final class AgentInstaller {
 
     private static void logStartup(IfpinConfig config, SocketOptions sockets, List<String> uncovered,
                                    List<String> nettyCopies, Map<String, String> selfTest, long startupMillis,
-                                   Routes routes) {
+                                   Routes routes, AuditLog audit) {
         List<String> interfaces = interfaceNames(sockets);
         Map<String, List<Rule>> byInterface = pinRulesByInterface(config);
         List<String> rules = new ArrayList<>();
@@ -297,7 +298,7 @@ public final class AgentInstaller {
         }
         IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ", " + KernelVersion.running()
                 + ": " + rules.size() + " rule(s) from " + config.source() + " " + firstFew(rules)
-                + "; unmatched sockets: " + config.defaultRule().target() + policySummary(config) + "; interfaces "
+                + "; unmatched sockets: " + config.defaultRule().target() + policySummary(config, audit) + "; interfaces "
                 + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + " and "
                 + NativeTransportInstrumentation.description() + (nettyCopies.isEmpty() ? "" : " " + nettyCopies)
                 + "; self-test " + selfTestLine(byInterface, selfTest) + "; system calls through "
@@ -352,9 +353,11 @@ public final class AgentInstaller {
     }
 
     /** The optional policy features in force, for the startup line; empty when none. */
-    private static String policySummary(IfpinConfig config) {
+    private static String policySummary(IfpinConfig config, AuditLog audit) {
         StringBuilder out = new StringBuilder();
-        config.audit().file().ifPresent(file -> out.append("; audit log ").append(file));
+        if (audit != null) {
+            out.append("; ").append(audit.describe());
+        }
         config.reloadInterval().ifPresent(interval -> out.append("; reload every ").append(interval.toMillis())
                 .append(" ms"));
         return out.toString();

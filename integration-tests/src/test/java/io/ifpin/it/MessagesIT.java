@@ -122,7 +122,8 @@ class MessagesIT {
                     + "\\): cannot pin TCP socket \\S+ -> 127\\.0\\.0\\.2:\\d+ to interface 'nosuch0': ENODEV\\. There is"
                     + " no interface 'nosuch0' in this network namespace\\. Fix: correct 'interface' in rule 'gone'"
                     + " \\(ip link lists the interfaces\\), or bring the interface up before the application connects\\."
-                    + " The socket proceeds unpinned \\(fail-open\\)\\. \\(reported once; repeats are counted\\)$")
+                    + " The socket proceeds unpinned \\(fail-open\\)\\. \\(reported once per outage; repeats are counted until"
+                    + " pinning to 'nosuch0' works again\\)$")
                     .matcher(error).matches(), error);
             // fail-open: the connects went ahead (and were refused: nobody listens on 127.0.0.2)
             assertEquals(3, result.stdout().stream().filter(l -> l.startsWith("127.0.0.2 refused")).count(),
