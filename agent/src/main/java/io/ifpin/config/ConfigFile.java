@@ -1,5 +1,7 @@
 package io.ifpin.config;
 
+import com.typesafe.config.ConfigOriginFactory;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -46,7 +48,8 @@ public final class ConfigFile {
             return decode(readBytes(file));
         } catch (Unusable e) {
             Problems problems = new Problems(file.toString());
-            problems.add(null, null, e.problem, e.fix);
+            problems.add(e.line > 0 ? ConfigOriginFactory.newFile(file.toString()).withLineNumber(e.line) : null, null,
+                    e.problem, e.fix);
             throw problems.toException();
         }
     }

@@ -106,13 +106,15 @@ final class FileIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIn
                 "include the file by its path, e.g. include file(\"/etc/ifpin/" + what + "\")");
     }
 
-    private ConfigObject includePath(ConfigIncludeContext context, Path target, String statement, String name) {
+    private ConfigObject includePath(ConfigIncludeContext context, Path target, String how, String name) {
+        boolean required = !context.parseOptions().getAllowMissing();
+        String statement = required ? how.replaceFirst("^include (.*)$", "include required($1)") : how;
         Path found = existing(target);
         if (found == null) {
             String looked = hasKnownExtension(target) ? target.toAbsolutePath().toString()
                     : String.join(", ", EXTENSIONS.stream().map(extension -> target.toAbsolutePath() + extension)
                     .toList());
-            if (context.parseOptions().getAllowMissing()) {
+            if (!required) {
                 warnings.add(Problems.escape(location(name) + ": " + statement + ": file not found (looked for "
                         + looked + "), so the settings and rules it would hold are NOT loaded. Fix: create the file or"
                         + " correct the name; write include required(\"" + name + "\") to make a missing file an"
@@ -179,7 +181,7 @@ final class FileIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIn
         final String fix;
 
         IncludeProblem(ConfigOrigin origin, String problem, String fix) {
-            super(origin, problem);
+            super(origin, problem, null); // the two-argument constructor drops the origin
             this.problem = problem;
             this.fix = fix;
         }
