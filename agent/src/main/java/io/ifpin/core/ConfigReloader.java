@@ -170,8 +170,8 @@ final class ConfigReloader {
     private void applyNow(ConfigLoader.Loaded loaded, String text) {
         IfpinConfig config = loaded.config();
         for (String change : restartOnlyChanges(inForce, config)) {
-            IfpinLog.warn("config reload: " + change + " changed in " + file + "; the running application keeps the"
-                    + " value it started with until it restarts");
+            IfpinLog.warn("config reload: " + change + " changed in " + file + "; that takes effect only when the"
+                    + " application restarts");
         }
         for (String warning : loaded.warnings()) {
             IfpinLog.warn(warning);
