@@ -22,7 +22,8 @@ import java.util.Map;
  * <li>its default ({@code default-action}, and {@code on-error} for {@code default-action = pin}) is less strict;</li>
  * <li>a deny or pin rule in force has no rule in the new config with the same conditions ({@code hosts},
  * {@code cidrs}, {@code ports}, {@code protocols}, {@code callers}, {@code direction}) that is at least as strict:
- * it was removed, narrowed, or made less strict;</li>
+ * it was removed, made to match differently (narrowed or not: the check does not compare what rules match), or
+ * made less strict;</li>
  * <li>a new rule (conditions not in force) is less strict than the default in force, or than a kept rule after it:
  * it may take sockets that those decided more strictly;</li>
  * <li>two kept rules swapped order and the one now first is less strict.</li>
@@ -59,7 +60,7 @@ public final class EnforcementChange {
                     changes.add("rule '" + old.name() + "': " + outcome(old) + " -> " + outcome(kept));
                 }
             } else if (strictness(old) > 0) {
-                changes.add("rule '" + old.name() + "' (" + old.describe() + ") is gone or matches less");
+                changes.add("rule '" + old.name() + "' (" + old.describe() + ") is gone or matches differently");
             }
         }
         for (int i = 0; i < newRules.size(); i++) {

@@ -30,8 +30,8 @@ class EnforcementChangeTest {
             # in force                                        | new                                              | lowered
             ``                                                | ``                                               | -
             ifpin.rules = [DENY, PIN]                         | ifpin.rules = [DENY, PIN]                        | -
-            ifpin.rules = [DENY]                              | ``                                               | rule 'd' (d: cidrs [203.0.113.0/24] -> deny) is gone or matches less
-            ifpin.rules = [DENY, PIN]                         | ifpin.rules = [DENY]                             | rule 'p' (p: cidrs [198.51.100.0/24] -> b0) is gone or matches less
+            ifpin.rules = [DENY]                              | ``                                               | rule 'd' (d: cidrs [203.0.113.0/24] -> deny) is gone or matches differently
+            ifpin.rules = [DENY, PIN]                         | ifpin.rules = [DENY]                             | rule 'p' (p: cidrs [198.51.100.0/24] -> b0) is gone or matches differently
             ifpin.rules = [PIN]                               | ifpin.rules = [PIN, DENY]                        | -
             ifpin.rules = [PIN]                               | ifpin.rules = [DENY, PIN]                        | -
             ifpin.rules = [PIN]                               | ifpin.rules = [PIN_CLOSED]                       | -
@@ -39,7 +39,7 @@ class EnforcementChangeTest {
             ifpin { on-error = fail-closed, rules = [PIN] }   | ifpin.rules = [PIN]                              | rule 'p': pinned to 'b0' (fail-closed) -> pinned to 'b0' (fail-open)
             ifpin.rules = [PIN]                               | ifpin.rules = [{ name = p, cidrs = [\"198.51.100.0/24\"], interface = b1 }] | -
             ifpin.rules = [PIN]                               | ifpin.rules = [{ name = renamed, cidrs = [\"198.51.100.0/24\"], interface = b0 }] | -
-            ifpin.rules = [DENY]                              | ifpin.rules = [{ name = d, cidrs = [\"203.0.113.0/25\"], action = deny }] | rule 'd' (d: cidrs [203.0.113.0/24] -> deny) is gone or matches less
+            ifpin.rules = [DENY]                              | ifpin.rules = [{ name = d, cidrs = [\"203.0.113.0/25\"], action = deny }] | rule 'd' (d: cidrs [203.0.113.0/24] -> deny) is gone or matches differently
             ifpin.rules = [DENY]                              | ifpin.rules = [{ name = d, cidrs = [\"203.0.113.0/24\"], interface = b0 }] | rule 'd': refused (deny) -> pinned to 'b0' (fail-open)
             ifpin.rules = [ALLOW, DENY]                       | ifpin.rules = [DENY]                             | -
             ifpin.rules = [DENY]                              | ifpin.rules = [ALLOW_ALL, DENY]                  | new rule 'all' (allowed) comes before rule 'd' (refused (deny)) and may take its sockets

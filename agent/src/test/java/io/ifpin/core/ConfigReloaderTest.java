@@ -130,7 +130,7 @@ class ConfigReloaderTest {
         assertEquals(1, count(log, "WARN config reload from " + file), log.lines().toString());
         String warning = log.lines().stream().filter(l -> l.contains("lowers enforcement")).findFirst().orElseThrow();
         assertTrue(warning.contains("unmatched sockets: refused (deny) -> allowed; rule 'server' (server: cidrs"
-                + " [203.0.113.10/32] (fail-closed) -> b0) is gone or matches less. It applies only if the file stays unchanged"
+                + " [203.0.113.10/32] (fail-closed) -> b0) is gone or matches differently. It applies only if the file stays unchanged"
                 + " for 1000 ms"), warning);
 
         Files.writeString(file, ALLOW_LIST); // the rest arrives: back to the version in force
