@@ -153,8 +153,12 @@ final class ConfigReloader {
             }
             return;
         }
+        boolean alreadySaid = pending != null && pending.text().equals(text); // the same text written again
         pending = new Pending(text, modified, now);
         lastSeen = text;
+        if (alreadySaid) {
+            return;
+        }
         IfpinLog.warn("config reload from " + file + " (version " + version(text) + ") lowers enforcement: "
                 + String.join("; ", lowered) + ". It applies only if the file stays unchanged for "
                 + settleTime().toMillis() + " ms (a file caught half-written changes again before that); until then"
