@@ -24,12 +24,12 @@ import java.nio.file.attribute.BasicFileAttributes;
  * {@code /dev/zero} never ends. A file swapped for a FIFO between the check and the open is not caught: only someone
  * who can write the config's directory can do that, and they can write any config.
  */
-public final class ConfigFile {
+final class ConfigFile {
     /** Far above any real config (20,000 rules are about 2 MB), far below what would exhaust a default heap. */
-    public static final int MAX_BYTES = 16 * 1024 * 1024;
+    static final int MAX_BYTES = 16 * 1024 * 1024;
     static final String SIZE_LIMIT = "16 MiB";
 
-    private static final String PATH_FIX =
+    static final String PATH_FIX =
             "check the path given to -javaagent:...=<path>, -Difpin.config or IFPIN_CONFIG";
 
     // st_mode file types, from <sys/stat.h>
@@ -43,7 +43,7 @@ public final class ConfigFile {
     }
 
     /** The file's text; the problem (what the file is, and a fix) in an InvalidConfigException otherwise. */
-    public static String read(Path file) throws InvalidConfigException {
+    static String read(Path file) throws InvalidConfigException {
         try {
             return decode(readBytes(file));
         } catch (Unusable e) {

@@ -25,8 +25,6 @@ import java.util.List;
  */
 public final class ConfigLoader {
     private static final String REFERENCE = "/reference.conf";
-    private static final String PATH_FIX =
-            "check the path given to -javaagent:...=<path>, -Difpin.config or IFPIN_CONFIG";
     private static final String SYNTAX_FIX = "correct the HOCON syntax there; double-quote values that contain"
             + " * : / such as \"*.corp.example\" and IPv6 addresses";
 
@@ -185,7 +183,7 @@ public final class ConfigLoader {
             fix = SYNTAX_FIX;
         } else if (e instanceof ConfigException.IO) {
             problem = "cannot read the file: " + detail;
-            fix = PATH_FIX;
+            fix = ConfigFile.PATH_FIX;
         } else {
             problem = detail;
             fix = "correct the config there";
