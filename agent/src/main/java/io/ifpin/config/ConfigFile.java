@@ -21,7 +21,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  *
  * <p>The type is checked with {@code stat} before the file is opened, because opening a FIFO for reading blocks until
  * a writer comes (a FIFO as the config path hung {@code check} and JVM startup), and reading a device such as
- * {@code /dev/zero} never ends. A file swapped for a FIFO between the check and the open is not caught: only someone
+ * {@code /dev/zero} never ends. Symbolic links are followed (a Kubernetes ConfigMap mount is one); what they lead to
+ * must be a regular file. A file swapped for a FIFO between the check and the open is not caught: only someone
  * who can write the config's directory can do that, and they can write any config.
  */
 final class ConfigFile {
