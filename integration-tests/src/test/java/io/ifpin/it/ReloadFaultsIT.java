@@ -61,6 +61,7 @@ class ReloadFaultsIT {
 
         assertEquals(0, r.exitCode(), r.describe());
         assertTrue(r.stdout().contains("WAITED ReloadFailures=1"), "the empty file was seen and refused" + r.describe());
+        assertTrue(r.stdout().contains("SAW-WAIT true") && r.stdout().contains("SAW-BACK true"), r.describe());
         Matcher counts = Pattern.compile("COUNTS listed-pinned=(\\d+) listed-wrong-link=(\\d+) unlisted-let-through="
                 + "(\\d+) unlisted-refused=(\\d+)").matcher(String.join("\n", r.stdout()));
         assertTrue(counts.find(), r.describe());

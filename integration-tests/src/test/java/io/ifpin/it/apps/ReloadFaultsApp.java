@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * conf prefix full permissive listed-host unlisted-host port pinned-prefix
  *   COUNTS listed-pinned=N listed-wrong-link=N unlisted-let-through=N unlisted-refused=N
  *   WAITED ReloadFailures=N           (after the truncation)
+ *   SAW-WAIT true|false               (the agent said it holds the half-written file back)
+ *   SAW-BACK true|false               (the agent saw the whole file again)
  *   AFTER-SETTLE unlisted OK|REFUSED  (after writing the permissive config and waiting for Reloads=1)
  * </pre>
  */
@@ -59,9 +61,10 @@ public final class ReloadFaultsApp {
         write(conf, ""); // cp and many editors truncate first ...
         print("WAITED ReloadFailures=" + awaitAttribute("ReloadFailures", 1));
         write(conf, prefix); // ... then write part of the file ...
-        Thread.sleep(600);   // (three reload intervals; a lowering config needs 1 s unchanged to apply)
-        write(conf, full);   // ... then the rest
-        Thread.sleep(600);
+        print("SAW-WAIT " + awaitOwnStderr(") lowers enforcement"));
+        write(conf, full);   // ... then the rest, well within the 1 s a lowering config must stay unchanged
+        print("SAW-BACK " + awaitOwnStderr(" is back to version "));
+        Thread.sleep(300);
         stop.set(true);
         prober.join();
         print("COUNTS listed-pinned=" + pinned + " listed-wrong-link=" + wrongLink + " unlisted-let-through="
@@ -80,6 +83,22 @@ public final class ReloadFaultsApp {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * Waits until the agent's stderr (a file: ChildJvm redirects it) has a line with {@code fragment}, so that each
+     * write waits for the reloader to have seen the one before, however slow the machine; at most 20 s.
+     */
+    private static boolean awaitOwnStderr(String fragment) throws Exception {
+        Path stderr = Path.of("/proc/self/fd/2");
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (Files.isRegularFile(stderr) && Files.readString(stderr).contains(fragment)) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
     }
 
     /** In place, as cp does: the same inode, truncated, then written. */
