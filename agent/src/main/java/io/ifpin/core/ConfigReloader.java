@@ -54,7 +54,8 @@ final class ConfigReloader {
     private Pending pending;
 
     /** A config that lowers enforcement, waiting for the file to settle. */
-    private record Pending(String text, FileTime modified, long sinceNanos) {
+    private record Pending(String text, FileTime modified, long sinceNanos, ConfigLoader.Loaded loaded,
+                           List<String> lowered) {
     }
 
     ConfigReloader(Path file, IfpinConfig initial, byte[] initialText, Consumer<IfpinConfig> apply, Metrics metrics) {
@@ -129,7 +130,18 @@ final class ConfigReloader {
                     + " it is being written; to remove every rule, write ifpin { rules = [] }");
             return;
         }
-        if (text.equals(lastSeen) && pending == null) {
+        long now = nanoTime.getAsLong();
+        if (pending != null && pending.text().equals(text)) { // waiting: not parsed again
+            if (!Objects.equals(pending.modified(), modified)) {
+                pending = new Pending(text, modified, now, pending.loaded(), pending.lowered()); // written again
+            } else if (now - pending.sinceNanos() >= settleTime().toNanos()) {
+                IfpinLog.warn("config reload from " + file + " lowers enforcement, applied now that the file stayed"
+                        + " unchanged for " + settleTime().toMillis() + " ms: " + String.join("; ", pending.lowered()));
+                applyNow(pending.loaded(), text);
+            }
+            return;
+        }
+        if (text.equals(lastSeen)) {
             return; // refused before, reported then
         }
         ConfigLoader.Loaded loaded;
@@ -144,21 +156,8 @@ final class ConfigReloader {
             applyNow(loaded, text);
             return;
         }
-        long now = nanoTime.getAsLong();
-        if (pending != null && pending.text().equals(text) && Objects.equals(pending.modified(), modified)) {
-            if (now - pending.sinceNanos() >= settleTime().toNanos()) {
-                IfpinLog.warn("config reload from " + file + " lowers enforcement, applied now that the file stayed"
-                        + " unchanged for " + settleTime().toMillis() + " ms: " + String.join("; ", lowered));
-                applyNow(loaded, text);
-            }
-            return;
-        }
-        boolean alreadySaid = pending != null && pending.text().equals(text); // the same text written again
-        pending = new Pending(text, modified, now);
+        pending = new Pending(text, modified, now, loaded, lowered);
         lastSeen = text;
-        if (alreadySaid) {
-            return;
-        }
         IfpinLog.warn("config reload from " + file + " (version " + version(text) + ") lowers enforcement: "
                 + String.join("; ", lowered) + ". It applies only if the file stays unchanged for "
                 + settleTime().toMillis() + " ms (a file caught half-written changes again before that); until then"
