@@ -34,6 +34,11 @@ final class CheckCommand {
     }
 
     static int run(IfpinConfig config, boolean json, boolean strict, PrintStream out) {
+        return run(config, List.of(), json, strict, out);
+    }
+
+    /** @param configWarnings the loader's warnings (a missing plain include), listed first and counted */
+    static int run(IfpinConfig config, List<String> configWarnings, boolean json, boolean strict, PrintStream out) {
         Routes routes;
         String unavailable = null;
         try {
@@ -59,7 +64,7 @@ final class CheckCommand {
         List<Rule> shown = new ArrayList<>(config.rules().rules());
         shown.add(config.defaultRule());
         List<Map<String, Object>> rules = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
+        List<String> warnings = new ArrayList<>(configWarnings);
         for (Rule rule : shown) {
             InterfaceReport.Status status = statusOf.get(rule);
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -88,12 +93,16 @@ final class CheckCommand {
             document.put("config", config.source());
             document.put("valid", true);
             document.put("diagnostics", unavailable == null ? "ok" : unavailable);
+            document.put("configWarnings", configWarnings);
             document.put("rules", rules);
             document.put("warnings", warnings.size());
             out.println(Json.write(document));
             return status;
         }
         out.println("ifpin check: " + config.source() + " is valid: " + config.rules().rules().size() + " rule(s)");
+        for (String warning : configWarnings) {
+            out.println("  WARNING: " + warning);
+        }
         for (Map<String, Object> rule : rules) {
             out.println("  " + rule.get("rule") + " (" + rule.get("origin") + ")");
             if (rule.containsKey("report")) {

@@ -228,7 +228,8 @@ public final class AgentInstaller {
                     + " environment variable.");
         }
         try {
-            IfpinConfig config = ConfigLoader.load(Path.of(location));
+            ConfigLoader.Loaded loaded = ConfigLoader.loadWithWarnings(Path.of(location));
+            IfpinConfig config = loaded.config();
             LogLevel level = config.log().level();
             String levelOverride = System.getProperty("ifpin.log.level");
             if (levelOverride != null) {
@@ -239,9 +240,17 @@ public final class AgentInstaller {
                 }
             }
             IfpinLog.configure(level, config.log().file().orElse(null));
+            loaded.warnings().forEach(IfpinLog::warn);
             return config;
         } catch (InvalidConfigException e) {
             stop(e.getMessage());
+            return null;
+        } catch (Throwable t) {
+            // Whatever the file held (fail-closed rules, default-action = deny) is unknown now: running the
+            // application unpinned could widen the policy, so this stops as an invalid config does.
+            stop("cannot load the ifpin config " + location + ": " + t + ". Fix: if it is an OutOfMemoryError, give"
+                    + " the JVM more heap (-Xmx) or shorten the config; otherwise check the file with java -jar"
+                    + " ifpin-agent.jar check " + location + ", and report this if the file is right.");
             return null;
         }
     }

@@ -154,6 +154,30 @@ class CliTest {
         assertEquals("{\"a\":\"q\\\"\\n\\u0001\",\"b\":[1,true,null]}", Json.write(document));
     }
 
+    /** Issue 19, 7: HOCON skips a missing plain include silently; check names it, and --strict fails on it. */
+    @Test
+    void checkWarnsAboutAMissingIncludeAndStrictFailsOnIt() throws Exception {
+        Path file = config("ifpin.default-action = deny\ninclude \"rules.d/storage.conf\"\n");
+        assertEquals(0, run("check", file.toString()));
+        assertTrue(out().contains("  WARNING: " + file + ":2: include \"rules.d/storage.conf\": file not found"), out());
+        assertTrue(out().contains("1 warning(s)"), out());
+        out.reset();
+        assertEquals(1, run("check", file.toString(), "--strict"));
+        out.reset();
+        assertEquals(0, run("check", file.toString(), "--json"));
+        assertTrue(out().contains("\"configWarnings\":[\"" + file + ":2: include"), out());
+    }
+
+    /** Issue 19, 6: a FIFO as the config does not hang check (the file type is checked before it is opened). */
+    @Test
+    void checkRefusesAFifoWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("fifo.conf");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        assertEquals(1, run("check", fifo.toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(fifo + ": is a FIFO (named pipe), not a regular"
+                + " file"), err.toString(StandardCharsets.UTF_8));
+    }
+
     /** check against a routing table the test writes: {@code stor0} (index 3, up) with the given routes. */
     private int check(String hocon, boolean strict, FakeRoutes routes) throws Exception {
         return CheckCommand.run(ConfigLoader.parse(hocon, "test.conf"), false, strict,
