@@ -47,12 +47,12 @@ final class CheckCommand {
             routes = null;
             unavailable = "cannot read interfaces and routes: " + e;
         }
-        return run(config, json, strict, out, routes, unavailable);
+        return run(config, configWarnings, json, strict, out, routes, unavailable);
     }
 
     /** @param routes null when they cannot be read, and {@code unavailable} says why */
-    static int run(IfpinConfig config, boolean json, boolean strict, PrintStream out, Routes routes,
-                   String unavailable) {
+    static int run(IfpinConfig config, List<String> configWarnings, boolean json, boolean strict, PrintStream out,
+                   Routes routes, String unavailable) {
         List<Rule> pinRules = config.pinRules();
         List<InterfaceReport.Status> statuses = routes == null ? List.of()
                 : new InterfaceReport(routes, RpFilter.PROC).build(pinRules);

@@ -180,7 +180,7 @@ class CliTest {
 
     /** check against a routing table the test writes: {@code stor0} (index 3, up) with the given routes. */
     private int check(String hocon, boolean strict, FakeRoutes routes) throws Exception {
-        return CheckCommand.run(ConfigLoader.parse(hocon, "test.conf"), false, strict,
+        return CheckCommand.run(ConfigLoader.parse(hocon, "test.conf"), List.of(), false, strict,
                 new PrintStream(out, true, StandardCharsets.UTF_8), routes, null);
     }
 
