@@ -330,11 +330,14 @@ startup_connect() {
 
 # java.specification.version of a java: the jdk<N> of its variants.
 feature() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-startup_javas=("$java17"); [[ -n $java25 ]] && startup_javas+=("$java25")
 declare -A startup_jdk
-for java in "${startup_javas[@]}"; do startup_jdk[$java]=jdk$(feature "$java"); done
-[[ ${#startup_javas[@]} == 1 || ${startup_jdk[$java17]} != "${startup_jdk[$java25]}" ]] \
-  || die "$java17 and $java25 are the same Java version: the startup matrix needs two"
+startup_jdk[$java17]=jdk$(feature "$java17")
+startup_javas=("$java17")
+if [[ -n $java25 ]]; then
+  startup_jdk[$java25]=jdk$(feature "$java25")
+  if [[ ${startup_jdk[$java25]} != "${startup_jdk[$java17]}" ]]; then startup_javas+=("$java25")
+  else say "startup matrix: $java17 is Java ${startup_jdk[$java17]#jdk} too: it runs once"; fi
+fi
 startup_cases=(empty-agent ifpin-empty ifpin-10 ifpin-1000)
 if [[ $smoke == 0 ]]; then # one untimed launch of each case first: jars and JDK files into the page cache
   say "startup matrix: warming up"
