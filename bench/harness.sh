@@ -25,8 +25,9 @@
 #     with no agent, an agent that does nothing, and ifpin with the empty config, 10 rules (rules-10-mix.conf) and
 #     1,000 rules; each agent run paired with a no-agent run right before or after it (the order alternates round by
 #     round). Wall to exit and CPU (user+sys) from bash's `time`, peak RSS from GNU time (%M, the child's maxrss),
-#     the launch-to-main time from the shell's clock at the launch and the app's at main's first line; and the first
-#     connect, pinned by ifpin's 10 rules, timed by the app from main's first line.
+#     the launch-to-main time from the shell's clock at the launch and the app's at main's first line (and main to
+#     exit: the wall minus that); and the first connect, pinned by ifpin's 10 rules, timed by the app from main's
+#     first line.
 # 203.0.113.10 matches no rule; 203.0.113.20 matches the last rule and is pinned to b0. A check on the server's
 # packet counters makes sure the pinned connects really leave by b0 and the others do not.
 #
@@ -312,6 +313,9 @@ startup_exit() {
   record peak_rss_mib "$variant" "$(awk 'END { printf "%.1f", $1 / 1024 }' "$matrix/jvm.rss")" "$pair"
   record main_start_ms "$variant" "$(awk -v m="$main_at" -v l="$launch" 'BEGIN { printf "%.0f", m - l / 1000 }')" \
     "$pair"
+  # main returns at once: the rest of the wall is the JVM's exit, and whatever an agent makes it wait for
+  record main_to_exit_ms "$variant" "$(awk -v w="$wall" -v m="$main_at" -v l="$launch" \
+    'BEGIN { printf "%.0f", w * 1000 - (m - l / 1000) }')" "$pair"
 }
 
 # One run of the connect app to the pinned address; the server's counters on sb0 say whether it was pinned.

@@ -35,7 +35,8 @@ final class StartupMatrix {
             "exit_wall_ms", "wall to exit, ms",
             "exit_cpu_ms", "CPU user+sys, ms",
             "peak_rss_mib", "peak RSS, MiB",
-            "main_start_ms", "launch to main, ms");
+            "main_start_ms", "launch to main, ms",
+            "main_to_exit_ms", "main to exit, ms");
 
     /** Launch-free measure: from main's first line to the end of its first connect (StartupApp connect). */
     static final String FIRST_CONNECT = "first_connect_ms";
@@ -69,18 +70,18 @@ final class StartupMatrix {
                     + " as measured, each agent as the difference from its own no-agent run (the pair's order"
                     + " alternates), median [min, max]; pairs: %d%n", label(jdk),
                     report.runs(FIGURES.keySet().iterator().next(), jdk + "-ifpin-empty")));
-            out.append(String.format(Locale.ROOT, "%-28s", ""));
-            FIGURES.values().forEach(heading -> out.append(String.format(Locale.ROOT, " %-24s", heading)));
-            out.append(String.format(Locale.ROOT, "%n"));
+            StringBuilder heading = new StringBuilder(String.format(Locale.ROOT, "%-28s", ""));
+            FIGURES.values().forEach(figure -> heading.append(String.format(Locale.ROOT, " %-22s", figure)));
+            out.append(heading.toString().stripTrailing()).append(System.lineSeparator());
             CASES.forEach((agentCase, label) -> {
                 String variant = jdk + "-" + agentCase;
-                out.append(String.format(Locale.ROOT, "%-28s", label));
+                StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-28s", label));
                 for (String measure : FIGURES.keySet()) {
                     double[] values = agentCase.equals("none") ? report.sortedValues(measure, variant)
                             : report.evaluate(overNoAgent(measure, variant));
-                    out.append(String.format(Locale.ROOT, " %-24s", cell(values, !agentCase.equals("none"))));
+                    row.append(String.format(Locale.ROOT, " %-22s", cell(values, !agentCase.equals("none"))));
                 }
-                out.append(String.format(Locale.ROOT, "%n"));
+                out.append(row.toString().stripTrailing()).append(System.lineSeparator());
             });
             out.append(String.format(Locale.ROOT, "first connect to the lab's server, from main's first line, ms:"
                     + " no agent %s; ifpin, 10 rules (pinned) %s%n",

@@ -119,6 +119,7 @@ class HarnessReportTest {
                 "peak_rss_mib\tjdk17-none\t11\t37", "peak_rss_mib\tjdk17-empty-agent\t11\t39.5",
                 "peak_rss_mib\tjdk17-none\t13\t37.5", "peak_rss_mib\tjdk17-ifpin-10\t13\t50",
                 "first_connect_ms\tjdk17-none\t15\t8", "first_connect_ms\tjdk17-ifpin-10\t15\t300",
+                "main_to_exit_ms\tjdk17-none\t12\t6", "main_to_exit_ms\tjdk17-ifpin-empty\t12\t406",
                 // round 2
                 "exit_wall_ms\tjdk17-none\t21\t100", "exit_wall_ms\tjdk17-empty-agent\t21\t130",
                 "exit_wall_ms\tjdk17-none\t22\t100", "exit_wall_ms\tjdk17-ifpin-empty\t22\t160",
@@ -145,6 +146,7 @@ class HarnessReportTest {
         assertTrue(line(table, "no agent ").contains(" 100 [100, 130] "), table);
         assertTrue(line(table, "an agent that does nothing").contains(" +25 [+20, +30] "), table);
         assertTrue(line(table, "ifpin, 1,000 rules").contains(" +260 [+250, +270] "), table);
+        assertTrue(line(table, "ifpin, empty config").endsWith(" +400 [+400, +400]"), table); // main to exit
         assertTrue(line(table, "ifpin, 10 rules").contains(" +12.5 [+12.5, +12.5] "), table);
         assertTrue(line(table, "first connect to the lab's server").contains("no agent 8.50 [8.00, 9.00]; ifpin, 10 rules"
                 + " (pinned) 275 [250, 300]"), table);
