@@ -270,13 +270,14 @@ done
 # Variants jdk<N>-<case>; a run number is a pair, round * 10 + k, shared by the agent's run and its no-agent partner
 # (StartupMatrix). Timed inside the client namespace, so that `ip netns exec` is not in the figures:
 # bash's `time` (wall and the child's user+sys CPU, to the ms), GNU time's %M (the child's peak RSS, KiB), and the
-# shell's clock just before the launch, which StartupApp's main_at_ms= is measured against.
+# shell's clock at the launch, inside the timed block (so that the wall and launch-to-main start together), which
+# StartupApp's main_at_ms= is measured against.
 matrix="$out/matrix"
 mkdir -p "$matrix"
 timed_jvm='set -e; files=$1; shift
 TIMEFORMAT="%3R %3U %3S"
-echo "${EPOCHREALTIME/./}" > "$files.launch"
-{ time /usr/bin/time -f %M -o "$files.rss" "$@" > "$files.stdout" 2> "$files.stderr"; } 2> "$files.time"'
+{ time { echo "${EPOCHREALTIME/./}" > "$files.launch"
+         /usr/bin/time -f %M -o "$files.rss" "$@" > "$files.stdout" 2> "$files.stderr"; }; } 2> "$files.time"'
 
 # The JVM arguments of an agent case.
 case_args() {
