@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# bench/harness.sh — whole-process measurements for issue 7, side by side in one run, printed as one table.
+# bench/harness.sh — whole-process measurements for issues 7 and 13, side by side in one run, printed as one table.
 #
-#   sudo bench/harness.sh              # 5 runs, about 27 minutes on 2 cores
-#   sudo bench/harness.sh --runs 3     # about 16 minutes
+#   sudo bench/harness.sh              # 5 runs, about 30 minutes on 2 cores (the startup matrix included)
+#   sudo bench/harness.sh --runs 3     # about 19 minutes
 #   sudo bench/harness.sh --smoke      # 1 run, tiny counts, 100 rules for "10,000", no JMH: checks that the
-#                                      # harness works (~25 s; BenchHarnessIT runs it)
-#   sudo bench/harness.sh --startup-only   # only the startup matrix (issue 13), 11 rounds: about 2 minutes today
+#                                      # harness works (~35 s; BenchHarnessIT runs it)
+#   sudo bench/harness.sh --startup-only   # only the startup matrix (issue 13), 11 rounds: about 3 minutes today
 #   options: --startup-runs N (rounds of the startup matrix; default 11, --smoke 1)
 #
 # In a lab from scripts/netns-lab.sh (id bench<PID>), a C server (bench/c/connect-floor.c, built here with gcc)
