@@ -53,7 +53,10 @@ final class NativeCalls {
             return LinuxSocketsJna.load();
         }
         try {
-            return LinuxSocketsFfm.load();
+            SocketOptions ffm = LinuxSocketsFfm.load();
+            IfpinLog.debug("system calls through the Foreign Function API, native access "
+                    + LinuxSocketsFfm.nativeAccess() + "; JNA is not loaded");
+            return ffm;
         } catch (Throwable t) {
             String message = "system calls through JNA: the Foreign Function API is not usable ("
                     + (t instanceof UnsupportedOperationException ? t.getMessage() : t.toString()) + ")";

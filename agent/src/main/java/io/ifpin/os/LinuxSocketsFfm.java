@@ -58,6 +58,11 @@ public final class LinuxSocketsFfm implements SocketOptions {
         return ffm;
     }
 
+    /** How ifpin's module got native access, for the debug line. */
+    public static String nativeAccess() {
+        return NativeAccessModule.grant();
+    }
+
     /** The rtnetlink queries through the same API, for the route checks. */
     public Routes routes() {
         return netlink;

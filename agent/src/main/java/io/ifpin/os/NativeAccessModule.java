@@ -39,7 +39,7 @@ final class NativeAccessModule {
     /** {@code LibcDowncalls.downcall(String, boolean)}, or null when {@link #UNAVAILABLE} says why not. */
     private static final MethodHandle DOWNCALL;
     private static final Throwable UNAVAILABLE;
-    /** How native access was granted, for the debug line: "granted", "granted by the flag", ... */
+    /** How native access was granted, for the debug line. */
     private static final String GRANT;
 
     static {
@@ -114,7 +114,7 @@ final class NativeAccessModule {
                 add.setAccessible(true);
                 add.invoke(module);
                 if (nativeAccessEnabled(module)) {
-                    return "granted to module " + NAME;
+                    return "granted to module " + NAME + " (Module.implAddEnableNativeAccess)";
                 }
             } catch (NoSuchMethodException | RuntimeException changedJdk) {
                 // fall through to the public call
