@@ -48,6 +48,7 @@ final class Libc {
             try {
                 handles[0] = NativeAccessModule.downcall("socket", false).asType(INT_INT_INT_INT);
                 handles[1] = NativeAccessModule.downcall("close", false).asType(CLOSE);
+                // Not critical, also the pin calls: setsockopt can block on the socket lock (class comment).
                 handles[2] = NativeAccessModule.downcall("setsockopt", false).asType(SOCKOPT);
                 handles[3] = NativeAccessModule.downcall("getsockopt", false).asType(GETSOCKOPT);
                 handles[4] = NativeAccessModule.downcall("getsockname", false).asType(GETSOCKNAME);
