@@ -51,14 +51,7 @@ final class NativeAccessModule {
                 throw new UnsupportedOperationException("the Foreign Function API is final from Java 22; this is Java "
                         + Runtime.version().feature());
             }
-            ClassLoader parent = NativeAccessModule.class.getClassLoader();
-            ModuleDescriptor descriptor = ModuleDescriptor.newModule(NAME).exports(PACKAGE).packages(Set.of(PACKAGE))
-                    .build();
-            ModuleFinder finder = new OneModuleFinder(new ResourceModuleReference(descriptor, parent));
-            Configuration configuration = ModuleLayer.boot().configuration()
-                    .resolve(finder, ModuleFinder.of(), Set.of(NAME));
-            ModuleLayer.Controller controller = ModuleLayer.defineModulesWithOneLoader(configuration,
-                    List.of(ModuleLayer.boot()), parent);
+            ModuleLayer.Controller controller = defineLayer(NativeAccessModule.class.getClassLoader());
             Module module = controller.layer().findModule(NAME).orElseThrow();
             grant = grant(controller, module);
             Class<?> downcalls = Class.forName(DOWNCALLS, true, controller.layer().findLoader(NAME));
@@ -73,6 +66,19 @@ final class NativeAccessModule {
     }
 
     private NativeAccessModule() {
+    }
+
+    /**
+     * A new layer over the boot layer holding the one module, its classes read as resources of {@code parent}
+     * (ifpin's loader), in one new loader whose parent is {@code parent}. Not granted anything yet.
+     */
+    static ModuleLayer.Controller defineLayer(ClassLoader parent) {
+        ModuleDescriptor descriptor = ModuleDescriptor.newModule(NAME).exports(PACKAGE).packages(Set.of(PACKAGE))
+                .build();
+        ModuleFinder finder = new OneModuleFinder(new ResourceModuleReference(descriptor, parent));
+        Configuration configuration = ModuleLayer.boot().configuration()
+                .resolve(finder, ModuleFinder.of(), Set.of(NAME));
+        return ModuleLayer.defineModulesWithOneLoader(configuration, List.of(ModuleLayer.boot()), parent);
     }
 
     /**
