@@ -16,7 +16,6 @@ import io.ifpin.log.IfpinLog;
 import io.ifpin.metrics.Metrics;
 import io.ifpin.metrics.RulesMBean;
 import io.ifpin.os.ErrnoException;
-import io.ifpin.os.NetlinkRoutes;
 import io.ifpin.os.Routes;
 import io.ifpin.os.SocketOptions;
 import io.ifpin.os.UnavailableSockets;
@@ -104,7 +103,7 @@ public final class AgentInstaller {
                 sockets = new UnavailableSockets(t.toString());
             }
             IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
-            Routes routes = sockets instanceof UnavailableSockets ? null : loadRoutes();
+            Routes routes = sockets instanceof UnavailableSockets ? null : loadRoutes(sockets);
             AsyncRouteChecker routeChecker = routes == null || !mayPin(config) ? AsyncRouteChecker.DISABLED
                     : startRouteChecker(routes);
             metrics.configLoaded(new Metrics.ConfigInfo(config.source(), ConfigVersion.of(text), Instant.now(),
@@ -183,9 +182,9 @@ public final class AgentInstaller {
     }
 
     /** rtnetlink for the route checks; without it ifpin pins as before, unchecked. */
-    private static Routes loadRoutes() {
+    private static Routes loadRoutes(SocketOptions sockets) {
         try {
-            return NetlinkRoutes.load();
+            return NativeCalls.routes(sockets);
         } catch (Throwable t) {
             IfpinLog.debug("route checks disabled: " + t);
             return null;
@@ -277,13 +276,16 @@ public final class AgentInstaller {
     /**
      * Lets {@code java.base}, where the advice runs, read the bridge's module (named modules do not read unnamed ones
      * by default), and opens {@code java.io} to ifpin for {@code FileDescriptor.fd} and {@code java.net} for the
-     * requested host name and IPv6 bytes without copies ({@code InetAddressFields}); no command-line flags needed.
+     * requested host name and IPv6 bytes without copies ({@code InetAddressFields}), and {@code java.lang} for
+     * ifpin's own native-access grant on Java 22+ (docs/architecture.md, "Native calls"); no command-line flags needed.
      */
     private static void openJavaBase(Instrumentation instrumentation) {
         Module javaBase = Object.class.getModule();
         instrumentation.redefineModule(javaBase, Set.of(PinBridge.class.getModule()), Map.of(),
                 Map.of("java.io", Set.of(AgentInstaller.class.getModule()),
-                        "java.net", Set.of(AgentInstaller.class.getModule())), Set.of(), Map.of());
+                        "java.net", Set.of(AgentInstaller.class.getModule()),
+                        // for the native-access grant on Java 22+ (NativeAccessModule.grant)
+                        "java.lang", Set.of(AgentInstaller.class.getModule())), Set.of(), Map.of());
     }
 
     /** The interfaces of this network namespace, or none (with a warning) when they cannot be listed. */
