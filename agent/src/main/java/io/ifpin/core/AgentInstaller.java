@@ -87,13 +87,21 @@ public final class AgentInstaller {
         SocketInstrumentation.Coverage coverage = SocketInstrumentation.register(instrumentation);
         // Netty's classes are loaded by the application later; its transformer only needs to be there first.
         NativeTransportInstrumentation.install(instrumentation);
+        // Anonymous classes, not lambdas: the first lambda of a JVM costs milliseconds of premain to bootstrap.
         // The exit waits for nothing of ifpin's: this hook only prints (the held-socket line, the error summary).
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            pending.reportHeldAtExit(millisSince(startNanos));
-            reporter.logSummary();
+        Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
+            @Override
+            public void run() {
+                pending.reportHeldAtExit(millisSince(startNanos));
+                reporter.logSummary();
+            }
         }, "ifpin-exit-summary"));
-        Thread init = new Thread(() -> finishInstall(config, nativeCalls, reporter, pending, coverage,
-                instrumentation, startNanos), "ifpin-init");
+        Thread init = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                finishInstall(config, nativeCalls, reporter, pending, coverage, instrumentation, startNanos);
+            }
+        }, "ifpin-init");
         init.setDaemon(true);
         init.setContextClassLoader(null); // nothing of the application's
         init.start();
