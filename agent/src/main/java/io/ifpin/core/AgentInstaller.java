@@ -77,6 +77,7 @@ public final class AgentInstaller {
             return;
         }
         ErrorReporter reporter = new ErrorReporter();
+        legacyImplementationWarnings(); // here, not with the startup lines: a short-lived application gets it too
         openJavaBase(instrumentation);
         // Native access loads on its own thread, so the application's main does not wait for it; until it is
         // ready, PendingHook holds back the sockets that the policy could touch.
@@ -364,7 +365,6 @@ public final class AgentInstaller {
             IfpinLog.error("socket path not covered on Java " + Runtime.version() + ": " + path
                     + "; sockets opened this way are NOT pinned. Please report this with your Java version.");
         }
-        legacyImplementationWarnings();
     }
 
     /** Rules listed by name in the startup line; the rest are counted (`check` lists them all). */
