@@ -208,12 +208,17 @@ public final class AgentInstaller {
 
     /** Once {@link MBeanMoment} says so: creating the platform MBean server initialises java.util.logging. */
     private static void registerMBean(Metrics metrics, MBeanMoment.Reason reason) {
+        // As on the application's main thread: a javax.management.builder.initial (or log manager) class on the
+        // class path is found through the context loader, which ifpin-init otherwise leaves empty.
+        Thread.currentThread().setContextClassLoader(ClassLoader.getSystemClassLoader());
         try {
             RulesMBean.register(metrics);
             IfpinLog.debug("MBean " + RulesMBean.OBJECT_NAME + " registered: " + reason.text);
         } catch (Throwable t) {
             IfpinLog.warn("cannot register the MBean " + RulesMBean.OBJECT_NAME + " (" + t + "); counters are"
                     + " not visible over JMX. Pinning is not affected.");
+        } finally {
+            Thread.currentThread().setContextClassLoader(null);
         }
     }
 

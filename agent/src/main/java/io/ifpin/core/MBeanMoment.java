@@ -4,35 +4,39 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
 import java.security.ProtectionDomain;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Waits, on {@code ifpin-init}, for the moment ifpin may register its MBean. Creating the platform MBean server
  * initialises {@code java.util.logging.LogManager}, which chooses the JVM's one log manager
- * ({@code -Djava.util.logging.manager}) at that moment, once; an application server that sets that property in its
- * own {@code main}, with a class of its own loader (JBoss/WildFly), must get there first. The moment is, whichever
- * comes first (docs/architecture.md, "Startup order"):
- * <ol>
- * <li>the application (or anyone else) has initialised {@code LogManager}: seen by a transformer that only watches
- *     for the class to load (and changes nothing), then by asking the JVM whether its initialisation is complete,
- *     without initialising it;</li>
- * <li>{@value #QUIET_MILLIS} ms after startup, when nothing says an application server is coming: no
- *     {@code JBOSS_HOME}, and {@code java.util.logging.manager} and {@code javax.management.builder.initial} unset
- *     or naming a class the system class loader has. Servers set these in the first seconds of their {@code main};
- *     Datadog's agent waits 15 s before its first JMX use for the same reason;</li>
- * <li>{@value #SERVER_MILLIS} ms after startup in any case, so that the wait is bounded.</li>
- * </ol>
+ * ({@code -Djava.util.logging.manager}) at that moment, once, and reads {@code javax.management.builder.initial}
+ * once; an application server that sets these in its own {@code main}, to classes of its own loader (JBoss/WildFly),
+ * must get there first. The moment is (docs/architecture.md, "Startup order"):
+ * <ul>
+ * <li>without signs of an application server: as soon as the application (or anyone else) has initialised
+ *     {@code LogManager}, or else {@value #QUIET_MILLIS} ms after startup. Servers set these properties in the first
+ *     seconds of their {@code main}; Datadog's agent waits 15 s before its first JMX use for the same reason;</li>
+ * <li>with signs ({@code JBOSS_HOME}, or {@code java.util.logging.manager} or {@code javax.management.builder.initial}
+ *     naming a class the system class loader does not have): once the application has initialised
+ *     {@code LogManager} and created an MBean server itself ({@code MBeanServerBuilder} loaded), as OpenTelemetry's
+ *     and Datadog's agents wait for those classes; or else {@value #SERVER_MILLIS} ms after startup, so the wait is
+ *     bounded.</li>
+ * </ul>
+ * "Initialised" is seen without initialising anything: a transformer watches the two classes load (and changes
+ * nothing), then the JVM is asked whether {@code LogManager}'s initialisation is complete.
  */
 final class MBeanMoment implements ClassFileTransformer {
 
     static final long QUIET_MILLIS = 15_000;
     static final long SERVER_MILLIS = 300_000;
     private static final String LOG_MANAGER = "java.util.logging.LogManager";
-    private static final String LOG_MANAGER_PATH = "java/util/logging/LogManager";
+    private static final String BUILDER = "javax.management.MBeanServerBuilder";
     private static final long POLL_MILLIS = 50;
 
-    private final CountDownLatch logManagerLoaded = new CountDownLatch(1);
+    private final Thread waiter = Thread.currentThread();
+    private volatile boolean logManagerLoaded;
+    private volatile boolean builderLoaded;
 
     private MBeanMoment() {
     }
@@ -40,19 +44,26 @@ final class MBeanMoment implements ClassFileTransformer {
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefining,
                             ProtectionDomain domain, byte[] bytes) {
-        if (loader == null && LOG_MANAGER_PATH.equals(className)) {
-            logManagerLoaded.countDown();
+        if (loader == null && className != null) {
+            if (className.equals("java/util/logging/LogManager")) {
+                logManagerLoaded = true;
+                LockSupport.unpark(waiter);
+            } else if (className.equals("javax/management/MBeanServerBuilder")) {
+                builderLoaded = true;
+                LockSupport.unpark(waiter);
+            }
         }
         return null;
     }
 
-    /** What ends the wait, for the debug line; {@code null} only if interrupted. */
+    /** What ends the wait, for the debug line. */
     enum Reason {
-        APPLICATION_LOGGING("the application initialised java.util.logging"),
+        APPLICATION("the application initialised java.util.logging"),
+        APPLICATION_SERVER("the application server initialised java.util.logging and created an MBean server"),
         QUIET(QUIET_MILLIS / 1000 + " s after startup, and no application server is configuring"
                 + " java.util.logging or JMX"),
-        LIMIT(SERVER_MILLIS / 1000 + " s after startup (an application server was expected to initialise"
-                + " java.util.logging first)");
+        LIMIT(SERVER_MILLIS / 1000 + " s after startup (an application server was expected to set up"
+                + " java.util.logging and JMX first)");
 
         final String text;
 
@@ -61,48 +72,53 @@ final class MBeanMoment implements ClassFileTransformer {
         }
     }
 
-    /** Blocks until the moment has come; never touches {@code java.util.logging} or JMX itself. */
+    /** Blocks until the moment has come, never touching {@code java.util.logging} or JMX; null if interrupted. */
     static Reason await(Instrumentation instrumentation, long startNanos) {
         MBeanMoment watch = new MBeanMoment();
         instrumentation.addTransformer(watch, false);
         try {
-            Class<?> logManager = loadedLogManager(instrumentation); // loaded before the watch began
-            if (logManager != null) {
-                watch.logManagerLoaded.countDown();
+            Class<?> logManager = null;
+            for (Class<?> type : instrumentation.getAllLoadedClasses()) { // loaded before the watch began
+                if (type.getClassLoader() == null && LOG_MANAGER.equals(type.getName())) {
+                    logManager = type;
+                    watch.logManagerLoaded = true;
+                } else if (type.getClassLoader() == null && BUILDER.equals(type.getName())) {
+                    watch.builderLoaded = true;
+                }
             }
             while (true) {
-                long elapsed = millisSince(startNanos);
-                if (watch.logManagerLoaded.getCount() == 0) {
-                    if (logManager == null) {
-                        logManager = loadedLogManager(instrumentation);
-                    }
-                    if (logManager != null && isInitialised(logManager)) {
-                        return Reason.APPLICATION_LOGGING;
-                    }
+                if (watch.logManagerLoaded && logManager == null) {
+                    logManager = find(instrumentation);
                 }
-                Reason timeUp = timeUp(elapsed, serverExpected());
-                if (timeUp != null) {
-                    return timeUp;
+                boolean julInitialised = logManager != null && isInitialised(logManager);
+                Reason reason = decide(julInitialised, watch.builderLoaded, serverExpected(),
+                        (System.nanoTime() - startNanos) / 1_000_000);
+                if (reason != null) {
+                    return reason;
                 }
-                long wait = watch.logManagerLoaded.getCount() == 0 ? POLL_MILLIS : 1000;
-                if (watch.logManagerLoaded.await(wait, TimeUnit.MILLISECONDS)) {
-                    Thread.sleep(POLL_MILLIS); // loaded: its initialisation follows on the loading thread
+                // Woken by the transformer; while LogManager is loaded but not yet initialised, polled briefly.
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(watch.logManagerLoaded ? POLL_MILLIS : 1000));
+                if (Thread.interrupted()) {
+                    return null;
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
         } finally {
             instrumentation.removeTransformer(watch);
         }
     }
 
-    /** The reason the wait ends after {@code elapsedMillis} without the application's logging, or null. */
-    static Reason timeUp(long elapsedMillis, boolean serverExpected) {
-        if (elapsedMillis >= SERVER_MILLIS) {
-            return Reason.LIMIT;
+    /** The rule above: the reason the wait ends now, or null to go on waiting. */
+    static Reason decide(boolean julInitialised, boolean builderLoaded, boolean serverExpected, long elapsedMillis) {
+        if (serverExpected) {
+            if (julInitialised && builderLoaded) {
+                return Reason.APPLICATION_SERVER;
+            }
+            return elapsedMillis >= SERVER_MILLIS ? Reason.LIMIT : null;
         }
-        return !serverExpected && elapsedMillis >= QUIET_MILLIS ? Reason.QUIET : null;
+        if (julInitialised) {
+            return Reason.APPLICATION;
+        }
+        return elapsedMillis >= QUIET_MILLIS ? Reason.QUIET : null;
     }
 
     /** Signs that an application server will install its own log manager or MBean server builder. */
@@ -120,8 +136,7 @@ final class MBeanMoment implements ClassFileTransformer {
         return ClassLoader.getSystemResource(className.trim().replace('.', '/') + ".class") == null;
     }
 
-    /** {@code LogManager} if the JVM has loaded it, without loading it. */
-    private static Class<?> loadedLogManager(Instrumentation instrumentation) {
+    private static Class<?> find(Instrumentation instrumentation) {
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             if (type.getClassLoader() == null && LOG_MANAGER.equals(type.getName())) {
                 return type;
@@ -132,8 +147,8 @@ final class MBeanMoment implements ClassFileTransformer {
 
     /**
      * Whether the class's initialisation is complete, asked without initialising it ({@code jdk.internal.misc},
-     * exported to ifpin in premain). Without that access: loaded counts as initialised, as Datadog's agent
-     * counts it, since the class loads only to be initialised right after on the same thread.
+     * exported to ifpin in premain). Without that access: loaded counts as initialised, as Datadog's agent counts
+     * it, since the class loads only to be initialised right after on the same thread.
      */
     private static boolean isInitialised(Class<?> type) {
         try {
@@ -144,9 +159,5 @@ final class MBeanMoment implements ClassFileTransformer {
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return true;
         }
-    }
-
-    private static long millisSince(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1_000_000;
     }
 }

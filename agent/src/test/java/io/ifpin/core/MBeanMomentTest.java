@@ -7,16 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 class MBeanMomentTest {
 
+    private static final long QUIET = MBeanMoment.QUIET_MILLIS;
+    private static final long LIMIT = MBeanMoment.SERVER_MILLIS;
+
     @Test
-    void withoutSignsOfAnApplicationServerTheWaitEndsAfterTheQuietPeriod() {
-        assertNull(MBeanMoment.timeUp(MBeanMoment.QUIET_MILLIS - 1, false));
-        assertEquals(MBeanMoment.Reason.QUIET, MBeanMoment.timeUp(MBeanMoment.QUIET_MILLIS, false));
+    void withoutSignsOfAServerTheApplicationsLoggingOrTheQuietPeriodEndsTheWait() {
+        assertNull(MBeanMoment.decide(false, false, false, QUIET - 1));
+        assertEquals(MBeanMoment.Reason.APPLICATION, MBeanMoment.decide(true, false, false, 100));
+        assertEquals(MBeanMoment.Reason.QUIET, MBeanMoment.decide(false, false, false, QUIET));
+        assertNull(MBeanMoment.decide(false, true, false, 100), "an MBean server without JUL: JUL is still ahead");
     }
 
     @Test
-    void whenAServerIsExpectedOnlyItsLoggingOrTheLimitEndsTheWait() {
-        assertNull(MBeanMoment.timeUp(MBeanMoment.QUIET_MILLIS * 10, true));
-        assertEquals(MBeanMoment.Reason.LIMIT, MBeanMoment.timeUp(MBeanMoment.SERVER_MILLIS, true));
+    void whenAServerIsExpectedItsLoggingAndItsMBeanServerOrTheLimitEndTheWait() {
+        assertNull(MBeanMoment.decide(true, false, true, QUIET * 10), "JUL alone: the server's JMX builder may follow");
+        assertNull(MBeanMoment.decide(false, true, true, QUIET * 10));
+        assertEquals(MBeanMoment.Reason.APPLICATION_SERVER, MBeanMoment.decide(true, true, true, 100));
+        assertEquals(MBeanMoment.Reason.LIMIT, MBeanMoment.decide(false, false, true, LIMIT));
     }
 
     @Test
