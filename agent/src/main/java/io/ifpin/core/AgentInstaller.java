@@ -175,8 +175,9 @@ public final class AgentInstaller {
             // Logged before any socket is released, so startup lines come before every connect-time report.
             logStartup(config, sockets, uncovered, nettyCopies, selfTest, millisSince(startNanos), routes);
         } catch (Throwable t) {
-            IfpinLog.error("the agent failed to start; sockets are NOT pinned: " + t);
-            pinner = null;
+            IfpinLog.error("the agent failed to start; sockets are NOT pinned (deny rules still refuse, fail-closed"
+                    + " rules refuse what they match): " + t);
+            pinner = policyWithoutPinning(config, reporter, metrics, t);
         } finally {
             PinBridge.install(pinner);
             pending.complete(pinner);
@@ -189,6 +190,21 @@ public final class AgentInstaller {
             if (reason != null) {
                 registerMBean(metrics, reason);
             }
+        }
+    }
+
+    /**
+     * After a failure on ifpin-init: the rules without native access, so that the sockets held until now, and all
+     * later ones, are still refused where the policy says so (ifpin's own failure never widens the policy); null
+     * only if even that cannot be built.
+     */
+    static Pinner policyWithoutPinning(IfpinConfig config, ErrorReporter reporter, Metrics metrics,
+                                       Throwable failure) {
+        try {
+            return new Pinner(config, new UnavailableSockets(failure.toString()), reporter, KernelVersion.running(),
+                    AsyncRouteChecker.DISABLED, metrics, null, new StackCallers());
+        } catch (Throwable again) {
+            return null;
         }
     }
 
