@@ -125,7 +125,9 @@ public final class AgentInstaller {
     /** The one line of a config that cannot act ({@link NothingToPin}): cheap, no native access. */
     private static void logNothingToPin(IfpinConfig config, long startupMillis) {
         int rules = config.rules().rules().size();
-        IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ": " + rules + " rule(s) from "
+        // java.runtime.version is what Runtime.version() prints, without its parse and streams.
+        IfpinLog.info("ifpin " + Version.current() + " on Java " + System.getProperty("java.runtime.version") + ": "
+                + rules + " rule(s) from "
                 + config.source() + (rules == 0 ? "" : ", all allow") + "; unmatched sockets: allow; nothing to pin,"
                 + " so nothing is installed (no instrumentation, native access, threads or MBean); ready in "
                 + startupMillis + " ms");
