@@ -54,7 +54,8 @@ class NativeCoverageIT {
                             .cidrRule("gone", "nosuch0", "203.0.113.20/32")
                             .writeTo(work.resolve(jdk.name() + ".conf")))
                     .classpath(ItEnv.testClasses(), ItEnv.demoJar())
-                    .main("io.ifpin.it.apps.LoadClassApp", FAKE, FAKE_INCUBATOR, "io.netty.channel.epoll.LinuxSocket")
+                    .main("io.ifpin.it.apps.LoadClassApp", FAKE, FAKE_INCUBATOR, "io.netty.channel.epoll.LinuxSocket",
+                            "udp:203.0.113.10:9") // held until ifpin is ready: its startup lines come first
                     .runIn(lab));
             return dynamicContainer(jdk.label(), Stream.of(
                     dynamicTest(context + "startup line lists the Netty copies on the class path as covered", () -> {
