@@ -27,9 +27,8 @@ import io.ifpin.pin.StackCallers;
 import io.ifpin.rules.OnError;
 import io.ifpin.rules.Rule;
 
-import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,7 +61,10 @@ public final class AgentInstaller {
                     System.getenv(ConfigLocation.ENVIRONMENT)));
             return;
         }
-        IfpinConfig config = loadConfigOrExit(agentArgument);
+        ConfigLoader.Loaded loaded = loadConfigOrExit(agentArgument);
+        IfpinConfig config = loaded.config();
+        // The text that was parsed, for the reloader's first comparison: read once, never again from the path.
+        byte[] text = loaded.text().getBytes(StandardCharsets.UTF_8);
         NativeCalls.Choice nativeCalls = nativeCallsOrExit();
         IfpinLog.debug("config loaded in " + millisSince(startNanos) + " ms");
         boolean idle = NothingToPin.applies(config);
@@ -99,7 +101,7 @@ public final class AgentInstaller {
         Thread init = new Thread(new Runnable() {
             @Override
             public void run() {
-                finishInstall(config, nativeCalls, reporter, pending, coverage, instrumentation, startNanos);
+                finishInstall(config, text, nativeCalls, reporter, pending, coverage, instrumentation, startNanos);
             }
         }, "ifpin-init");
         init.setDaemon(true);
@@ -137,13 +139,13 @@ public final class AgentInstaller {
      * hook; after it the reload thread, and last, once the application has had its chance to set up
      * {@code java.util.logging} ({@link MBeanMoment}), the MBean. No socket waits for those two.
      */
-    private static void finishInstall(IfpinConfig config, NativeCalls.Choice nativeCalls, ErrorReporter reporter,
+    private static void finishInstall(IfpinConfig config, byte[] text, NativeCalls.Choice nativeCalls,
+                                      ErrorReporter reporter,
                                       PendingHook pending, SocketInstrumentation.Coverage coverage,
                                       Instrumentation instrumentation, long startNanos) {
         Pinner pinner = null;
         Metrics metrics = new Metrics();
         Path file = Path.of(config.source());
-        byte[] text = readQuietly(file);
         try {
             // First: loading the socket classes patches them (ASM's cold start, tens of milliseconds); done here,
             // it is likely done before the application's first connect, which would otherwise do it.
@@ -240,14 +242,6 @@ public final class AgentInstaller {
         }
     }
 
-    private static byte[] readQuietly(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            return new byte[0];
-        }
-    }
-
     /** rtnetlink for the route checks; without it ifpin pins as before, unchecked. */
     private static Routes loadRoutes(SocketOptions sockets) {
         try {
@@ -285,7 +279,7 @@ public final class AgentInstaller {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
-    private static IfpinConfig loadConfigOrExit(String agentArgument) {
+    private static ConfigLoader.Loaded loadConfigOrExit(String agentArgument) {
         String location = ConfigLocation.resolve(agentArgument, System.getProperty(ConfigLocation.PROPERTY),
                 System.getenv(ConfigLocation.ENVIRONMENT));
         if (location == null) {
@@ -306,8 +300,10 @@ public final class AgentInstaller {
                 }
             }
             IfpinLog.configure(level, config.log().file().orElse(null));
-            loaded.warnings().forEach(IfpinLog::warn);
-            return config;
+            for (String warning : loaded.warnings()) { // a loop, not a method reference: no lambda in premain
+                IfpinLog.warn(warning);
+            }
+            return loaded;
         } catch (InvalidConfigException e) {
             stop(e.getMessage());
             return null;
