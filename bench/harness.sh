@@ -199,7 +199,7 @@ for run in $(seq 1 "$runs"); do
 
   # --- startup: the whole life of a JVM that makes one connect ---
   # startup_ms: from the launch to the end of the app's first connect (what a user waits for); lifetime_ms: until
-  # the JVM has exited (it includes ifpin's wait, at most 2 s, for its startup lines at exit).
+  # the JVM has exited (ifpin never holds the exit: the difference is the JVM's own shutdown).
   for variant in "${startups[@]}"; do
     start=$(date +%s%3N)
     line=$(app "$variant" "$java17" "$unmatched" "$port" once 2> >(keep_problems))
