@@ -6,6 +6,7 @@ import io.ifpin.config.ConfigLoader;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.InvalidConfigException;
 import io.ifpin.config.LogLevel;
+import io.ifpin.config.Mode;
 import io.ifpin.diag.AsyncRouteChecker;
 import io.ifpin.diag.InterfaceReport;
 import io.ifpin.diag.PinSelfTest;
@@ -300,6 +301,16 @@ public final class AgentInstaller {
                 }
             }
             IfpinLog.configure(level, config.log().file().orElse(null));
+            String modeOverride = System.getProperty(Mode.PROPERTY);
+            if (modeOverride != null) {
+                try {
+                    loaded = ModeOverride.apply(loaded, modeOverride);
+                } catch (IllegalArgumentException e) {
+                    stop("-D" + Mode.PROPERTY + "=" + modeOverride + ": " + e.getMessage() + ". Fix: write -D"
+                            + Mode.PROPERTY + "=observe or -D" + Mode.PROPERTY + "=enforce, or remove it (the file's"
+                            + " ifpin.mode applies).");
+                }
+            }
             for (String warning : loaded.warnings()) { // a loop, not a method reference: no lambda in premain
                 IfpinLog.warn(warning);
             }
@@ -373,7 +384,7 @@ public final class AgentInstaller {
             rules.add(rule.describe());
         }
         IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ", " + KernelVersion.running()
-                + ": " + rules.size() + " rule(s) from " + config.source() + " " + firstFew(rules)
+                + ": " + (config.observing() ? OBSERVE_MODE + "; " : "") + rules.size() + " rule(s) from " + config.source() + " " + firstFew(rules)
                 + "; unmatched sockets: " + config.defaultRule().target() + policySummary(config, audit) + "; interfaces "
                 + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + " and "
                 + NativeTransportInstrumentation.description() + (nettyCopies.isEmpty() ? "" : " " + nettyCopies)
@@ -397,6 +408,10 @@ public final class AgentInstaller {
                     + "; sockets opened this way are NOT pinned. Please report this with your Java version.");
         }
     }
+
+    /** How the startup line says {@code ifpin.mode = observe}, plainly and first. */
+    static final String OBSERVE_MODE = "observe mode: every socket is decided, logged, counted and audited as"
+            + " would-pin/would-deny/would-allow, and none is pinned or refused";
 
     /** Rules listed by name in the startup line; the rest are counted (`check` lists them all). */
     static final int RULES_LISTED = 20;

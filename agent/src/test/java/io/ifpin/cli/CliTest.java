@@ -122,6 +122,20 @@ class CliTest {
     }
 
     @Test
+    void checkSaysObserveModePlainly() throws Exception {
+        Path conf = config("ifpin { mode = observe, rules = [{ cidrs = [\"192.0.2.0/24\"], action = deny }] }\n");
+        assertEquals(0, run("check", conf.toString()));
+        assertTrue(out().contains("is valid: 1 rule(s); observe mode: the agent decides, logs and audits every socket"
+                + " and pins or refuses none (ifpin.mode = observe)"), out());
+        out.reset();
+        assertEquals(0, run("check", conf.toString(), "--json"));
+        assertTrue(out().contains("\"valid\":true,\"mode\":\"observe\""), out());
+        out.reset();
+        assertEquals(0, run("check", twoRules().toString()));
+        assertFalse(out().contains("observe"), out());
+    }
+
+    @Test
     void checkRejectsAnInvalidConfigWithFileLineAndFix() throws Exception {
         Path bad = config("ifpin.rules = [\n  { cidrs = [\"192.0.2.1/24\"], interface = b0 }\n]\n");
         assertEquals(1, run("check", bad.toString()));
