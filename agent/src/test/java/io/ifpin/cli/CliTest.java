@@ -122,7 +122,7 @@ class CliTest {
     }
 
     @Test
-    void checkSaysObserveModePlainly() throws Exception {
+    void checkAndExplainSayObserveModePlainly() throws Exception {
         Path conf = config("ifpin { mode = observe, rules = [{ cidrs = [\"192.0.2.0/24\"], action = deny }] }\n");
         assertEquals(0, run("check", conf.toString()));
         assertTrue(out().contains("is valid: 1 rule(s); observe mode: the agent decides, logs and audits every socket"
@@ -130,6 +130,10 @@ class CliTest {
         out.reset();
         assertEquals(0, run("check", conf.toString(), "--json"));
         assertTrue(out().contains("\"valid\":true,\"mode\":\"observe\""), out());
+        out.reset();
+        assertEquals(0, run("explain", conf.toString(), "192.0.2.7"));
+        assertTrue(out().contains("=> refused by rule 'rule-1' (action = deny) (observe mode: only logged and audited"
+                + " as would-..., the socket is not touched)"), out());
         out.reset();
         assertEquals(0, run("check", twoRules().toString()));
         assertFalse(out().contains("observe"), out());
