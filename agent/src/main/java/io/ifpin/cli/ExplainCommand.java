@@ -70,8 +70,8 @@ final class ExplainCommand {
                 out.println("    rule '" + rule.get("name") + "' (" + rule.get("origin") + "): "
                         + (Boolean.TRUE.equals(rule.get("matches")) ? "MATCH: " : "no: ") + rule.get("reason"));
             }
-            out.println("    => " + result.get("verdict") + (config.observing() ? " (observe mode: only logged and"
-                    + " audited as would-..., the socket is not touched)" : ""));
+            out.println("    => " + (config.observing() ? "observe mode, the socket is not touched; enforced it would"
+                    + " be: " : "") + result.get("verdict"));
             if (result.get("routeCheck") != null) {
                 out.println("    route check: " + result.get("routeCheck"));
             }

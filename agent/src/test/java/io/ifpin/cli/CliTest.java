@@ -132,8 +132,8 @@ class CliTest {
         assertTrue(out().contains("\"valid\":true,\"mode\":\"observe\""), out());
         out.reset();
         assertEquals(0, run("explain", conf.toString(), "192.0.2.7"));
-        assertTrue(out().contains("=> refused by rule 'rule-1' (action = deny) (observe mode: only logged and audited"
-                + " as would-..., the socket is not touched)"), out());
+        assertTrue(out().contains("=> observe mode, the socket is not touched; enforced it would be: refused by rule"
+                + " 'rule-1' (action = deny)"), out());
         out.reset();
         assertEquals(0, run("check", twoRules().toString()));
         assertFalse(out().contains("observe"), out());
