@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOriginFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 
@@ -11,6 +12,7 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Optional;
 
 /**
  * Loads an ifpin HOCON config: the user's file over the agent's own {@code reference.conf}.
@@ -33,6 +35,11 @@ public final class ConfigLoader {
     }
 
     public static IfpinConfig load(Path file) throws InvalidConfigException {
+        return load(file, true);
+    }
+
+    /** @param fastParse try {@link FastHoconParser} first; false for tests that compare it with the full parse */
+    static IfpinConfig load(Path file, boolean fastParse) throws InvalidConfigException {
         String source = file.toString();
         String unreadable = unreadableReason(file);
         if (unreadable != null) {
@@ -40,6 +47,11 @@ public final class ConfigLoader {
             problems.add(null, null, unreadable, Files.exists(file) && !Files.isDirectory(file)
                     ? "make it readable by the user running the JVM, or " + PATH_FIX : PATH_FIX);
             throw problems.toException();
+        }
+        Optional<IfpinConfig> fast = fastParse ? readFast(FastHoconParser.parseFile(file), source, false)
+                : Optional.empty();
+        if (fast.isPresent()) {
+            return fast.get();
         }
         Config user;
         try {
@@ -60,8 +72,23 @@ public final class ConfigLoader {
         return parse(hocon, originName, true);
     }
 
+    /** The full Typesafe Config parse only: for tests that compare it with the fast path. */
+    static IfpinConfig parseFullOnly(String hocon, String originName) throws InvalidConfigException {
+        return parse(hocon, originName, false, false);
+    }
+
     private static IfpinConfig parse(String hocon, String originName, boolean mergeReference)
             throws InvalidConfigException {
+        return parse(hocon, originName, mergeReference, true);
+    }
+
+    private static IfpinConfig parse(String hocon, String originName, boolean mergeReference, boolean fastParse)
+            throws InvalidConfigException {
+        Optional<IfpinConfig> fast = fastParse ? readFast(FastHoconParser.parse(hocon,
+                ConfigOriginFactory.newSimple(originName)), originName, mergeReference) : Optional.empty();
+        if (fast.isPresent()) {
+            return fast.get();
+        }
         Config user;
         try {
             user = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription(originName));
@@ -69,6 +96,22 @@ public final class ConfigLoader {
             throw translate(e, originName);
         }
         return build(user, originName, mergeReference);
+    }
+
+    /**
+     * The config read from the fast parser's values, or empty when it declined the text or the config has a problem:
+     * then the full Typesafe Config parse reads it again and reports every problem in its words
+     * (docs/architecture.md, "Config loading").
+     */
+    private static Optional<IfpinConfig> readFast(Optional<ConfigObject> root, String source, boolean mergeReference) {
+        if (root.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(build(root.get().toConfig(), source, mergeReference));
+        } catch (InvalidConfigException e) {
+            return Optional.empty();
+        }
     }
 
     /** @param mergeReference merge reference.conf even when the file has no substitutions (tests) */
