@@ -218,7 +218,7 @@ final class RandomConfigs {
         StringBuilder out = new StringBuilder(text);
         for (int i = 0; i < edits; i++) {
             int at = out.length() == 0 ? 0 : random.nextInt(out.length());
-            switch (random.nextInt(6)) {
+            switch (random.nextInt(7)) {
                 case 0 -> {
                     if (out.length() > 0) {
                         out.deleteCharAt(at);
@@ -227,10 +227,10 @@ final class RandomConfigs {
                 case 1 -> out.insert(at, TOKENS[random.nextInt(TOKENS.length)]);
                 case 2 -> {
                     if (out.length() > 0) {
-                        String chars = "{}[]=:,\"#/\n .\\$+-0a";
-                        out.setCharAt(at, chars.charAt(random.nextInt(chars.length())));
+                        out.setCharAt(at, randomChar(random));
                     }
                 }
+                case 6 -> out.insert(at, randomChar(random));
                 case 3 -> {
                     int start = out.lastIndexOf("\n", at) + 1;
                     int end = out.indexOf("\n", at);
@@ -246,6 +246,13 @@ final class RandomConfigs {
             }
         }
         return out.toString();
+    }
+
+    /** Any ASCII character but NUL, or one of a few that are white space to Java or HOCON only. */
+    private static char randomChar(Random random) {
+        String others = "\u00a0\u2007\u202f\ufeff\u2028\u00e9\u000b\u001c";
+        int pick = random.nextInt(126 + others.length());
+        return pick < 126 ? (char) (pick + 1) : others.charAt(pick - 126);
     }
 
     private static String pick(Random random, String... choices) {
