@@ -150,9 +150,12 @@ class FastHoconParserDifferentialTest {
                     { hosts = [], action = null } // c
                   ] }
                 """;
-        StringBuilder alphabet = new StringBuilder("\t\n\r\u00a0\u2028\ufeff\u00e9");
+        // Every ASCII character that is not a letter or digit, and a few of those (the others behave alike).
+        StringBuilder alphabet = new StringBuilder("\t\n\r\u0001\u00a0\u2028\ufeff\u00e9aeEfnstu09");
         for (char c = 0x20; c < 0x7f; c++) {
-            alphabet.append(c);
+            if (!Character.isLetterOrDigit(c)) {
+                alphabet.append(c);
+            }
         }
         int accepted = 0;
         for (int at = 0; at <= seed.length(); at++) {
@@ -167,7 +170,7 @@ class FastHoconParserDifferentialTest {
                 }
             }
         }
-        assertTrue(accepted > 1000, "accepted " + accepted);
+        assertTrue(accepted > 500, "accepted " + accepted);
     }
 
     @Test
