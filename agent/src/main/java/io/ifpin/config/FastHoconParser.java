@@ -24,9 +24,9 @@ import java.util.Optional;
  * same origins (file and line), that Typesafe Config's own parser gives; it declines (empty) anything else.
  *
  * <p>Why: Typesafe Config's parser costs 30 ms of a cold JVM for a three-rule file and over 100 ms for 1,000 rules
- * (its tokenizer, document tree and about 120 classes, run by the interpreter), and the config is read on the main
- * thread before the application starts (docs/architecture.md, "Config loading"). This parser is one pass over the
- * characters; the values it builds load about a third of those classes.
+ * (its tokenizer, document tree and 118 classes, run by the interpreter), and the config is read on the main thread
+ * before the application starts (docs/architecture.md, "Config loading"). This parser is one pass over the
+ * characters; the values it builds load 49 of those classes.
  *
  * <p>The subset: objects ({@code key = value}, {@code key: value}, {@code key { ... }}), lists, double-quoted strings
  * with JSON escapes, unquoted words ({@code deny}, {@code fail-closed}, {@code /var/log/x.log}), whole numbers and a
