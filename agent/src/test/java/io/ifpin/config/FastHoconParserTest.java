@@ -145,6 +145,12 @@ class FastHoconParserTest {
         }
     }
 
+    @Test
+    void absurdNestingIsDeclinedNotAStackOverflow() {
+        String deep = "a = " + "[".repeat(200_000) + "]".repeat(200_000);
+        assertTrue(FastHoconParser.parse(deep, ConfigOriginFactory.newSimple("t.conf")).isEmpty());
+    }
+
     /** A declined text still loads (or fails) exactly as before: the loader falls back to the full parse. */
     @Test
     void theLoaderFallsBackForDeclinedText() throws Exception {
