@@ -112,13 +112,7 @@ class AgentJarIT {
         Path hosts = java.nio.file.Files.writeString(dir.resolve("hosts"), "203.0.113.10 api.corp.example\n");
         Path config = java.nio.file.Files.writeString(dir.resolve("ifpin.conf"),
                 "ifpin.rules = [ { name = corp, hosts = [\"*.corp.example\"], interface = tun0 } ]\n");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-Djdk.net.hosts.file=" + hosts, "-jar", jarPath.toString(),
-                "explain", config.toString(), "api.corp.example", "443")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), out);
+        String out = explain("-Djdk.net.hosts.file=" + hosts, config, "api.corp.example");
         assertTrue(out.contains("address 203.0.113.10 (name api.corp.example)"), out);
         assertTrue(out.contains("MATCH: host api.corp.example matches *.corp.example"), out);
         assertTrue(out.contains("=> pinned to tun0 by rule 'corp'"), out);
@@ -139,17 +133,22 @@ class AgentJarIT {
 
     private static boolean loadsTypesafeParser(Path dir, Path config) throws Exception {
         Path log = dir.resolve(config.getFileName() + ".classes");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-Xlog:class+load:file=" + log, "-jar", jarPath.toString(),
-                "explain", config.toString(), "203.0.113.10", "443")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), out);
+        String out = explain("-Xlog:class+load:file=" + log, config, "203.0.113.10");
         assertTrue(out.contains("=> pinned to tun0 by rule 'corp'"), out);
         String classes = Files.readString(log);
         assertTrue(classes.contains("io.ifpin.config.FastHoconParser "), "the fast parser was not even tried");
         return classes.contains("com.typesafe.config.impl.Tokenizer ");
+    }
+
+    /** {@code java <jvmOption> -jar ifpin-agent.jar explain <config> <destination> 443}: its output, exit status 0. */
+    private static String explain(String jvmOption, Path config, String destination) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, jvmOption, "-jar", jarPath.toString(), "explain", config.toString(),
+                destination, "443").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), out);
+        return out;
     }
 
     @Test
