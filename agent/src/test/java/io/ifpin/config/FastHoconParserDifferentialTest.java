@@ -45,7 +45,7 @@ class FastHoconParserDifferentialTest {
     // ---- the configs ----
 
     @Test
-    void everySampleFileLoadsTheSameAndFast(@TempDir Path dir) throws Exception {
+    void everySampleFileLoadsTheSameAndFast() throws Exception {
         List<Path> samples = samples();
         assertFalse(samples.isEmpty(), "no samples in " + SAMPLES.toAbsolutePath());
         for (Path sample : samples) {
