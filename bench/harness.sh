@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# bench/harness.sh — whole-process measurements for issue 7, side by side in one run, printed as one table.
+# bench/harness.sh — whole-process measurements for issues 7 and 13, side by side in one run, printed as one table.
 #
-#   sudo bench/harness.sh              # 5 runs, about 27 minutes on 2 cores
-#   sudo bench/harness.sh --runs 3     # about 16 minutes
+#   sudo bench/harness.sh              # 5 runs, about 30 minutes on 2 cores (the startup matrix included)
+#   sudo bench/harness.sh --runs 3     # about 19 minutes
 #   sudo bench/harness.sh --smoke      # 1 run, tiny counts, 100 rules for "10,000", no JMH: checks that the
-#                                      # harness works (~25 s; BenchHarnessIT runs it)
+#                                      # harness works (~35 s; BenchHarnessIT runs it)
+#   sudo bench/harness.sh --startup-only   # only the startup matrix (issue 13), 11 rounds: about 3 minutes today
+#   options: --startup-runs N (rounds of the startup matrix; default 11, --smoke 1)
 #
 # In a lab from scripts/netns-lab.sh (id bench<PID>), a C server (bench/c/connect-floor.c, built here with gcc)
 # accepts and closes connections in the server namespace. In the client namespace, each run measures, back to back:
@@ -18,7 +20,14 @@
 #   - JMH's p50 of RuleSet.match with 10,000 rules (the worst of its four cases);
 #   - JMH's in-process cost of the agent's hook (HookBenchmark) in the client namespace: a connect no rule matches
 #     (10,000 rules), and a pinned one through JNA on JDK 17 and through JNA and FFM on Temurin 25: what the
-#     whole-process connects are too noisy to resolve, next to the C setsockopt of the same run.
+#     whole-process connects are too noisy to resolve, next to the C setsockopt of the same run;
+#   - the startup matrix (issue 13), on JDK 17 and Temurin 25: whole JVMs of StartupApp (a main that returns at once)
+#     with no agent, an agent that does nothing, and ifpin with the empty config, 10 rules (rules-10-mix.conf) and
+#     1,000 rules; each agent run paired with a no-agent run right before or after it (the order alternates round by
+#     round). Wall to exit and CPU (user+sys) from bash's `time`, peak RSS from GNU time (%M, the child's maxrss),
+#     the launch-to-main time from the shell's clock at the launch and the app's at main's first line (and main to
+#     exit: the wall minus that); and the first connect, pinned by ifpin's 10 rules, timed by the app from main's
+#     first line.
 # 203.0.113.10 matches no rule; 203.0.113.20 matches the last rule and is pinned to b0. A check on the server's
 # packet counters makes sure the pinned connects really leave by b0 and the others do not.
 #
@@ -32,18 +41,25 @@ root="$(dirname "$here")"
 out="$here/target/harness"
 runs=5
 smoke=0
+startup_runs=
+startup_only=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
     --smoke) smoke=1; runs=1; shift ;;
-    *) echo "usage: $0 [--runs N] [--smoke]" >&2; exit 64 ;;
+    --startup-runs) startup_runs=$2; shift 2 ;;
+    --startup-only) startup_only=1; shift ;;
+    *) echo "usage: $0 [--runs N] [--smoke] [--startup-runs N] [--startup-only]" >&2; exit 64 ;;
   esac
 done
+[[ -n $startup_runs ]] || { [[ $smoke == 1 ]] && startup_runs=1 || startup_runs=11; }
+[[ $startup_only == 0 ]] || runs=0
 
 say() { echo "[harness] $*" >&2; }
 die() { say "$*"; exit 1; }
 [[ $(id -u) == 0 ]] || die "must run as root: it creates network namespaces (scripts/netns-lab.sh)"
 command -v gcc >/dev/null || die "gcc is missing: apt-get install -y gcc"
+[[ -x /usr/bin/time ]] || die "GNU time is missing (the startup matrix's peak RSS): apt-get install -y time"
 java17=java
 java25=$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)/bin/java
 [[ -x $java25 ]] || { say "no Temurin 25 under /usr/lib/jvm: virtual-thread throughput is skipped"; java25=; }
@@ -64,7 +80,7 @@ rm -rf "$out"
 mkdir -p "$out"
 floor="$out/connect-floor"
 gcc -O2 -Wall -pthread -o "$floor" "$here/c/connect-floor.c"
-java -cp "$bench_jar" io.ifpin.bench.harness.HarnessConfigs "$out" 0 100 1000 10000
+java -cp "$bench_jar" io.ifpin.bench.harness.HarnessConfigs "$out" 0 100 1000 10000 10-mix
 # The floor of any agent: a premain that registers a retransforming transformer that changes nothing.
 mkdir -p "$out/empty-agent"
 cat > "$out/empty-agent/EmptyAgent.java" <<'JAVA'
@@ -79,7 +95,8 @@ javac --release 17 -d "$out/empty-agent" "$out/empty-agent/EmptyAgent.java"
 empty_agent="$out/empty-agent.jar"
 jar cfm "$empty_agent" "$out/empty-agent/manifest.txt" -C "$out/empty-agent" EmptyAgent.class
 raw="$out/raw.tsv"
-echo "# $(java -version 2>&1 | head -1); $(nproc) cores; $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ); runs $runs" > "$raw"
+echo "# $(java -version 2>&1 | head -1); $(nproc) cores; $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ); runs $runs;"\
+" startup rounds $startup_runs" > "$raw"
 
 lab="$root/scripts/netns-lab.sh"
 id="bench$$"
@@ -114,7 +131,7 @@ fi
 
 # The agent's stderr, but only what may be a problem: with 10,000 rules it logs 10,000 INFO lines per JVM.
 keep_problems() { grep -v '^\[ifpin\] INFO' >> "$out/stderr.txt" || true; }
-record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$run" "$3" >> "$raw"; }
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "${4:-$run}" "$3" >> "$raw"; } # $4: the run, if not $run
 value() { sed -n "s/^.*$1=\([0-9.]*\).*$/\1/p" | head -1; } # key=value from a result line
 # The packets the server received on sb0 (the pinned link).
 sb0_packets() { "$lab" exec-server "$id" cat /sys/class/net/sb0/statistics/rx_packets; }
@@ -182,7 +199,7 @@ for run in $(seq 1 "$runs"); do
 
   # --- startup: the whole life of a JVM that makes one connect ---
   # startup_ms: from the launch to the end of the app's first connect (what a user waits for); lifetime_ms: until
-  # the JVM has exited (it includes ifpin's wait, at most 2 s, for its startup lines at exit).
+  # the JVM has exited (ifpin never holds the exit: the difference is the JVM's own shutdown).
   for variant in "${startups[@]}"; do
     start=$(date +%s%3N)
     line=$(app "$variant" "$java17" "$unmatched" "$port" once 2> >(keep_problems))
@@ -247,6 +264,117 @@ for run in $(seq 1 "$runs"); do
       record hook_pinned_ns jdk25-ffm "$(hook "$java25" pinnedFreshSocket 10 ffm)"
     fi
   fi
+done
+
+# --- the startup matrix (issue 13): whole JVMs of an app whose main returns at once ---
+# Variants jdk<N>-<case>; a run number is a pair, round * 10 + k, shared by the agent's run and its no-agent partner
+# (StartupMatrix). Timed inside the client namespace, so that `ip netns exec` is not in the figures:
+# bash's `time` (wall and the child's user+sys CPU, to the ms), GNU time's %M (the child's peak RSS, KiB), and the
+# shell's clock at the launch, inside the timed block (so that the wall and launch-to-main start together), which
+# StartupApp's main_at_ms= is measured against.
+matrix="$out/matrix"
+mkdir -p "$matrix"
+timed_jvm='set -e; files=$1; shift
+TIMEFORMAT="%3R %3U %3S"
+{ time { echo "${EPOCHREALTIME/./}" > "$files.launch"
+         /usr/bin/time -f %M -o "$files.rss" "$@" > "$files.stdout" 2> "$files.stderr"; }; } 2> "$files.time"'
+
+# The JVM arguments of an agent case.
+case_args() {
+  case $1 in
+    none) ;;
+    empty-agent) echo "-javaagent:$empty_agent" ;;
+    ifpin-empty) echo "-javaagent:$agent=$out/rules-0.conf" ;;
+    ifpin-10) echo "-javaagent:$agent=$out/rules-10-mix.conf" ;;
+    ifpin-1000) echo "-javaagent:$agent=$out/rules-1000.conf" ;;
+    *) die "unknown startup case $1" ;;
+  esac
+}
+
+# One timed JVM; $1 = java, $2 = case, the rest StartupApp's arguments. Leaves its files in $matrix/jvm.*.
+timed_startup_app() {
+  local java=$1 agent_case=$2
+  shift 2
+  # shellcheck disable=SC2046 # case_args: one word or none, no spaces (paths under bench/target)
+  client bash -c "$timed_jvm" _ "$matrix/jvm" "$java" $(case_args "$agent_case") -cp "$app_jar" \
+    io.ifpin.bench.app.StartupApp "$@" \
+    || { cat "$matrix/jvm.stderr" >&2; die "StartupApp $* failed with $agent_case on $java"; }
+  keep_problems < "$matrix/jvm.stderr"
+}
+
+# One run of the exit app, recorded as pair $4 of variant $3.
+startup_exit() {
+  local java=$1 agent_case=$2 variant=$3 pair=$4 wall user sys main_at launch
+  timed_startup_app "$java" "$agent_case" exit
+  read -r wall user sys < "$matrix/jvm.time"
+  main_at=$(value main_at_ms < "$matrix/jvm.stdout")
+  launch=$(cat "$matrix/jvm.launch")
+  record exit_wall_ms "$variant" "$(awk -v w="$wall" 'BEGIN { printf "%.0f", w * 1000 }')" "$pair"
+  record exit_cpu_ms "$variant" "$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.0f", (u + s) * 1000 }')" "$pair"
+  record peak_rss_mib "$variant" "$(awk 'END { printf "%.1f", $1 / 1024 }' "$matrix/jvm.rss")" "$pair"
+  record main_start_ms "$variant" "$(awk -v m="$main_at" -v l="$launch" 'BEGIN { printf "%.0f", m - l / 1000 }')" \
+    "$pair"
+  # main returns at once: the rest of the wall is the JVM's exit, and whatever an agent makes it wait for
+  record main_to_exit_ms "$variant" "$(awk -v w="$wall" -v m="$main_at" -v l="$launch" \
+    'BEGIN { printf "%.0f", w * 1000 - (m - l / 1000) }')" "$pair"
+}
+
+# One run of the connect app to the pinned address; the server's counters on sb0 say whether it was pinned.
+startup_connect() {
+  local java=$1 agent_case=$2 variant=$3 pair=$4 expect_pinned=$5 before packets
+  before=$(sb0_packets)
+  timed_startup_app "$java" "$agent_case" connect "$pinned" "$port"
+  packets=$(( $(sb0_packets) - before ))
+  if [[ $expect_pinned == yes && $packets -lt 3 ]]; then
+    die "StartupApp connect, $variant: $packets packets on sb0: the first connect was not pinned"
+  elif [[ $expect_pinned == no && $packets -gt 2 ]]; then
+    die "StartupApp connect, $variant: $packets packets on sb0: it should have left by a0"
+  fi
+  record first_connect_ms "$variant" "$(value connect_ms < "$matrix/jvm.stdout")" "$pair"
+}
+
+# java.specification.version of a java: the jdk<N> of its variants.
+feature() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+declare -A startup_jdk
+startup_jdk[$java17]=jdk$(feature "$java17")
+startup_javas=("$java17")
+if [[ -n $java25 ]]; then
+  startup_jdk[$java25]=jdk$(feature "$java25")
+  if [[ ${startup_jdk[$java25]} != "${startup_jdk[$java17]}" ]]; then startup_javas+=("$java25")
+  else say "startup matrix: $java17 is Java ${startup_jdk[$java17]#jdk} too: it runs once"; fi
+fi
+startup_cases=(empty-agent ifpin-empty ifpin-10 ifpin-1000)
+if [[ $smoke == 0 ]]; then # one untimed launch of each case first: jars and JDK files into the page cache
+  say "startup matrix: warming up"
+  for java in "${startup_javas[@]}"; do
+    for agent_case in none "${startup_cases[@]}"; do timed_startup_app "$java" "$agent_case" exit; done
+  done
+fi
+for round in $(seq 1 "$startup_runs"); do
+  say "startup matrix: round $round of $startup_runs"
+  for java in "${startup_javas[@]}"; do
+    jdk=${startup_jdk[$java]}
+    k=0
+    for agent_case in "${startup_cases[@]}"; do
+      k=$((k + 1))
+      pair=$((round * 10 + k))
+      if ((round % 2)); then # A/B, then B/A in the next round
+        startup_exit "$java" none "$jdk-none" "$pair"
+        startup_exit "$java" "$agent_case" "$jdk-$agent_case" "$pair"
+      else
+        startup_exit "$java" "$agent_case" "$jdk-$agent_case" "$pair"
+        startup_exit "$java" none "$jdk-none" "$pair"
+      fi
+    done
+    pair=$((round * 10 + k + 1))
+    if ((round % 2)); then
+      startup_connect "$java" none "$jdk-none" "$pair" no
+      startup_connect "$java" ifpin-10 "$jdk-ifpin-10" "$pair" yes
+    else
+      startup_connect "$java" ifpin-10 "$jdk-ifpin-10" "$pair" yes
+      startup_connect "$java" none "$jdk-none" "$pair" no
+    fi
+  done
 done
 
 if grep -q 'ERROR' "$out/stderr.txt" 2>/dev/null; then

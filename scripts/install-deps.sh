@@ -4,6 +4,7 @@
 #   setpriv (util-linux) running a test JVM unprivileged, to reproduce EPERM for real
 #   mvn (maven), java/javac (JDK 17)
 #   getpcaps, capsh (libcap2-bin), nsenter, findmnt, runuser (util-linux): DocCommandsIT runs the docs' diagnostics
+#   /usr/bin/time (time): GNU time, the startup matrix's peak RSS (bench/harness.sh, BenchHarnessIT)
 #   systemd-analyze (systemd), python3 with PyYAML: DeploymentRecipesIT checks docs/deployment.md's systemd unit
 #                      and Kubernetes YAML with them (nothing is started: systemd does not run here)
 # Temurin 25, used by the tests as the second JDK, is looked up under /usr/lib/jvm/temurin-25*; it is not a Debian
@@ -25,6 +26,8 @@ missing=()
 for command in "${!package_for[@]}"; do
   command -v "$command" >/dev/null 2>&1 || missing+=("${package_for[$command]}")
 done
+# `time` is also a shell keyword, so `command -v time` cannot tell whether GNU time is installed.
+[ -x /usr/bin/time ] || missing+=(time)
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import yaml' >/dev/null 2>&1; then
   missing+=(python3-yaml)
 fi

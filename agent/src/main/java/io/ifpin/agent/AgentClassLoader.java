@@ -97,6 +97,24 @@ final class AgentClassLoader extends ClassLoader {
         return url == null ? Collections.emptyEnumeration() : Collections.enumeration(Collections.singletonList(url));
     }
 
+    /**
+     * Straight from the jar when the jar has it (the bridge's class files, version.properties, reference.conf): the
+     * inherited way asks the platform loader first, which opens the JDK's module image, and then reads through a
+     * {@code jar:} URL connection, both classes and work of every JVM's premain for names only this jar has.
+     */
+    @Override
+    public InputStream getResourceAsStream(String name) {
+        JarEntry entry = jar.getJarEntry(entryName(name));
+        if (entry != null) {
+            try {
+                return jar.getInputStream(entry);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return super.getResourceAsStream(name);
+    }
+
     /** ByteBuddy reads advice byte code as {@code X.class} resources: map those to the stored {@code .classdata}. */
     private static String entryName(String resource) {
         String path = resource.startsWith("/") ? resource.substring(1) : resource;

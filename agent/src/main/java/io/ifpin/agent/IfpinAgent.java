@@ -3,6 +3,7 @@ package io.ifpin.agent;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,6 +19,10 @@ import java.util.jar.JarFile;
  * everything else (including the bridge classes it then defines in the bootstrap loader) and hands over.
  * Every failure is caught and reported on stderr so a broken agent never stops the application; an invalid config
  * is the one deliberate stop, and the installer does that itself.
+ *
+ * <p>In a JVM that runs ifpin's own command line ({@code java -jar ifpin-agent.jar check ...} with
+ * {@code JAVA_TOOL_OPTIONS=-javaagent:...}, as a systemd {@code ExecStartPre=} does), the agent does nothing: the
+ * command checks the config itself, and must not be stopped by the agent's own reading of it.
  */
 public final class IfpinAgent {
 
@@ -29,14 +34,23 @@ public final class IfpinAgent {
 
     public static void premain(String agentArgument, Instrumentation instrumentation) {
         try {
-            Class<?> agentMain = Class.forName(AGENT_MAIN, true, new AgentClassLoader(new JarFile(agentJarFile())));
+            File agentJar = agentJarFile();
+            if (runsOwnCommandLine(System.getProperty("sun.java.command"), System.getProperty("java.class.path"),
+                    agentJar)) {
+                if ("debug".equalsIgnoreCase(System.getProperty("ifpin.log.level"))) {
+                    stderr().println("[ifpin] DEBUG this JVM runs ifpin's own command line ("
+                            + System.getProperty("sun.java.command") + "): the -javaagent of ifpin does nothing here");
+                }
+                return;
+            }
+            Class<?> agentMain = Class.forName(AGENT_MAIN, true, new AgentClassLoader(new JarFile(agentJar)));
             agentMain.getMethod("premain", String.class, Instrumentation.class)
                     .invoke(null, agentArgument, instrumentation);
         } catch (Throwable t) {
             Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;
             StringWriter trace = new StringWriter();
             cause.printStackTrace(new PrintWriter(trace));
-            PrintStream stderr = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+            PrintStream stderr = stderr();
             stderr.println("[ifpin] ERROR the agent failed to start; sockets are NOT pinned: " + cause);
             for (String line : trace.toString().split("\n")) {
                 stderr.println("[ifpin] ERROR " + line);
@@ -53,6 +67,34 @@ public final class IfpinAgent {
         } catch (InvocationTargetException e) {
             throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
         }
+    }
+
+    /**
+     * Whether the JVM's main class is ifpin's own: {@code java -cp <jar> io.ifpin.agent.IfpinAgent ...}, or
+     * {@code java -jar <this agent jar> ...}, where the launcher puts the jar's path first in {@code sun.java.command},
+     * as written, and makes it the whole class path.
+     */
+    static boolean runsOwnCommandLine(String command, String classPath, File agentJar) {
+        if (command == null) {
+            return false;
+        }
+        String ownMain = IfpinAgent.class.getName();
+        if (command.equals(ownMain) || command.startsWith(ownMain + " ")) {
+            return true;
+        }
+        if (classPath == null || classPath.isEmpty() || classPath.contains(File.pathSeparator)
+                || !(command.equals(classPath) || command.startsWith(classPath + " "))) {
+            return false;
+        }
+        try {
+            return new File(classPath).getCanonicalFile().equals(agentJar.getCanonicalFile());
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
+    private static PrintStream stderr() {
+        return new PrintStream(new FileOutputStream(FileDescriptor.err), true);
     }
 
     private static File agentJarFile() throws Exception {

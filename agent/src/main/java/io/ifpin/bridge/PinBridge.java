@@ -19,7 +19,27 @@ public final class PinBridge {
 
     private static volatile PinHook hook;
 
+    /**
+     * Which ifpin agent owns this JVM, for a second {@code -javaagent} of ifpin: each has its own class loader, and
+     * this class (defined once, in the bootstrap loader) is what they share. Written by {@code core.Installation}.
+     */
+    private static String installation;
+
     private PinBridge() {
+    }
+
+    /** The installation recorded so far, or null. */
+    public static synchronized String installation() {
+        return installation;
+    }
+
+    /** Records {@code replacement} if the installation is still {@code expected}; returns whether it did. */
+    public static synchronized boolean replaceInstallation(String expected, String replacement) {
+        if (installation == null ? expected != null : !installation.equals(expected)) {
+            return false;
+        }
+        installation = replacement;
+        return true;
     }
 
     public static void install(PinHook pinHook) {
@@ -142,6 +162,17 @@ public final class PinBridge {
             throw refused;
         } catch (Throwable t) {
             reportFailure(h, t);
+        }
+    }
+
+    /**
+     * From the code inserted into a native transport's class, when reading the descriptor there ({@code intValue()},
+     * io_uring's {@code fd()}) threw: reported as a failure of the hook; the transport's method then runs unpinned.
+     */
+    public static void nativeDescriptorFailed(Throwable failure) {
+        PinHook h = hook;
+        if (h != null && failure != null) {
+            reportFailure(h, failure);
         }
     }
 

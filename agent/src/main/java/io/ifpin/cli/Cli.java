@@ -2,7 +2,6 @@ package io.ifpin.cli;
 
 import io.ifpin.log.Json;
 import io.ifpin.config.ConfigLoader;
-import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.InvalidConfigException;
 import io.ifpin.core.Version;
 import io.ifpin.rules.Protocol;
@@ -69,8 +68,8 @@ public final class Cli {
                 if (args.size() != 2) {
                     return usage(err, "check takes one argument, the config file");
                 }
-                IfpinConfig config = load(args.get(1), json, out, err);
-                return config == null ? PROBLEM : CheckCommand.run(config, json, strict, out);
+                ConfigLoader.Loaded loaded = load(args.get(1), json, out, err);
+                return loaded == null ? PROBLEM : CheckCommand.run(loaded.config(), loaded.warnings(), json, strict, out);
             }
             case "explain" -> {
                 if (args.size() < 3 || args.size() > 5) {
@@ -87,9 +86,9 @@ public final class Cli {
                         return usage(err, "'" + extra + "' is neither a port (1-65535) nor tcp|udp");
                     }
                 }
-                IfpinConfig config = load(args.get(1), json, out, err);
-                return config == null ? PROBLEM : ExplainCommand.run(config, args.get(2), port, protocol, caller, json,
-                        out);
+                ConfigLoader.Loaded loaded = load(args.get(1), json, out, err);
+                return loaded == null ? PROBLEM : ExplainCommand.run(loaded.config(), args.get(2), port, protocol, caller,
+                        json, out);
             }
             default -> {
                 return usage(err, "unknown command '" + command + "'");
@@ -98,17 +97,26 @@ public final class Cli {
     }
 
     /** Loads the config; on error prints the loader's message (file, line, key, fix) and returns null. */
-    private static IfpinConfig load(String file, boolean json, PrintStream out, PrintStream err) {
+    private static ConfigLoader.Loaded load(String file, boolean json, PrintStream out, PrintStream err) {
+        List<String> problems;
         try {
-            return ConfigLoader.load(Path.of(file));
+            return ConfigLoader.loadWithWarnings(Path.of(file));
         } catch (InvalidConfigException e) {
-            if (json) {
-                out.println(Json.write(java.util.Map.of("config", file, "valid", false, "problems", e.problems())));
-            } else {
+            problems = e.problems();
+            if (!json) {
                 err.println(e.getMessage());
             }
-            return null;
+        } catch (Throwable t) { // as the agent does: one message, not a stack trace
+            problems = List.of(file + ": cannot load it: " + t + ". Fix: if it is an OutOfMemoryError, give the JVM"
+                    + " more heap (-Xmx) or shorten the config.");
+            if (!json) {
+                err.println("invalid ifpin config " + file + ": 1 problem\n" + problems.get(0));
+            }
         }
+        if (json) {
+            out.println(Json.write(java.util.Map.of("config", file, "valid", false, "problems", problems)));
+        }
+        return null;
     }
 
     private static int usage(PrintStream err, String problem) {

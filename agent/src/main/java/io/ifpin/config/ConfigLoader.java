@@ -9,9 +9,10 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 
 import java.net.URL;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,40 +27,94 @@ import java.util.Optional;
  */
 public final class ConfigLoader {
     private static final String REFERENCE = "/reference.conf";
-    private static final String PATH_FIX =
-            "check the path given to -javaagent:...=<path>, -Difpin.config or IFPIN_CONFIG";
     private static final String SYNTAX_FIX = "correct the HOCON syntax there; double-quote values that contain"
             + " * : / such as \"*.corp.example\" and IPv6 addresses";
 
     private ConfigLoader() {
     }
 
+    /** A config loaded from a file, with the text it was built from and its warnings. */
+    public record Loaded(IfpinConfig config, String text, List<String> warnings) {
+        public Loaded {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
     public static IfpinConfig load(Path file) throws InvalidConfigException {
-        return load(file, true);
+        return loadWithWarnings(file).config();
     }
 
     /** @param fastParse try {@link FastHoconParser} first; false for tests that compare it with the full parse */
     static IfpinConfig load(Path file, boolean fastParse) throws InvalidConfigException {
+        return parseFile(file, readText(file), fastParse).config();
+    }
+
+    /** {@link #load}, keeping the warnings (a missing plain {@code include}) for the caller to report. */
+    public static Loaded loadWithWarnings(Path file) throws InvalidConfigException {
+        return parseFile(file, readText(file));
+    }
+
+    /**
+     * The file's text, read the bounded way ({@link ConfigFile}: a regular file, at most 16 MiB, UTF-8): kept apart
+     * from {@link #parseFile} so that the reloader parses exactly the text it compared.
+     */
+    public static String readText(Path file) throws InvalidConfigException {
+        return ConfigFile.read(file);
+    }
+
+    /** Parses {@code text}, read from {@code file} (its includes are resolved relative to it). */
+    public static Loaded parseFile(Path file, String text) throws InvalidConfigException {
+        return parseFile(file, text, true);
+    }
+
+    private static Loaded parseFile(Path file, String text, boolean fastParse) throws InvalidConfigException {
         String source = file.toString();
-        String unreadable = unreadableReason(file);
-        if (unreadable != null) {
-            Problems problems = new Problems(source);
-            problems.add(null, null, unreadable, Files.exists(file) && !Files.isDirectory(file)
-                    ? "make it readable by the user running the JVM, or " + PATH_FIX : PATH_FIX);
-            throw problems.toException();
-        }
-        Optional<IfpinConfig> fast = fastParse ? readFast(FastHoconParser.parseFile(file), source, false)
+        // The fast path declines includes, so a config it reads has no loader warnings.
+        Optional<IfpinConfig> fast = fastParse ? readFast(FastHoconParser.parseFileText(file, text), source, false)
                 : Optional.empty();
         if (fast.isPresent()) {
-            return fast.get();
+            return new Loaded(fast.get(), text, List.of());
         }
-        Config user;
+        List<String> warnings = new ArrayList<>();
+        IfpinConfig config = guarded(source, text, () -> {
+            Config user;
+            try {
+                user = ConfigFactory.parseString(text,
+                        FileIncluder.options(ConfigParseOptions.defaults(), file, text, warnings));
+            } catch (ConfigException e) {
+                throw translate(e, source);
+            }
+            return build(user, source, false);
+        });
+        return new Loaded(config, text, warnings);
+    }
+
+    private interface Step {
+        IfpinConfig run() throws InvalidConfigException;
+    }
+
+    /**
+     * Any failure while parsing becomes a config problem, so that every caller (premain, check, reload) reports it in
+     * one message and keeps its policy: nesting deep enough to overflow the parser's stack is hostile input, and an
+     * OutOfMemoryError here is this text's (its garbage is gone once the parse unwinds, so reporting it is safe).
+     */
+    private static IfpinConfig guarded(String source, String text, Step step) throws InvalidConfigException {
+        Problems problems = new Problems(source);
         try {
-            user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
-        } catch (ConfigException e) {
-            throw translate(e, source);
+            return step.run();
+        } catch (StackOverflowError e) {
+            problems.add(null, null, "nested too deeply to parse (lists or objects inside each other thousands of"
+                    + " levels deep)", "write the rules as a flat list: rules = [ { ... }, { ... } ]");
+        } catch (OutOfMemoryError e) {
+            problems.add(null, null, "the JVM ran out of memory while parsing it (" + text.length() + " characters,"
+                    + " maximum heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB: " + e.getMessage()
+                    + ")", "give the JVM more heap (-Xmx), or shorten the config (list networks as CIDRs rather than"
+                    + " one rule per address)");
+        } catch (RuntimeException e) {
+            problems.add(null, null, "could not be read: " + e, "correct the config; if it looks right, please"
+                    + " report this with the file");
         }
-        return build(user, source, false);
+        throw problems.toException();
     }
 
     /** For tests and for later features (reload): parse HOCON text; originName is used in messages as the file name. */
@@ -89,13 +144,15 @@ public final class ConfigLoader {
         if (fast.isPresent()) {
             return fast.get();
         }
-        Config user;
-        try {
-            user = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription(originName));
-        } catch (ConfigException e) {
-            throw translate(e, originName);
-        }
-        return build(user, originName, mergeReference);
+        return guarded(originName, hocon, () -> {
+            Config user;
+            try {
+                user = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription(originName));
+            } catch (ConfigException e) {
+                throw translate(e, originName);
+            }
+            return build(user, originName, mergeReference);
+        });
     }
 
     /**
@@ -156,21 +213,6 @@ public final class ConfigLoader {
         return ConfigFactory.parseURL(url, ConfigParseOptions.defaults().setAllowMissing(false));
     }
 
-    /** Checked up front: Typesafe Config's messages for these are Java exception texts. */
-    private static String unreadableReason(Path file) {
-        String shown = file.isAbsolute() ? "" : " (looked for " + file.toAbsolutePath() + ")";
-        if (Files.isDirectory(file)) {
-            return "is a directory, not a config file" + shown;
-        }
-        if (!Files.exists(file)) {
-            return "file not found" + shown;
-        }
-        if (!Files.isReadable(file)) {
-            return "file not readable (permission denied for user " + System.getProperty("user.name") + ")";
-        }
-        return null;
-    }
-
     /** HOCON syntax errors, unresolved substitutions and I/O errors, in the same format as other problems. */
     private static InvalidConfigException translate(ConfigException e, String source) {
         String detail = e.getMessage();
@@ -179,7 +221,10 @@ public final class ConfigLoader {
         }
         String problem;
         String fix;
-        if (e instanceof ConfigException.UnresolvedSubstitution) { // a subclass of Parse: test first
+        if (e instanceof FileIncluder.IncludeProblem include) {
+            problem = include.problem;
+            fix = include.fix;
+        } else if (e instanceof ConfigException.UnresolvedSubstitution) { // a subclass of Parse: test first
             problem = detail;
             fix = "define the referenced key or environment variable, or write ${?NAME} to make it optional";
         } else if (e instanceof ConfigException.Parse) {
@@ -187,7 +232,7 @@ public final class ConfigLoader {
             fix = SYNTAX_FIX;
         } else if (e instanceof ConfigException.IO) {
             problem = "cannot read the file: " + detail;
-            fix = PATH_FIX;
+            fix = ConfigFile.PATH_FIX;
         } else {
             problem = detail;
             fix = "correct the config there";

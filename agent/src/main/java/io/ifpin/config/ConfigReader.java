@@ -236,6 +236,9 @@ final class ConfigReader {
             if (text.isBlank()) {
                 throw new InvalidPathException(text, "empty path");
             }
+            if (!isPrintable(text)) {
+                throw new InvalidPathException(text, "it contains a control or other non-printable character");
+            }
             return Optional.of(Path.of(text));
         } catch (InvalidPathException e) {
             problems.addValue(value, path, "not a usable path (" + e.getReason() + ")",
@@ -406,6 +409,11 @@ final class ConfigReader {
             problems.addValue(value, path, "the name is empty",
                     "write a name, e.g. name = \"corp-api\", or remove it to get \"" + defaultName + "\"");
         }
+        if (named && !isPrintable(text)) {
+            // Names are echoed in every log line about the rule, in the audit log and over JMX.
+            problems.addValue(value, path, "contains a control or other non-printable character",
+                    "use letters, digits, '-', '_' and '.', e.g. name = \"corp-api\"");
+        }
         String name = named ? text : defaultName;
         ConfigOrigin origin = text != null ? value.origin() : rule.origin();
         // The first use is kept as (path, line) and its text built only for a duplicate: this runs once per rule.
@@ -535,6 +543,11 @@ final class ConfigReader {
         if (name == null) {
             return null;
         }
+        if (!isPrintable(name)) {
+            problems.addValue(value, path, "contains a control or other non-printable character",
+                    "use the device name shown by `ip link`, e.g. interface = \"tun0\"");
+            return null;
+        }
         try {
             InterfaceNames.validate(name);
             return name;
@@ -621,6 +634,16 @@ final class ConfigReader {
             return null;
         }
         return text;
+    }
+
+    /** What ifpin echoes in its log lines must print as itself: see {@link Problems#escape}. */
+    private static boolean isPrintable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (!Problems.isPrintable(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Absent, or HOCON {@code null}, which the config may use to unset an optional key. */

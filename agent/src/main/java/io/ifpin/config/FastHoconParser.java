@@ -86,11 +86,25 @@ final class FastHoconParser {
             if (text.indexOf('\uFFFD') >= 0) {
                 return Optional.empty();
             }
-            return parse(text, ConfigOriginFactory.newFile(name));
+            return parseFileText(file, text);
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
             // Any failure here is the full path's to report.
             return Optional.empty();
         }
+    }
+
+    /**
+     * The root object of {@code text}, read from {@code file}, as {@code ConfigLoader.parseFile}'s full parse reads it
+     * (its origins are named by the file's path, as that parse names them), or empty when this parser declines it:
+     * named as JSON or properties (Typesafe Config reads those in another syntax), or outside the subset.
+     */
+    static Optional<ConfigObject> parseFileText(Path file, String text) {
+        String name = file.toString();
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".json") || lower.endsWith(".properties")) {
+            return Optional.empty();
+        }
+        return parse(text, ConfigOriginFactory.newSimple(name));
     }
 
     /**

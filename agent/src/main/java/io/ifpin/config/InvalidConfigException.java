@@ -41,7 +41,7 @@ public final class InvalidConfigException extends Exception {
             throw new IllegalArgumentException("an invalid config needs at least one problem");
         }
         int count = problems.size();
-        return "invalid ifpin config " + source + ": " + count + (count == 1 ? " problem" : " problems")
+        return "invalid ifpin config " + Problems.escape(source) + ": " + count + (count == 1 ? " problem" : " problems")
                 + "\n" + String.join("\n", problems);
     }
 }

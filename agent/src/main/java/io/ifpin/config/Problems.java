@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValueType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Collects config problems and formats each as one operator-readable line:
@@ -45,7 +46,7 @@ final class Problems {
         if (!fix.endsWith(".") && !fix.endsWith("?")) {
             line.append('.');
         }
-        problems.add(new Problem(origin == null ? -1 : origin.lineNumber(), line.toString()));
+        problems.add(new Problem(origin == null ? -1 : origin.lineNumber(), escape(line.toString())));
     }
 
     int count() {
@@ -72,9 +73,58 @@ final class Problems {
         if (origin == null) {
             return source;
         }
-        // An included file names itself; text from parse() and merged values do not.
-        String file = origin.filename() != null ? origin.filename() : source;
+        String file = origin.filename() != null ? origin.filename() : fileOf(origin);
         return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;
+    }
+
+    /**
+     * Text parsed from a string (every file: see ConfigLoader.parseFile) names its file in the origin's description,
+     * {@code "<file>: <line>"}; a merge of values from two places names none, and gets the source.
+     */
+    private String fileOf(ConfigOrigin origin) {
+        String description = LINE_SUFFIX.matcher(origin.description()).replaceFirst("");
+        return description.isEmpty() || description.startsWith("merge of ") ? source : description;
+    }
+
+    private static final Pattern LINE_SUFFIX = Pattern.compile(": [0-9]+(-[0-9]+)?$");
+
+    /**
+     * What ifpin echoes from a config, made printable: control characters (ESC, newline, ...), Unicode format
+     * characters (bidirectional overrides) and line separators become the two characters {@code \n}, {@code \t},
+     * {@code \r}, or a backslash, {@code u} and four hex digits, so a config cannot write terminal escapes or fake
+     * log lines into an operator's terminal. Applied to every problem line, whatever part of it came from the file.
+     */
+    static String escape(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (isPrintable(c)) {
+                if (out != null) {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                case '\r' -> out.append("\\r");
+                default -> out.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
+    /** False for what {@link #escape} escapes. */
+    static boolean isPrintable(char c) {
+        if (Character.isISOControl(c)) {
+            return false;
+        }
+        int type = Character.getType(c);
+        return type != Character.FORMAT && type != Character.LINE_SEPARATOR && type != Character.PARAGRAPH_SEPARATOR
+                && type != Character.UNASSIGNED && type != Character.PRIVATE_USE;
     }
 
     /** The value as HOCON/JSON (strings quoted), shortened so one problem stays one readable line. */

@@ -16,7 +16,6 @@ import io.ifpin.log.IfpinLog;
 import io.ifpin.metrics.Metrics;
 import io.ifpin.metrics.RulesMBean;
 import io.ifpin.os.ErrnoException;
-import io.ifpin.os.NetlinkRoutes;
 import io.ifpin.os.Routes;
 import io.ifpin.os.SocketOptions;
 import io.ifpin.os.UnavailableSockets;
@@ -28,9 +27,8 @@ import io.ifpin.pin.StackCallers;
 import io.ifpin.rules.OnError;
 import io.ifpin.rules.Rule;
 
-import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,9 +38,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs in the agent's isolated class loader, called once from {@code IfpinAgent.premain}: load the config (an
- * invalid one stops the JVM before the application starts), wire the pinning hook, install the instrumentation,
- * and print the one startup line.
+ * Runs in the agent's isolated class loader, called once per {@code -javaagent} from {@code IfpinAgent.premain}:
+ * load the config (an invalid one stops the JVM before the application starts), and then either nothing (a second
+ * ifpin, or a config that cannot act: {@link NothingToPin}) or the pinning hook and the instrumentation. Everything
+ * else runs on the {@code ifpin-init} thread, and the JVM's exit never waits for it (docs/architecture.md, "Startup
+ * order").
  */
 public final class AgentInstaller {
 
@@ -54,12 +54,31 @@ public final class AgentInstaller {
 
     public static void install(String agentArgument, Instrumentation instrumentation) {
         long startNanos = System.nanoTime();
-        IfpinConfig config = loadConfigOrExit(agentArgument);
+        Installation installation = new Installation(Installation.BRIDGE);
+        Installation.Owner owner = installation.pinningOwner();
+        if (owner != null) {
+            reportSecondAgent(owner, ConfigLocation.resolve(agentArgument, System.getProperty(ConfigLocation.PROPERTY),
+                    System.getenv(ConfigLocation.ENVIRONMENT)));
+            return;
+        }
+        ConfigLoader.Loaded loaded = loadConfigOrExit(agentArgument);
+        IfpinConfig config = loaded.config();
+        // The text that was parsed, for the reloader's first comparison: read once, never again from the path.
+        byte[] text = loaded.text().getBytes(StandardCharsets.UTF_8);
         NativeCalls.Choice nativeCalls = nativeCallsOrExit();
-        ErrorReporter reporter = new ErrorReporter();
-        Runtime.getRuntime().addShutdownHook(new Thread(reporter::logSummary, "ifpin-exit-summary"));
-
         IfpinLog.debug("config loaded in " + millisSince(startNanos) + " ms");
+        boolean idle = NothingToPin.applies(config);
+        owner = installation.claim(!idle, config.source());
+        if (owner != null) {
+            reportSecondAgent(owner, config.source());
+            return;
+        }
+        if (idle) {
+            logNothingToPin(config, millisSince(startNanos));
+            return;
+        }
+        ErrorReporter reporter = new ErrorReporter();
+        legacyImplementationWarnings(); // here, not with the startup lines: a short-lived application gets it too
         openJavaBase(instrumentation);
         // Native access loads on its own thread, so the application's main does not wait for it; until it is
         // ready, PendingHook holds back the sockets that the policy could touch.
@@ -70,26 +89,63 @@ public final class AgentInstaller {
         SocketInstrumentation.Coverage coverage = SocketInstrumentation.register(instrumentation);
         // Netty's classes are loaded by the application later; its transformer only needs to be there first.
         NativeTransportInstrumentation.install(instrumentation);
-        Thread init = new Thread(() -> finishInstall(config, nativeCalls, reporter, pending,
-                coverage, startNanos), "ifpin-init");
+        // Anonymous classes, not lambdas: the first lambda of a JVM costs milliseconds of premain to bootstrap.
+        // The exit waits for nothing of ifpin's: this hook only prints (the held-socket line, the error summary).
+        Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
+            @Override
+            public void run() {
+                pending.reportHeldAtExit(millisSince(startNanos));
+                reporter.logSummary();
+            }
+        }, "ifpin-exit-summary"));
+        Thread init = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                finishInstall(config, text, nativeCalls, reporter, pending, coverage, instrumentation, startNanos);
+            }
+        }, "ifpin-init");
         init.setDaemon(true);
         init.setContextClassLoader(null); // nothing of the application's
         init.start();
-        // A short-lived application still gets the startup lines (and its exit waits at most this long for them).
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> joinQuietly(init, 2000), "ifpin-init-exit"));
         IfpinLog.debug("premain returns after " + millisSince(startNanos) + " ms");
+    }
+
+    /** A second {@code -javaagent} of ifpin: one line, and nothing else. */
+    private static void reportSecondAgent(Installation.Owner owner, String location) {
+        if (owner.sameConfig(location)) {
+            IfpinLog.info("ifpin is already loaded in this JVM (config " + owner.config() + "); this second"
+                    + " -javaagent of it does nothing. Fix: give -javaagent once (JAVA_TOOL_OPTIONS and the command"
+                    + " line both have it), or ignore this.");
+        } else {
+            IfpinLog.warn("ifpin is already " + (owner.pins() ? "installed" : "loaded") + " in this JVM with config "
+                    + owner.config() + "; this second -javaagent of it (config " + location + ") is ignored. Fix:"
+                    + " give -javaagent once (JAVA_TOOL_OPTIONS and the command line both have it).");
+        }
+    }
+
+    /** The one line of a config that cannot act ({@link NothingToPin}): cheap, no native access. */
+    private static void logNothingToPin(IfpinConfig config, long startupMillis) {
+        int rules = config.rules().rules().size();
+        // java.runtime.version is what Runtime.version() prints, without its parse and streams.
+        IfpinLog.info("ifpin " + Version.current() + " on Java " + System.getProperty("java.runtime.version") + ": "
+                + rules + " rule(s) from "
+                + config.source() + (rules == 0 ? "" : ", all allow") + "; unmatched sockets: allow; nothing to pin,"
+                + " so nothing is installed (no instrumentation, native access, threads or MBean); ready in "
+                + startupMillis + " ms");
     }
 
     /**
      * On the ifpin-init thread: native access, the route checker, the audit log, the startup lines, then the real
-     * hook; after it, the MBean and the reload thread, which no socket waits for.
+     * hook; after it the reload thread, and last, once the application has had its chance to set up
+     * {@code java.util.logging} ({@link MBeanMoment}), the MBean. No socket waits for those two.
      */
-    private static void finishInstall(IfpinConfig config, NativeCalls.Choice nativeCalls, ErrorReporter reporter,
-                                      PendingHook pending, SocketInstrumentation.Coverage coverage, long startNanos) {
+    private static void finishInstall(IfpinConfig config, byte[] text, NativeCalls.Choice nativeCalls,
+                                      ErrorReporter reporter,
+                                      PendingHook pending, SocketInstrumentation.Coverage coverage,
+                                      Instrumentation instrumentation, long startNanos) {
         Pinner pinner = null;
         Metrics metrics = new Metrics();
         Path file = Path.of(config.source());
-        byte[] text = readQuietly(file);
         try {
             // First: loading the socket classes patches them (ASM's cold start, tens of milliseconds); done here,
             // it is likely done before the application's first connect, which would otherwise do it.
@@ -104,7 +160,7 @@ public final class AgentInstaller {
                 sockets = new UnavailableSockets(t.toString());
             }
             IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
-            Routes routes = sockets instanceof UnavailableSockets ? null : loadRoutes();
+            Routes routes = sockets instanceof UnavailableSockets ? null : loadRoutes(sockets);
             AsyncRouteChecker routeChecker = routes == null || !mayPin(config) ? AsyncRouteChecker.DISABLED
                     : startRouteChecker(routes);
             metrics.configLoaded(new Metrics.ConfigInfo(config.source(), ConfigVersion.of(text), Instant.now(),
@@ -112,6 +168,7 @@ public final class AgentInstaller {
             AuditLog audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;
             if (audit != null) {
                 metrics.auditDroppedFrom(audit::dropped);
+                metrics.auditFailingFrom(audit::failingSince);
             }
             pinner = new Pinner(config, sockets, reporter, KernelVersion.running(), routeChecker, metrics, audit,
                     new StackCallers());
@@ -120,19 +177,38 @@ public final class AgentInstaller {
             Map<String, String> selfTest = sockets instanceof UnavailableSockets ? Map.of()
                     : PinSelfTest.run(sockets, config.rules().interfaceNames());
             // Logged before any socket is released, so startup lines come before every connect-time report.
-            logStartup(config, sockets, uncovered, nettyCopies, selfTest, millisSince(startNanos), routes);
+            logStartup(config, sockets, uncovered, nettyCopies, selfTest, millisSince(startNanos), routes, audit);
         } catch (Throwable t) {
-            IfpinLog.error("the agent failed to start; sockets are NOT pinned: " + t);
-            pinner = null;
+            IfpinLog.error("the agent failed to start; sockets are NOT pinned (deny rules still refuse, fail-closed"
+                    + " rules refuse what they match): " + t);
+            pinner = policyWithoutPinning(config, reporter, metrics, t);
         } finally {
             PinBridge.install(pinner);
             pending.complete(pinner);
         }
-        if (pinner != null && config.jmx()) {
-            registerMBean(metrics);
-        }
         if (pinner != null && config.reloadInterval().isPresent()) {
             new ConfigReloader(file, config, text, pinner::apply, metrics).start();
+        }
+        if (pinner != null && config.jmx()) {
+            MBeanMoment.Reason reason = MBeanMoment.await(instrumentation, startNanos);
+            if (reason != null) {
+                registerMBean(metrics, reason);
+            }
+        }
+    }
+
+    /**
+     * After a failure on ifpin-init: the rules without native access, so that the sockets held until now, and all
+     * later ones, are still refused where the policy says so (ifpin's own failure never widens the policy); null
+     * only if even that cannot be built.
+     */
+    static Pinner policyWithoutPinning(IfpinConfig config, ErrorReporter reporter, Metrics metrics,
+                                       Throwable failure) {
+        try {
+            return new Pinner(config, new UnavailableSockets(failure.toString()), reporter, KernelVersion.running(),
+                    AsyncRouteChecker.DISABLED, metrics, null, new StackCallers());
+        } catch (Throwable again) {
+            return null;
         }
     }
 
@@ -150,41 +226,26 @@ public final class AgentInstaller {
         }
     }
 
-    private static void joinQuietly(Thread thread, long millis) {
-        try {
-            thread.join(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * On the init thread, after the hook is in place: creating the platform MBean server costs tens of milliseconds,
-     * and must not run on the application's main thread before an application server has set up
-     * {@code java.util.logging} (it registers the logging MXBean).
-     */
-    private static void registerMBean(Metrics metrics) {
+    /** Once {@link MBeanMoment} says so: creating the platform MBean server initialises java.util.logging. */
+    private static void registerMBean(Metrics metrics, MBeanMoment.Reason reason) {
+        // As on the application's main thread: a javax.management.builder.initial (or log manager) class on the
+        // class path is found through the context loader, which ifpin-init otherwise leaves empty.
+        Thread.currentThread().setContextClassLoader(ClassLoader.getSystemClassLoader());
         try {
             RulesMBean.register(metrics);
-            IfpinLog.debug("MBean " + RulesMBean.OBJECT_NAME + " registered");
+            IfpinLog.debug("MBean " + RulesMBean.OBJECT_NAME + " registered: " + reason.text);
         } catch (Throwable t) {
             IfpinLog.warn("cannot register the MBean " + RulesMBean.OBJECT_NAME + " (" + t + "); counters are"
                     + " not visible over JMX. Pinning is not affected.");
-        }
-    }
-
-    private static byte[] readQuietly(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            return new byte[0];
+        } finally {
+            Thread.currentThread().setContextClassLoader(null);
         }
     }
 
     /** rtnetlink for the route checks; without it ifpin pins as before, unchecked. */
-    private static Routes loadRoutes() {
+    private static Routes loadRoutes(SocketOptions sockets) {
         try {
-            return NetlinkRoutes.load();
+            return NativeCalls.routes(sockets);
         } catch (Throwable t) {
             IfpinLog.debug("route checks disabled: " + t);
             return null;
@@ -218,7 +279,7 @@ public final class AgentInstaller {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
-    private static IfpinConfig loadConfigOrExit(String agentArgument) {
+    private static ConfigLoader.Loaded loadConfigOrExit(String agentArgument) {
         String location = ConfigLocation.resolve(agentArgument, System.getProperty(ConfigLocation.PROPERTY),
                 System.getenv(ConfigLocation.ENVIRONMENT));
         if (location == null) {
@@ -227,7 +288,8 @@ public final class AgentInstaller {
                     + " environment variable.");
         }
         try {
-            IfpinConfig config = ConfigLoader.load(Path.of(location));
+            ConfigLoader.Loaded loaded = ConfigLoader.loadWithWarnings(Path.of(location));
+            IfpinConfig config = loaded.config();
             LogLevel level = config.log().level();
             String levelOverride = System.getProperty("ifpin.log.level");
             if (levelOverride != null) {
@@ -238,9 +300,19 @@ public final class AgentInstaller {
                 }
             }
             IfpinLog.configure(level, config.log().file().orElse(null));
-            return config;
+            for (String warning : loaded.warnings()) { // a loop, not a method reference: no lambda in premain
+                IfpinLog.warn(warning);
+            }
+            return loaded;
         } catch (InvalidConfigException e) {
             stop(e.getMessage());
+            return null;
+        } catch (Throwable t) {
+            // Whatever the file held (fail-closed rules, default-action = deny) is unknown now: running the
+            // application unpinned could widen the policy, so this stops as an invalid config does.
+            stop("cannot load the ifpin config " + location + ": " + t + ". Fix: if it is an OutOfMemoryError, give"
+                    + " the JVM more heap (-Xmx) or shorten the config; otherwise check the file with java -jar"
+                    + " ifpin-agent.jar check " + location + ", and report this if the file is right.");
             return null;
         }
     }
@@ -267,13 +339,18 @@ public final class AgentInstaller {
     /**
      * Lets {@code java.base}, where the advice runs, read the bridge's module (named modules do not read unnamed ones
      * by default), and opens {@code java.io} to ifpin for {@code FileDescriptor.fd} and {@code java.net} for the
-     * requested host name and IPv6 bytes without copies ({@code InetAddressFields}); no command-line flags needed.
+     * requested host name and IPv6 bytes without copies ({@code InetAddressFields}), and {@code java.lang} for
+     * ifpin's own native-access grant on Java 22+ (docs/architecture.md, "Native calls"); no command-line flags needed.
      */
     private static void openJavaBase(Instrumentation instrumentation) {
         Module javaBase = Object.class.getModule();
-        instrumentation.redefineModule(javaBase, Set.of(PinBridge.class.getModule()), Map.of(),
+        // jdk.internal.misc: MBeanMoment asks whether LogManager is initialised without initialising it.
+        instrumentation.redefineModule(javaBase, Set.of(PinBridge.class.getModule()),
+                Map.of("jdk.internal.misc", Set.of(AgentInstaller.class.getModule())),
                 Map.of("java.io", Set.of(AgentInstaller.class.getModule()),
-                        "java.net", Set.of(AgentInstaller.class.getModule())), Set.of(), Map.of());
+                        "java.net", Set.of(AgentInstaller.class.getModule()),
+                        // for the native-access grant on Java 22+ (NativeAccessModule.grant)
+                        "java.lang", Set.of(AgentInstaller.class.getModule())), Set.of(), Map.of());
     }
 
     /** The interfaces of this network namespace, or none (with a warning) when they cannot be listed. */
@@ -288,7 +365,7 @@ public final class AgentInstaller {
 
     private static void logStartup(IfpinConfig config, SocketOptions sockets, List<String> uncovered,
                                    List<String> nettyCopies, Map<String, String> selfTest, long startupMillis,
-                                   Routes routes) {
+                                   Routes routes, AuditLog audit) {
         List<String> interfaces = interfaceNames(sockets);
         Map<String, List<Rule>> byInterface = pinRulesByInterface(config);
         List<String> rules = new ArrayList<>();
@@ -297,7 +374,7 @@ public final class AgentInstaller {
         }
         IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ", " + KernelVersion.running()
                 + ": " + rules.size() + " rule(s) from " + config.source() + " " + firstFew(rules)
-                + "; unmatched sockets: " + config.defaultRule().target() + policySummary(config) + "; interfaces "
+                + "; unmatched sockets: " + config.defaultRule().target() + policySummary(config, audit) + "; interfaces "
                 + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + " and "
                 + NativeTransportInstrumentation.description() + (nettyCopies.isEmpty() ? "" : " " + nettyCopies)
                 + "; self-test " + selfTestLine(byInterface, selfTest) + "; system calls through "
@@ -319,7 +396,6 @@ public final class AgentInstaller {
             IfpinLog.error("socket path not covered on Java " + Runtime.version() + ": " + path
                     + "; sockets opened this way are NOT pinned. Please report this with your Java version.");
         }
-        legacyImplementationWarnings();
     }
 
     /** Rules listed by name in the startup line; the rest are counted (`check` lists them all). */
@@ -352,9 +428,11 @@ public final class AgentInstaller {
     }
 
     /** The optional policy features in force, for the startup line; empty when none. */
-    private static String policySummary(IfpinConfig config) {
+    private static String policySummary(IfpinConfig config, AuditLog audit) {
         StringBuilder out = new StringBuilder();
-        config.audit().file().ifPresent(file -> out.append("; audit log ").append(file));
+        if (audit != null) {
+            out.append("; ").append(audit.describe());
+        }
         config.reloadInterval().ifPresent(interval -> out.append("; reload every ").append(interval.toMillis())
                 .append(" ms"));
         return out.toString();

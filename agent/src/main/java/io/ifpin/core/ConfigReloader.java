@@ -1,27 +1,35 @@
 package io.ifpin.core;
 
 import io.ifpin.config.ConfigLoader;
+import io.ifpin.config.EnforcementChange;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.InvalidConfigException;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.metrics.Metrics;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * {@code reload-interval}: the daemon thread {@code ifpin-reload} reads the config file every interval and, when its
  * text changed, loads and validates it completely before handing it over; a file that does not load keeps the rules
  * in force and is reported once (file:line and fix), like at startup.
+ *
+ * <p>A reload never widens the policy because the file was caught half-written (an editor or {@code cp} truncates
+ * it first, then writes): an empty file is refused like a broken one, and a config that lowers enforcement
+ * ({@link EnforcementChange}: fewer or weaker deny/pin rules, a weaker default) is applied only once the file has
+ * stayed the same (text and modification time) for {@link #settleTime} (one more interval, at least 1 s), and is
+ * logged at WARN with what it lowers. Any other change applies at once.
  *
  * <p>Only the rules and the settings that decide a socket's fate change on reload ({@code rules},
  * {@code default-action}, {@code default-interface}, {@code on-error}); the log settings, the audit settings,
@@ -29,20 +37,41 @@ import java.util.function.Consumer;
  * Sockets already open keep their binding.
  */
 final class ConfigReloader {
+    /** The shortest a lowering config must stay unchanged before it applies. */
+    static final Duration MIN_SETTLE_TIME = Duration.ofSeconds(1);
+    /** The "text" remembered for a file that is gone, so that it is reported once. */
+    private static final String GONE = "\0gone";
+
     private final Path file;
     private final Duration interval;
     private final Consumer<IfpinConfig> apply;
     private final Metrics metrics;
+    private final LongSupplier nanoTime;
     private IfpinConfig inForce;
-    private byte[] lastText;
+    private String inForceText;
+    /** The last text acted on (applied, refused, or waiting): each is reported once. */
+    private String lastSeen;
+    private Pending pending;
+
+    /** A config that lowers enforcement, waiting for the file to settle. */
+    private record Pending(String text, FileTime modified, long sinceNanos, ConfigLoader.Loaded loaded,
+                           List<String> lowered) {
+    }
 
     ConfigReloader(Path file, IfpinConfig initial, byte[] initialText, Consumer<IfpinConfig> apply, Metrics metrics) {
+        this(file, initial, initialText, apply, metrics, System::nanoTime);
+    }
+
+    ConfigReloader(Path file, IfpinConfig initial, byte[] initialText, Consumer<IfpinConfig> apply, Metrics metrics,
+                   LongSupplier nanoTime) {
         this.file = file;
         this.interval = initial.reloadInterval().orElseThrow();
         this.inForce = initial;
-        this.lastText = initialText;
+        this.inForceText = new String(initialText, StandardCharsets.UTF_8);
+        this.lastSeen = inForceText;
         this.apply = apply;
         this.metrics = metrics;
+        this.nanoTime = nanoTime;
     }
 
     void start() {
@@ -65,52 +94,124 @@ final class ConfigReloader {
         }
     }
 
+    /** How long a config that lowers enforcement must stay unchanged before it applies: one interval, at least 1 s. */
+    Duration settleTime() {
+        return interval.compareTo(MIN_SETTLE_TIME) > 0 ? interval : MIN_SETTLE_TIME;
+    }
+
     /** Reloads when the file's text changed; visible for tests. */
     void checkOnce() {
-        byte[] text;
-        try {
-            text = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            reportOnce(new byte[0], "config file " + file + " is gone; the rules in force stay. Fix: put it back"
+        if (!Files.exists(file)) {
+            reportOnce(GONE, "config file " + file + " is gone; the rules in force stay. Fix: put it back"
                     + " (editors that save by rename are fine: the file is read again next time)");
             return;
-        } catch (IOException e) {
-            reportOnce(new byte[0], "cannot read config file " + file + " (" + e + "); the rules in force stay");
-            return;
         }
-        if (Arrays.equals(text, lastText)) {
-            return;
-        }
-        IfpinConfig loaded;
+        FileTime modified = modifiedTime();
+        String text;
         try {
-            loaded = ConfigLoader.load(file);
+            text = ConfigLoader.readText(file);
         } catch (InvalidConfigException e) {
-            reportOnce(text, "config reload from " + file + " refused, the " + inForce.rules().rules().size()
-                    + " rule(s) of version " + ConfigVersion.of(lastText) + " stay in force:\n" + e.getMessage());
+            reportOnce(e.getMessage(), refused() + e.getMessage());
             return;
         }
-        lastText = text;
-        for (String change : restartOnlyChanges(inForce, loaded)) {
+        if (text.equals(inForceText)) {
+            if (!text.equals(lastSeen)) {
+                lastSeen = text;
+                pending = null;
+                IfpinLog.info("config file " + file + " is back to version " + version(text) + ", the one in"
+                        + " force; nothing changes");
+            }
+            return;
+        }
+        if (text.isBlank()) { // every blank text is one "empty file", reported once
+            reportOnce("", "config reload from " + file + " refused: the file is empty, and the "
+                    + inForce.rules().rules().size() + " rule(s) of version " + version(inForceText) + " stay in force"
+                    + " (an empty file is what an editor or cp leaves for a moment while writing). Fix: nothing if"
+                    + " it is being written; to remove every rule, write ifpin { rules = [] }");
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        if (pending != null && pending.text().equals(text)) { // waiting: not parsed again
+            if (!Objects.equals(pending.modified(), modified)) {
+                pending = new Pending(text, modified, now, pending.loaded(), pending.lowered()); // written again
+            } else if (now - pending.sinceNanos() >= settleTime().toNanos()) {
+                IfpinLog.warn("config reload from " + file + " lowers enforcement, applied now that the file stayed"
+                        + " unchanged for " + settleTime().toMillis() + " ms: " + String.join("; ", pending.lowered()));
+                applyNow(pending.loaded(), text);
+            }
+            return;
+        }
+        if (text.equals(lastSeen)) {
+            return; // refused before, reported then
+        }
+        ConfigLoader.Loaded loaded;
+        try {
+            loaded = ConfigLoader.parseFile(file, text);
+        } catch (InvalidConfigException e) {
+            reportOnce(text, refused() + e.getMessage());
+            return;
+        }
+        List<String> lowered = EnforcementChange.lowered(inForce, loaded.config());
+        if (lowered.isEmpty()) {
+            applyNow(loaded, text);
+            return;
+        }
+        pending = new Pending(text, modified, now, loaded, lowered);
+        lastSeen = text;
+        IfpinLog.warn("config reload from " + file + " (version " + version(text) + ") lowers enforcement: "
+                + String.join("; ", lowered) + ". It applies only if the file stays unchanged for "
+                + settleTime().toMillis() + " ms (a file caught half-written changes again before that); until then"
+                + " the " + inForce.rules().rules().size() + " rule(s) of version " + version(inForceText)
+                + " stay in force");
+    }
+
+    private String refused() {
+        return "config reload from " + file + " refused, the " + inForce.rules().rules().size()
+                + " rule(s) of version " + version(inForceText) + " stay in force:\n";
+    }
+
+    private void applyNow(ConfigLoader.Loaded loaded, String text) {
+        IfpinConfig config = loaded.config();
+        for (String change : restartOnlyChanges(inForce, config)) {
             IfpinLog.warn("config reload: " + change + " changed in " + file + "; that takes effect only when the"
                     + " application restarts");
         }
-        apply.accept(loaded);
-        inForce = loaded;
-        metrics.configLoaded(new Metrics.ConfigInfo(file.toString(), ConfigVersion.of(text), Instant.now(),
-                ConfigVersion.ruleNames(loaded)), true);
-        IfpinLog.info("config reloaded from " + file + " (version " + ConfigVersion.of(text) + "): "
-                + loaded.rules().rules().size() + " rule(s) " + loaded.rules().rules() + ", default "
-                + loaded.defaultRule().target() + "; sockets already open keep their binding");
+        for (String warning : loaded.warnings()) {
+            IfpinLog.warn(warning);
+        }
+        apply.accept(config);
+        inForce = config;
+        inForceText = text;
+        lastSeen = text;
+        pending = null;
+        metrics.configLoaded(new Metrics.ConfigInfo(file.toString(), version(text), Instant.now(),
+                ConfigVersion.ruleNames(config)), true);
+        IfpinLog.info("config reloaded from " + file + " (version " + version(text) + "): "
+                + config.rules().rules().size() + " rule(s) " + config.rules().rules() + ", default "
+                + config.defaultRule().target() + "; sockets already open keep their binding");
     }
 
-    /** One ERROR per broken text, not one per interval. */
-    private void reportOnce(byte[] text, String message) {
-        if (Arrays.equals(text, lastText)) {
+    /** One ERROR per broken text, not one per interval; a config waiting to settle is dropped. */
+    private void reportOnce(String text, String message) {
+        pending = null;
+        if (text.equals(lastSeen)) {
             return;
         }
-        lastText = text;
+        lastSeen = text;
         metrics.reloadFailed();
         IfpinLog.error(message);
+    }
+
+    private FileTime modifiedTime() {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String version(String text) {
+        return ConfigVersion.of(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static List<String> restartOnlyChanges(IfpinConfig before, IfpinConfig after) {

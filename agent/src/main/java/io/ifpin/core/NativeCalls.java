@@ -3,13 +3,17 @@ package io.ifpin.core;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.os.LinuxSocketsFfm;
 import io.ifpin.os.LinuxSocketsJna;
+import io.ifpin.os.NetlinkRoutes;
+import io.ifpin.os.Routes;
 import io.ifpin.os.SocketOptions;
 
 /**
- * How ifpin makes its system calls: through JNA on every Java, and on Java 22+ through the Foreign Function API for
- * the two calls of every pin, which cost about 0.5 µs less each there (docs/performance.md, "JNA or the Foreign
- * Function API"). {@code -Difpin.native=jna} keeps JNA (a way out should FFM misbehave on some JDK);
- * {@code -Difpin.native=ffm} asks for FFM and warns when it cannot have it.
+ * How ifpin makes its system calls: on Java 22+ all of them through the Foreign Function API, from a module ifpin
+ * grants native access itself, so JNA is not loaded (no JVM warning, no {@code java.util.logging}, no
+ * {@code ldconfig} child process; docs/architecture.md, "Native calls"); before Java 22 through JNA.
+ * {@code -Difpin.native=jna} keeps JNA on any Java (a way out should FFM misbehave on some JDK; on Java 24+ the JVM
+ * then warns about JNA's {@code System::load} again); {@code -Difpin.native=ffm} asks for FFM and warns when it
+ * cannot have it.
  */
 final class NativeCalls {
 
@@ -40,14 +44,19 @@ final class NativeCalls {
     private NativeCalls() {
     }
 
-    /** JNA, with FFM over it when chosen and usable; throws what JNA throws when it cannot load. */
+    /**
+     * FFM when chosen and usable, else JNA; throws what JNA throws when it cannot load (FFM's failure then is in
+     * the debug line, or the warning of {@code -Difpin.native=ffm}).
+     */
     static SocketOptions load(Choice choice) {
-        SocketOptions jna = LinuxSocketsJna.load();
         if (choice == Choice.JNA) {
-            return jna;
+            return LinuxSocketsJna.load();
         }
         try {
-            return LinuxSocketsFfm.over(jna);
+            SocketOptions ffm = LinuxSocketsFfm.load();
+            IfpinLog.debug("system calls through the Foreign Function API, native access "
+                    + LinuxSocketsFfm.nativeAccess() + "; JNA is not loaded");
+            return ffm;
         } catch (Throwable t) {
             String message = "system calls through JNA: the Foreign Function API is not usable ("
                     + (t instanceof UnsupportedOperationException ? t.getMessage() : t.toString()) + ")";
@@ -57,7 +66,12 @@ final class NativeCalls {
             } else {
                 IfpinLog.debug(message);
             }
-            return jna;
+            return LinuxSocketsJna.load();
         }
+    }
+
+    /** rtnetlink through the same API as {@code sockets}: JNA is not loaded for it when the sockets use FFM. */
+    static Routes routes(SocketOptions sockets) {
+        return sockets instanceof LinuxSocketsFfm ffm ? ffm.routes() : NetlinkRoutes.jna();
     }
 }

@@ -7,6 +7,7 @@ import io.ifpin.rules.Rule;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -19,9 +20,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Checks the route of pinned sockets off the application's thread. {@link #maybeCheck} runs in the connect/send
- * hook: for a (rule, interface, destination network) it has seen it costs one {@link ConcurrentHashMap} lookup; the
- * first time, it offers the check to a bounded queue and returns. It never blocks, never does I/O and never opens a
- * socket. One daemon thread, {@value #THREAD_NAME}, asks the kernel (netlink) and logs the warnings.
+ * hook: for a (rule, destination network) it has seen it costs a {@link ConcurrentHashMap} lookup by the rule's name
+ * and a binary search, and allocates nothing (an IPv6 destination: the copy of its bytes); the first time, it offers
+ * the check to a bounded queue and returns. It never blocks, never does I/O and never opens a socket. One daemon
+ * thread, {@value #THREAD_NAME}, asks the kernel (netlink) and logs the warnings.
+ *
+ * <p>A rule is known by its name and what it says ({@link Rule#describe()} and its interface), not by its position: a
+ * reload that puts another rule at the same position, or changes a rule, has its networks checked again; a rule a
+ * reload left as it was is not.
  *
  * <p>Destinations are grouped by network: /24 for IPv4, /64 for IPv6, so an application talking to many hosts of
  * one network costs one check. At most {@link #MAX_KEYS} keys are remembered; beyond that nothing more is checked
@@ -47,11 +53,14 @@ public final class AsyncRouteChecker {
     /** A checker that checks nothing: for tests and when netlink is unavailable. */
     public static final AsyncRouteChecker DISABLED = new AsyncRouteChecker(null, 0, 1);
 
-    private static final Task CAP_REACHED = new Task(null, null, null, null);
+    private static final Task CAP_REACHED = new Task(null, null, 0, null, null, null);
 
     private final Work work;
     private final int maxKeys;
-    private final ConcurrentHashMap<Key, Boolean> seen = new ConcurrentHashMap<>();
+    /** By rule name: the networks checked for the rule of that name now in force. */
+    private final ConcurrentHashMap<String, RuleNetworks> byRule = new ConcurrentHashMap<>();
+    /** Held to replace a rule's networks, and to forget a key (not while its networks are being replaced). */
+    private final Object rulesLock = new Object();
     private final AtomicInteger keyCount = new AtomicInteger();
     private final AtomicBoolean capReported = new AtomicBoolean();
     private final BlockingQueue<Task> queue;
@@ -97,14 +106,36 @@ public final class AsyncRouteChecker {
 
     /**
      * Called on the application's thread after a socket was pinned (or found already pinned) by {@code rule}.
-     * Lock-free when the key is known; otherwise at most a put and a non-blocking {@code offer}.
+     * Lock-free when the rule and the network are known; otherwise at most a short lock (no I/O in it) and a
+     * non-blocking {@code offer}.
      */
     public void maybeCheck(Rule rule, String interfaceName, InetAddress destination) {
         if (work == null) {
             return;
         }
-        Key key = Key.of(rule.index(), interfaceName, destination);
-        if (seen.containsKey(key)) {
+        RuleNetworks networks = byRule.get(rule.name());
+        if (networks == null || networks.rule != rule) {
+            networks = networksOf(rule, interfaceName);
+        }
+        NetworkSet set;
+        long network;
+        if (destination instanceof Inet4Address) {
+            set = networks.ipv4;
+            network = destination.hashCode() & 0xffffff00L; // Inet4Address.hashCode() is the address: no copy
+        } else {
+            byte[] bytes = destination.getAddress();
+            if (Addresses.isIpv4Mapped(bytes)) {
+                set = networks.ipv4;
+                network = (bytes[12] & 0xffL) << 24 | (bytes[13] & 0xffL) << 16 | (bytes[14] & 0xffL) << 8;
+            } else {
+                set = networks.ipv6;
+                network = 0;
+                for (int i = 0; i < 8; i++) {
+                    network = network << 8 | (bytes[i] & 0xff);
+                }
+            }
+        }
+        if (set.contains(network)) {
             return;
         }
         if (keyCount.get() >= maxKeys) {
@@ -113,28 +144,51 @@ public final class AsyncRouteChecker {
             }
             return;
         }
-        if (seen.putIfAbsent(key, Boolean.TRUE) != null) {
-            return;
+        if (!set.add(network)) {
+            return; // another thread was first
         }
         keyCount.incrementAndGet();
-        if (!offer(new Task(key, rule, interfaceName, destination))) {
-            forget(key);
+        Task task = new Task(networks, set, network, rule, interfaceName, destination);
+        if (!offer(task)) {
+            forget(task);
         }
     }
 
     /**
-     * Loads and links what {@link #maybeCheck} needs (the records, their invokedynamic {@code hashCode}/{@code
-     * equals}) in premain, so the first application socket does not: a virtual thread that loads a class, or links a
-     * call site, while another holds the loader's lock parks pinned to its carrier (VirtualThreadsIT saw it here).
-     * Touches no state.
+     * The networks of {@code rule}, first seen (this object) now: those of the rule of the same name when it says the
+     * same (a reload that left it alone), else new ones that replace them (their keys are forgotten). Once per rule
+     * object; the lock holds no I/O.
+     */
+    private RuleNetworks networksOf(Rule rule, String interfaceName) {
+        String says = interfaceName + " " + rule.describe();
+        synchronized (rulesLock) {
+            RuleNetworks known = byRule.get(rule.name());
+            if (known != null && known.says.equals(says)) {
+                known.rule = rule;
+                return known;
+            }
+            RuleNetworks fresh = new RuleNetworks(rule, says);
+            byRule.put(rule.name(), fresh);
+            if (known != null) {
+                known.retired = true;
+                keyCount.addAndGet(-(known.ipv4.size() + known.ipv6.size()));
+            }
+            return fresh;
+        }
+    }
+
+    /**
+     * Loads what {@link #maybeCheck} needs in premain, so the first application socket does not: a virtual thread
+     * that loads a class while another holds the loader's lock parks pinned to its carrier (VirtualThreadsIT saw it
+     * here). Touches no state.
      */
     public static void warmUp() {
-        InetAddress loopback = InetAddress.getLoopbackAddress();
-        Key key = Key.of(0, "lo", loopback);
-        Task task = new Task(key, null, "lo", loopback);
-        if (!key.equals(Key.of(0, "lo", loopback)) || key.hashCode() != task.key().hashCode()) {
-            throw new AssertionError("Key is not a value");
+        NetworkSet set = new NetworkSet();
+        if (!set.add(0xcb007100L) || !set.contains(0xcb007100L) || !set.remove(0xcb007100L) || set.size() != 0) {
+            throw new AssertionError("NetworkSet is not a set");
         }
+        RuleNetworks networks = new RuleNetworks(null, "");
+        new Task(networks, networks.ipv4, 0, null, "lo", InetAddress.getLoopbackAddress());
     }
 
     private boolean offer(Task task) {
@@ -197,42 +251,101 @@ public final class AsyncRouteChecker {
             settled = true; // do not retry a check that throws
         }
         if (!settled) {
-            forget(task.key);
+            forget(task);
         }
     }
 
-    private void forget(Key key) {
-        if (seen.remove(key) != null) {
-            keyCount.decrementAndGet();
+    private void forget(Task task) {
+        synchronized (rulesLock) { // not while networksOf retires these networks and counts them out
+            if (task.set.remove(task.network) && !task.networks.retired) {
+                keyCount.decrementAndGet();
+            }
         }
     }
 
     /**
-     * (rule index, interface, network): IPv4 keeps the first 24 bits, IPv6 the first 64. IPv4-mapped IPv6
-     * addresses count as IPv4.
+     * The destination networks checked for one rule: IPv4 keeps the first 24 bits, IPv6 the first 64; an
+     * IPv4-mapped IPv6 address counts as IPv4.
      */
-    record Key(int rule, String interfaceName, boolean ipv4, long high, long low) {
+    private static final class RuleNetworks {
+        /** What the rule says: a rule of the same name that says the same shares these networks. */
+        final String says;
+        final NetworkSet ipv4 = new NetworkSet();
+        final NetworkSet ipv6 = new NetworkSet();
+        /** The rule object last seen with these networks: the lock-free test in {@link #maybeCheck}. */
+        volatile Rule rule;
+        /** Replaced by a changed rule of the same name: its keys are no longer counted. */
+        volatile boolean retired;
 
-        static Key of(int rule, String interfaceName, InetAddress destination) {
-            if (destination instanceof Inet4Address) {
-                // Inet4Address.hashCode() is the address: no array copy on the hot path.
-                return new Key(rule, interfaceName, true, 0, destination.hashCode() & 0xffffff00L);
-            }
-            byte[] bytes = destination.getAddress();
-            if (Addresses.isIpv4Mapped(bytes)) {
-                long ipv4 = (bytes[12] & 0xffL) << 24 | (bytes[13] & 0xffL) << 16 | (bytes[14] & 0xffL) << 8;
-                return new Key(rule, interfaceName, true, 0, ipv4);
-            }
-            long high = 0;
-            for (int i = 0; i < 8; i++) {
-                high = high << 8 | (bytes[i] & 0xff);
-            }
-            return new Key(rule, interfaceName, false, high, 0);
+        RuleNetworks(Rule rule, String says) {
+            this.rule = rule;
+            this.says = says;
         }
-
     }
 
-    private record Task(Key key, Rule rule, String interfaceName, InetAddress destination) {
+    /**
+     * A set of networks, read without a lock and without allocating: a sorted array, replaced on each change (a
+     * change is the first socket to a network, at most {@link #MAX_KEYS} in all).
+     */
+    static final class NetworkSet {
+        private static final long[] EMPTY = new long[0];
+        private volatile long[] sorted = EMPTY;
+
+        boolean contains(long network) {
+            return Arrays.binarySearch(sorted, network) >= 0;
+        }
+
+        synchronized boolean add(long network) {
+            long[] current = sorted;
+            int at = Arrays.binarySearch(current, network);
+            if (at >= 0) {
+                return false;
+            }
+            int insert = -at - 1;
+            long[] next = new long[current.length + 1];
+            System.arraycopy(current, 0, next, 0, insert);
+            next[insert] = network;
+            System.arraycopy(current, insert, next, insert + 1, current.length - insert);
+            sorted = next;
+            return true;
+        }
+
+        synchronized boolean remove(long network) {
+            long[] current = sorted;
+            int at = Arrays.binarySearch(current, network);
+            if (at < 0) {
+                return false;
+            }
+            long[] next = new long[current.length - 1];
+            System.arraycopy(current, 0, next, 0, at);
+            System.arraycopy(current, at + 1, next, at, next.length - at);
+            sorted = next;
+            return true;
+        }
+
+        int size() {
+            return sorted.length;
+        }
+    }
+
+    /** One check for the worker: where its key lives (to forget it) and what to check. */
+    private static final class Task {
+        final RuleNetworks networks;
+        final NetworkSet set;
+        final long network;
+        final Rule rule;
+        final String interfaceName;
+        final InetAddress destination;
+
+        Task(RuleNetworks networks, NetworkSet set, long network, Rule rule, String interfaceName,
+             InetAddress destination) {
+            this.networks = networks;
+            this.set = set;
+            this.network = network;
+            this.rule = rule;
+            this.interfaceName = interfaceName;
+            this.destination = destination;
+        }
     }
 
     /** What the worker does: rp_filter once per interface (at its first IPv4 destination), then the route. */

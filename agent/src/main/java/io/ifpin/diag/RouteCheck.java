@@ -87,6 +87,25 @@ public final class RouteCheck {
                 ipv6, link);
     }
 
+    /**
+     * Whether the interface has a route to {@code destination}, decided as {@link #check} decides: false for IPv4's
+     * on-link assumption (table 0) and for a failed lookup. True when the question cannot be asked (no such
+     * interface, netlink unusable): that is reported elsewhere.
+     */
+    public boolean hasRoute(String interfaceName, InetAddress destination) {
+        int ifIndex = routes.interfaceIndex(interfaceName);
+        if (ifIndex <= 0) {
+            return true;
+        }
+        try {
+            return !routes.routeGet(normalize(destination), ifIndex).assumedOnLink();
+        } catch (NetlinkErrorException e) {
+            return false;
+        } catch (ErrnoException e) {
+            return true;
+        }
+    }
+
     private String failedLookup(Rule rule, String interfaceName, int ifIndex, InetAddress dst, boolean ipv6,
                                 int errno) {
         Link link = link(ifIndex);

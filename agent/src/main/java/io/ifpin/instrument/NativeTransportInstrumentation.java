@@ -4,6 +4,7 @@ import io.ifpin.log.IfpinLog;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 
@@ -13,6 +14,7 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -186,8 +188,8 @@ public final class NativeTransportInstrumentation {
 
     private static final class Transformer implements ClassFileTransformer {
 
-        /** Loaders already checked for the bridge, with the answer. */
-        private final Map<ClassLoader, Boolean> seesBridge = new WeakHashMap<>();
+        /** Loaders already checked for the bridge, with the answer; its lock is held for a get or a put only. */
+        private final Map<ClassLoader, Boolean> seesBridge = Collections.synchronizedMap(new WeakHashMap<>());
         /** Reported once per class name and loader (a class loaded by two loaders is two classes). */
         private final Set<String> reported = new HashSet<>();
 
@@ -237,6 +239,7 @@ public final class NativeTransportInstrumentation {
                 return null;
             }
             ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+            int version = reader.readUnsignedShort(6); // the class file's major version
             reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
                 @Override
                 public MethodVisitor visitMethod(int access, String methodName, String descriptor, String signature,
@@ -245,7 +248,7 @@ public final class NativeTransportInstrumentation {
                     for (Patch patch : patches) {
                         if (patch.method().equals(methodName) && patch.descriptor().replace("%s", prefix).equals(descriptor)
                                 && (access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT)) == 0) {
-                            return new CallAtEntry(visitor, patch, className, prefix);
+                            return new CallAtEntry(visitor, patch, className, prefix, version);
                         }
                     }
                     return visitor;
@@ -256,22 +259,25 @@ public final class NativeTransportInstrumentation {
         }
 
         /**
-         * Whether classes of {@code loader} resolve {@code PinBridge} to the bootstrap copy. Asked once per loader;
-         * loading a bootstrap class by name cannot recurse into this transformer's targets.
+         * Whether classes of {@code loader} resolve {@code PinBridge} to the bootstrap copy. Asked once per loader
+         * (two threads may both ask it the first time; they get the same answer). No lock is held while the loader
+         * is asked: this runs inside class loading, often with the loader's own lock held, and a loader that
+         * delegates to another loader, busy in this transformer for its own Netty copy, would deadlock on a lock
+         * held across the lookup. Loading a bootstrap class by name cannot recurse into this transformer's targets.
          */
-        private synchronized boolean canSeeBridge(ClassLoader loader) {
+        private boolean canSeeBridge(ClassLoader loader) {
             Boolean known = seesBridge.get(loader);
-            if (known == null) {
-                boolean sees;
-                try {
-                    sees = Class.forName("io.ifpin.bridge.PinBridge", false, loader).getClassLoader() == null;
-                } catch (ClassNotFoundException | LinkageError e) {
-                    sees = false;
-                }
-                known = sees;
-                seesBridge.put(loader, known);
+            if (known != null) {
+                return known;
             }
-            return known;
+            boolean sees;
+            try {
+                sees = Class.forName("io.ifpin.bridge.PinBridge", false, loader).getClassLoader() == null;
+            } catch (ClassNotFoundException | LinkageError e) {
+                sees = false;
+            }
+            seesBridge.put(loader, sees);
+            return sees;
         }
 
         private void report(ClassLoader loader, String className, String level, String message) {
@@ -287,23 +293,61 @@ public final class NativeTransportInstrumentation {
         }
     }
 
-    /** Inserts {@code PinBridge.<method>(fd[, address[, port]])} at the method's entry. No branches, no locals. */
+    /**
+     * Inserts {@code PinBridge.<method>(fd[, address[, port]])} at the method's entry. Reading the descriptor calls
+     * Netty's own code ({@code intValue()}, {@code fd()}), so that part runs in a {@code try} whose handler hands what
+     * it throws to {@code PinBridge.nativeDescriptorFailed} (reported, the method then runs as Netty wrote it); the
+     * bridge call itself is outside the {@code try}, so a refusal (deny, fail-closed) still reaches the caller. The
+     * frames the handler and the join point need are the method's initial frame (nothing but the arguments exists
+     * yet), so they are written here, and only the maximum stack size is recomputed.
+     */
     private static final class CallAtEntry extends MethodVisitor {
+
+        /** Stack map frames exist from class file version 50 (Java 6). */
+        private static final int FRAMES_SINCE = 50;
 
         private final Patch patch;
         private final String className;
         private final String prefix;
+        private final boolean frames;
 
-        CallAtEntry(MethodVisitor next, Patch patch, String className, String prefix) {
+        CallAtEntry(MethodVisitor next, Patch patch, String className, String prefix, int classVersion) {
             super(Opcodes.ASM9, next);
             this.patch = patch;
             this.className = className;
             this.prefix = prefix;
+            this.frames = classVersion >= FRAMES_SINCE;
         }
 
         @Override
         public void visitCode() {
             super.visitCode();
+            Label readStart = new Label();
+            Label readEnd = new Label();
+            Label readFailed = new Label();
+            Label done = new Label();
+            super.visitTryCatchBlock(readStart, readEnd, readFailed, "java/lang/Throwable");
+            super.visitLabel(readStart);
+            pushArguments();
+            super.visitLabel(readEnd);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, patch.bridgeMethod(), patch.bridgeDescriptor(), false);
+            super.visitJumpInsn(Opcodes.GOTO, done);
+            super.visitLabel(readFailed);
+            if (frames) {
+                super.visitFrame(Opcodes.F_SAME1, 0, null, 1, new Object[] {"java/lang/Throwable"});
+            }
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "nativeDescriptorFailed", "(Ljava/lang/Throwable;)V",
+                    false);
+            super.visitLabel(done);
+            if (frames) {
+                super.visitFrame(Opcodes.F_SAME, 0, null, 0, null);
+            }
+            // The method's own first instruction may carry a frame (a loop at entry); two frames cannot share an offset.
+            super.visitInsn(Opcodes.NOP);
+        }
+
+        /** The descriptor (from Netty's own methods), then the destination arguments, as the bridge method takes them. */
+        private void pushArguments() {
             String fileDescriptor = prefix + "/channel/unix/FileDescriptor";
             switch (patch.fd()) {
                 case THIS_INT_VALUE -> {
@@ -331,7 +375,6 @@ public final class NativeTransportInstrumentation {
                     super.visitVarInsn(Opcodes.ILOAD, patch.addressSlot() + 1); // the port follows the InetAddress
                 }
             }
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, patch.bridgeMethod(), patch.bridgeDescriptor(), false);
         }
     }
 }

@@ -259,8 +259,9 @@ public final class SocketInstrumentation {
             if (patched.isEmpty()) {
                 return null;
             }
+            byte[] bytes = writer.toByteArray(); // may throw (a method over 64 KiB): then nothing is covered
             covered.addAll(patched);
-            return writer.toByteArray();
+            return bytes;
         }
 
         /** The field is declared by the class being patched (read from its bytes) or by a superclass (reflection). */

@@ -5,12 +5,11 @@ import io.ifpin.config.LogLevel;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * application may have redirected into its logging framework) and optionally to a file, each prefixed
  * {@code [ifpin] LEVEL}. Never stdout, never the application's logger. Callers must not hold locks of their own
  * while logging; the JDK's socket locks are held on the connect path, which is why that path only logs errors
- * (rate-limited by {@code ErrorReporter}) and debug lines.
+ * (rate-limited by {@code ErrorReporter}) and debug lines. The file is opened by {@link SafeAppend}: no foreign
+ * symbolic links, created 0640.
  */
 public final class IfpinLog {
 
@@ -30,7 +30,7 @@ public final class IfpinLog {
             new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
 
     private static volatile LogLevel level = LogLevel.INFO;
-    private static volatile OutputStream file;
+    private static volatile FileChannel file;
 
     private IfpinLog() {
     }
@@ -40,8 +40,10 @@ public final class IfpinLog {
         level = newLevel;
         if (logFile != null) {
             try {
-                file = Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                        StandardOpenOption.WRITE);
+                file = SafeAppend.open(logFile);
+            } catch (SafeAppend.Refused e) {
+                error("refused to open the log file: " + e.getMessage() + ". Logging to stderr only. Fix: "
+                        + e.fix() + " (ifpin.log.file).");
             } catch (IOException | RuntimeException e) {
                 error("cannot open log file " + logFile + " (" + e + "); logging to stderr only."
                         + " Fix: make ifpin.log.file a path the application's user can write.");
@@ -78,7 +80,7 @@ public final class IfpinLog {
         String prefix = "[ifpin] " + wanted + " ";
         String line = prefix + message.replace("\n", "\n" + prefix);
         STDERR.println(line);
-        OutputStream out = file;
+        FileChannel out = file;
         if (out != null) {
             try {
                 byte[] bytes = (OffsetDateTime.now().truncatedTo(ChronoUnit.MILLIS) + " " + line + "\n")
@@ -87,8 +89,11 @@ public final class IfpinLog {
                 // monitor pins its carrier thread (JEP 491 fixed that in 24); with a j.u.c lock it just parks.
                 FILE_LOCK.lock();
                 try {
-                    out.write(bytes);
-                    out.flush();
+                    // The channel itself, not Channels.newOutputStream: that stream's write is synchronized.
+                    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                    while (buffer.hasRemaining()) {
+                        out.write(buffer);
+                    }
                 } finally {
                     FILE_LOCK.unlock();
                 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Everything the {@code ifpin:type=Rules} MBean shows: counters per rule name (kept across reloads, so a rule that
@@ -18,6 +19,7 @@ public final class Metrics {
     private final AtomicLong reloadFailures = new AtomicLong();
     private volatile ConfigInfo config = new ConfigInfo("(none)", "", Instant.EPOCH, List.of());
     private volatile LongSupplier auditDropped = () -> 0;
+    private volatile Supplier<String> auditFailing = () -> "";
 
     /** The config in force: its file, a version (a hash of its text), when it was loaded and its rule names in order. */
     public record ConfigInfo(String source, String version, Instant loadedAt, List<String> ruleNames) {
@@ -30,6 +32,13 @@ public final class Metrics {
 
     public void configLoaded(ConfigInfo info, boolean isReload) {
         config = info;
+        // A rule that is gone cannot end its outage with a pin that works: end it here, so that OpenOutages counts
+        // only rules in force.
+        byName.forEach((name, stats) -> {
+            if (!info.ruleNames().contains(name)) {
+                stats.outages().endAll();
+            }
+        });
         if (isReload) {
             reloads.incrementAndGet();
         }
@@ -41,6 +50,15 @@ public final class Metrics {
 
     public void auditDroppedFrom(LongSupplier dropped) {
         auditDropped = dropped;
+    }
+
+    /** @param failing empty while the audit log is written, else since when and why it is not */
+    public void auditFailingFrom(Supplier<String> failing) {
+        auditFailing = failing;
+    }
+
+    public String auditFailing() {
+        return auditFailing.get();
     }
 
     public ConfigInfo config() {

@@ -22,6 +22,7 @@ public final class RuleStats {
     /** Of {@code errors}, those refused because the rule is fail-closed. */
     private final LongAdder refused = new LongAdder();
     private final Map<String, LongAdder> errorsByErrno = new ConcurrentHashMap<>();
+    private final RuleOutages outages = new RuleOutages();
 
     public void pinned() {
         matched.increment();
@@ -46,6 +47,11 @@ public final class RuleStats {
             refused.increment();
         }
         errorsByErrno.computeIfAbsent(errno, key -> new LongAdder()).increment();
+    }
+
+    /** The rule's outages: when its pins failed, and whether they work again. */
+    public RuleOutages outages() {
+        return outages;
     }
 
     public long matched() {

@@ -32,18 +32,23 @@ public final class RulesMBean implements DynamicMBean {
     public static final String OBJECT_NAME = "ifpin:type=Rules";
 
     private static final String[] COLUMNS = {"rule", "matched", "pinned", "allowed", "denied", "errors", "refused",
-        "errorsByErrno"};
+        "errorsByErrno", "outages", "outageFailures", "outageSince", "lastOutageEnded"};
     private static final CompositeType ROW;
     private static final TabularType TABLE;
 
     static {
         try {
             OpenType<?>[] types = {SimpleType.STRING, SimpleType.LONG, SimpleType.LONG, SimpleType.LONG,
-                SimpleType.LONG, SimpleType.LONG, SimpleType.LONG, SimpleType.STRING};
+                SimpleType.LONG, SimpleType.LONG, SimpleType.LONG, SimpleType.STRING, SimpleType.LONG, SimpleType.LONG,
+                SimpleType.STRING, SimpleType.STRING};
             String[] descriptions = {"rule name ((default) for default-action)", "sockets the rule decided",
                 "sockets pinned (or found already pinned)", "sockets allowed as they were", "sockets denied",
                 "pinning failures", "of the failures, sockets refused because the rule is fail-closed",
-                "failures by errno, e.g. EPERM=2,ENODEV=1"};
+                "failures by errno, e.g. EPERM=2,ENODEV=1",
+                "outages so far: runs of failed pins, each ended by a pin that worked (the open one included)",
+                "failed pins in the open outage (0 when pinning works)",
+                "when the open outage started (ISO-8601), empty when pinning works",
+                "when the last outage ended (ISO-8601), empty when none has"};
             ROW = new CompositeType("ifpin.RuleCounters", "counters of one rule", COLUMNS, descriptions, types);
             TABLE = new TabularType("ifpin.Rules", "counters per rule", ROW, new String[] {"rule"});
         } catch (OpenDataException e) {
@@ -52,17 +57,19 @@ public final class RulesMBean implements DynamicMBean {
     }
 
     private final Metrics metrics;
-    private final Map<String, Function<Metrics, Object>> getters = Map.of(
-            "ConfigFile", m -> m.config().source(),
-            "ConfigVersion", m -> m.config().version(),
-            "ConfigLoadedAt", m -> m.config().loadedAt().toString(),
-            "Reloads", Metrics::reloads,
-            "ReloadFailures", Metrics::reloadFailures,
-            "AuditDropped", Metrics::auditDropped,
-            "Matched", m -> total(m, RuleStats::matched),
-            "Denied", m -> total(m, RuleStats::deniedCount),
-            "Errors", m -> total(m, RuleStats::errorCount),
-            "Rules", RulesMBean::table);
+    private final Map<String, Function<Metrics, Object>> getters = Map.ofEntries(
+            Map.entry("ConfigFile", m -> m.config().source()),
+            Map.entry("ConfigVersion", m -> m.config().version()),
+            Map.entry("ConfigLoadedAt", m -> m.config().loadedAt().toString()),
+            Map.entry("Reloads", Metrics::reloads),
+            Map.entry("ReloadFailures", Metrics::reloadFailures),
+            Map.entry("AuditDropped", Metrics::auditDropped),
+            Map.entry("AuditFailing", Metrics::auditFailing),
+            Map.entry("Matched", m -> total(m, RuleStats::matched)),
+            Map.entry("Denied", m -> total(m, RuleStats::deniedCount)),
+            Map.entry("Errors", m -> total(m, RuleStats::errorCount)),
+            Map.entry("OpenOutages", m -> total(m, stats -> stats.outages().open() ? 1 : 0)),
+            Map.entry("Rules", RulesMBean::table));
 
     public RulesMBean(Metrics metrics) {
         this.metrics = metrics;
@@ -126,17 +133,25 @@ public final class RulesMBean implements DynamicMBean {
             new OpenMBeanAttributeInfoSupport("Reloads", "successful reloads", SimpleType.LONG, true, false, false),
             new OpenMBeanAttributeInfoSupport("ReloadFailures", "reloads refused because the file was invalid",
                     SimpleType.LONG, true, false, false),
-            new OpenMBeanAttributeInfoSupport("AuditDropped", "decisions the audit log dropped (queue full)",
-                    SimpleType.LONG, true, false, false),
+            new OpenMBeanAttributeInfoSupport("AuditDropped", "decisions the audit log dropped (queue full, or the"
+                    + " file could not be opened or written)", SimpleType.LONG, true, false, false),
+            new OpenMBeanAttributeInfoSupport("AuditFailing", "empty while the audit log is written; else since when"
+                    + " and why it cannot be (ISO-8601: reason)", SimpleType.STRING, true, false, false),
             new OpenMBeanAttributeInfoSupport("Matched", "decisions, all rules", SimpleType.LONG, true, false, false),
             new OpenMBeanAttributeInfoSupport("Denied", "denied sockets, all rules", SimpleType.LONG, true, false,
                     false),
             new OpenMBeanAttributeInfoSupport("Errors", "pinning failures, all rules", SimpleType.LONG, true, false,
                     false),
+            new OpenMBeanAttributeInfoSupport("OpenOutages", "rules whose pins fail now (an open outage)",
+                    SimpleType.LONG, true, false, false),
             new OpenMBeanAttributeInfoSupport("Rules", "counters per rule", TABLE, true, false, false),
         };
         return new MBeanInfo(RulesMBean.class.getName(), "ifpin rules and their counters", attributes, null, null,
                 null);
+    }
+
+    private static String isoOrEmpty(java.time.Instant instant) {
+        return instant == null ? "" : instant.toString();
     }
 
     private static long total(Metrics metrics, java.util.function.ToLongFunction<RuleStats> counter) {
@@ -148,8 +163,10 @@ public final class RulesMBean implements DynamicMBean {
         metrics.snapshot().forEach((name, stats) -> {
             StringJoiner byErrno = new StringJoiner(",");
             stats.errorsByErrno().forEach((errno, count) -> byErrno.add(errno + "=" + count));
+            RuleOutages outages = stats.outages();
             Object[] values = {name, stats.matched(), stats.pinnedCount(), stats.allowedCount(), stats.deniedCount(),
-                stats.errorCount(), stats.refusedCount(), byErrno.toString()};
+                stats.errorCount(), stats.refusedCount(), byErrno.toString(), outages.started(),
+                outages.currentFailures(), isoOrEmpty(outages.currentSince()), isoOrEmpty(outages.lastEnded())};
             try {
                 table.put(new CompositeDataSupport(ROW, COLUMNS, values));
             } catch (OpenDataException e) {

@@ -6,14 +6,9 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,21 +17,14 @@ import java.util.List;
  */
 public final class LinuxSocketsJna implements SocketOptions {
 
-    /** asm-generic/socket.h (x86, arm, arm64, riscv, ppc; ifpin refuses other layouts at startup). */
-    static final int SOL_SOCKET = 1;
-    /** asm-generic/socket.h */
-    static final int SO_BINDTODEVICE = 25;
-    /** linux/if.h: interface names are at most 15 bytes plus the terminating NUL. */
-    static final int IFNAMSIZ = 16;
-    /** asm-generic/socket.h */
-    static final int SO_TYPE = 3;
-    /** bits/socket.h: address families in struct sockaddr. */
-    private static final int AF_INET = 2;
-    private static final int AF_INET6 = 10;
-    /** bits/socket_type.h: close the probe socket on exec (the application may fork). */
-    private static final int SOCK_CLOEXEC = 02000000;
-    /** sizeof(struct sockaddr_storage), bits/socket.h */
-    private static final int SOCKADDR_STORAGE_SIZE = 128;
+    private static final int SOL_SOCKET = LinuxSockets.SOL_SOCKET;
+    private static final int SO_BINDTODEVICE = LinuxSockets.SO_BINDTODEVICE;
+    private static final int SO_TYPE = LinuxSockets.SO_TYPE;
+    private static final int IFNAMSIZ = LinuxSockets.IFNAMSIZ;
+    private static final int AF_INET = LinuxSockets.AF_INET;
+    private static final int AF_INET6 = LinuxSockets.AF_INET6;
+    private static final int SOCK_CLOEXEC = LinuxSockets.SOCK_CLOEXEC;
+    private static final int SOCKADDR_STORAGE_SIZE = LinuxSockets.SOCKADDR_STORAGE_SIZE;
 
     static {
         Native.register(LinuxSocketsJna.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
@@ -63,13 +51,7 @@ public final class LinuxSocketsJna implements SocketOptions {
 
     /** Throws when this platform's socket constants are not the asm-generic ones above. */
     public static SocketOptions load() {
-        if (!Platform.isLinux()) {
-            throw new UnsupportedOperationException("ifpin needs Linux (SO_BINDTODEVICE); this is " + System.getProperty("os.name"));
-        }
-        String arch = System.getProperty("os.arch");
-        if (Platform.isMIPS() || Platform.isSPARC() || arch.startsWith("parisc") || arch.startsWith("alpha")) {
-            throw new UnsupportedOperationException("SO_BINDTODEVICE has another number on " + System.getProperty("os.arch"));
-        }
+        LinuxSockets.checkPlatform();
         return new LinuxSocketsJna();
     }
 
@@ -90,16 +72,7 @@ public final class LinuxSocketsJna implements SocketOptions {
         } catch (LastErrorException e) {
             throw new ErrnoException("getsockopt(SO_BINDTODEVICE)", e.getErrorCode());
         }
-        return deviceName(name, length[0]);
-    }
-
-    /** getsockopt(SO_BINDTODEVICE)'s answer: length 0 for an unbound socket, else the name with its NUL (net/core/sock.c). */
-    static String deviceName(byte[] name, int length) {
-        int end = 0;
-        while (end < length && end < name.length && name[end] != 0) {
-            end++;
-        }
-        return new String(name, 0, end, StandardCharsets.US_ASCII);
+        return LinuxSockets.deviceName(name, length[0]);
     }
 
     @Override
@@ -116,8 +89,7 @@ public final class LinuxSocketsJna implements SocketOptions {
 
     @Override
     public String localAddress(int fd) {
-        InetSocketAddress local = localSocketAddress(fd);
-        return local == null ? "?" : Addresses.format(local.getAddress(), local.getPort());
+        return LinuxSockets.format(localSocketAddress(fd));
     }
 
     @Override
@@ -126,20 +98,10 @@ public final class LinuxSocketsJna implements SocketOptions {
         int[] length = {SOCKADDR_STORAGE_SIZE};
         try {
             getsockname(fd, sockaddr, length);
-            // sa_family is in host byte order, the port in network (big-endian) order.
-            int family = ByteBuffer.wrap(sockaddr, 0, 2).order(ByteOrder.nativeOrder()).getShort() & 0xffff;
-            int port = (sockaddr[2] & 0xff) << 8 | (sockaddr[3] & 0xff);
-            if (family == AF_INET) {
-                return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(sockaddr, 4, 8)), port);
-            }
-            if (family == AF_INET6) {
-                // No scope: listeners on link-local addresses are matched by address and port only.
-                return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(sockaddr, 8, 24)), port);
-            }
-            return null;
-        } catch (LastErrorException | UnknownHostException e) {
+        } catch (LastErrorException e) {
             return null;
         }
+        return LinuxSockets.socketAddress(sockaddr);
     }
 
     @Override
@@ -157,14 +119,14 @@ public final class LinuxSocketsJna implements SocketOptions {
     @Override
     public int openProbeSocket() throws ErrnoException {
         try {
-            return socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            return socket(AF_INET6, LinuxSockets.SOCK_DGRAM | SOCK_CLOEXEC, 0);
         } catch (LastErrorException e) {
             if (e.getErrorCode() != Errno.EAFNOSUPPORT) {
                 throw new ErrnoException("socket(AF_INET6, SOCK_DGRAM)", e.getErrorCode());
             }
         }
         try {
-            return socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0); // a kernel without IPv6
+            return socket(AF_INET, LinuxSockets.SOCK_DGRAM | SOCK_CLOEXEC, 0); // a kernel without IPv6
         } catch (LastErrorException e) {
             throw new ErrnoException("socket(AF_INET, SOCK_DGRAM)", e.getErrorCode());
         }

@@ -1,11 +1,5 @@
 package io.ifpin.os;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.NativeLong;
-import com.sun.jna.Platform;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -17,9 +11,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@link Routes} on Linux: rtnetlink ({@code NETLINK_ROUTE}) through JNA direct mapping, the same requests
- * {@code ip route get}, {@code ip route show}, {@code ip link} and {@code ip addr} send. No subprocess, no parsing of
- * {@code ip}'s output.
+ * {@link Routes} on Linux: rtnetlink ({@code NETLINK_ROUTE}), the same requests {@code ip route get},
+ * {@code ip route show}, {@code ip link} and {@code ip addr} send. No subprocess, no parsing of {@code ip}'s output.
+ * The messages are built and parsed here, once; the system calls are a {@link NetlinkTransport}'s (the Foreign
+ * Function API on Java 22+, JNA before).
  *
  * <p>One socket per query, opened and closed by the calling thread, with a receive timeout: a query never waits
  * for more than {@link #TIMEOUT_MILLIS}. Never call this on an application thread: it does I/O. ifpin calls it at
@@ -95,42 +90,54 @@ public final class NetlinkRoutes implements Routes {
     private static final int RECEIVE_BUFFER = 65536;
     private static final ByteOrder HOST = ByteOrder.nativeOrder();
 
-    static {
-        Native.register(NetlinkRoutes.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
-    }
-
-    private static native int socket(int domain, int type, int protocol) throws LastErrorException;
-
-    private static native int setsockopt(int fd, int level, int optname, byte[] optval, int optlen)
-            throws LastErrorException;
-
-    private static native NativeLong send(int fd, byte[] buffer, NativeLong length, int flags)
-            throws LastErrorException;
-
-    private static native NativeLong recv(int fd, byte[] buffer, NativeLong length, int flags)
-            throws LastErrorException;
-
-    private static native int close(int fd) throws LastErrorException;
-
-    private static native int if_nametoindex(String name);
-
     private final AtomicInteger sequence = new AtomicInteger((int) (System.nanoTime() & 0xffff));
 
-    /** @throws UnsupportedOperationException off Linux */
-    public static NetlinkRoutes load() {
-        if (!Platform.isLinux()) {
-            throw new UnsupportedOperationException("rtnetlink needs Linux; this is " + System.getProperty("os.name"));
-        }
-        return new NetlinkRoutes();
+    private final NetlinkTransport transport;
+
+    NetlinkRoutes(NetlinkTransport transport) {
+        this.transport = transport;
     }
 
-    private NetlinkRoutes() {
+    /**
+     * Through the Foreign Function API where it is usable (Java 22+), else JNA: for the command-line tools, which
+     * have no {@code -Difpin.native}.
+     *
+     * @throws UnsupportedOperationException off Linux
+     */
+    public static NetlinkRoutes load() {
+        try {
+            return ffm();
+        } catch (RuntimeException | LinkageError notHere) {
+            return jna();
+        }
+    }
+
+    /** @throws UnsupportedOperationException off Linux, or before Java 22 (saying so) */
+    public static NetlinkRoutes ffm() {
+        checkLinux();
+        Throwable unavailable = Libc.unavailable();
+        if (unavailable != null) {
+            throw new UnsupportedOperationException(unavailable.toString(), unavailable);
+        }
+        return new NetlinkRoutes(new NetlinkTransportFfm());
+    }
+
+    /** @throws UnsupportedOperationException off Linux */
+    public static NetlinkRoutes jna() {
+        checkLinux();
+        return new NetlinkRoutes(new NetlinkTransportJna());
+    }
+
+    private static void checkLinux() {
+        if (!"Linux".equals(System.getProperty("os.name"))) {
+            throw new UnsupportedOperationException("rtnetlink needs Linux; this is " + System.getProperty("os.name"));
+        }
     }
 
     @Override
     public int interfaceIndex(String name) {
         // A null name would reach libc as a null pointer: a crash of the whole JVM, not an error.
-        return name == null ? 0 : if_nametoindex(name);
+        return name == null ? 0 : transport.interfaceIndex(name);
     }
 
     @Override
@@ -189,15 +196,26 @@ public final class NetlinkRoutes implements Routes {
             throw new ErrnoException("RTM_GETLINK", e.errno());
         }
         for (Message reply : replies) {
-            if (reply.type == RTM_NEWLINK && reply.payload.length >= IFINFOMSG_LEN) {
-                ByteBuffer body = ByteBuffer.wrap(reply.payload).order(HOST);
-                int index = body.getInt(4);
-                int flags = body.getInt(8);
-                byte[] name = reply.attribute(IFINFOMSG_LEN, IFLA_IFNAME);
-                return new Link(index, name == null ? "" : cString(name), flags);
+            Link link = parseLink(reply);
+            if (link != null) {
+                return link;
             }
         }
         return null;
+    }
+
+    /** Every interface of the namespace ({@code RTM_GETLINK} dump, as {@code if_nameindex} and {@code ip link}). */
+    public List<Link> links() throws ErrnoException {
+        Request request = new Request(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
+        request.body.put((byte) AF_UNSPEC).put((byte) 0).putShort((short) 0).putInt(0).putInt(0).putInt(0);
+        List<Link> links = new ArrayList<>();
+        for (Message reply : exchangeOrFail(request, "RTM_GETLINK dump")) {
+            Link link = parseLink(reply);
+            if (link != null) {
+                links.add(link);
+            }
+        }
+        return links;
     }
 
     @Override
@@ -226,6 +244,16 @@ public final class NetlinkRoutes implements Routes {
     }
 
     // ---- parsing ----------------------------------------------------------------------------------
+
+    /** struct ifinfomsg { u8 family; u8 pad; u16 type; s32 index; u32 flags; u32 change; } and IFLA_IFNAME. */
+    private static Link parseLink(Message reply) {
+        if (reply.type != RTM_NEWLINK || reply.payload.length < IFINFOMSG_LEN) {
+            return null;
+        }
+        ByteBuffer body = ByteBuffer.wrap(reply.payload).order(HOST);
+        byte[] name = reply.attribute(IFINFOMSG_LEN, IFLA_IFNAME);
+        return new Link(body.getInt(4), name == null ? "" : cString(name), body.getInt(8));
+    }
 
     /** A route message: one entry, or one per next hop of a multipath route. */
     private static List<Route> parseRoute(Message reply) {
@@ -377,21 +405,18 @@ public final class NetlinkRoutes implements Routes {
 
     private List<Message> exchange(Request request, String what) throws ErrnoException, NetlinkErrorException {
         int seq = sequence.incrementAndGet();
-        int fd;
-        try {
-            fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-        } catch (LastErrorException e) {
-            throw new ErrnoException("socket(AF_NETLINK, NETLINK_ROUTE)", e.getErrorCode());
-        }
-        try {
-            setReceiveTimeout(fd);
+        try (NetlinkTransport.Connection connection = transport.open()) {
             byte[] bytes = request.bytes(seq);
-            send(fd, bytes, new NativeLong(bytes.length), 0);
+            try {
+                connection.send(bytes);
+            } catch (ErrnoException e) {
+                throw new ErrnoException(what, e.errno());
+            }
             boolean dump = (request.flags & NLM_F_DUMP) == NLM_F_DUMP;
             List<Message> messages = new ArrayList<>();
             byte[] buffer = new byte[RECEIVE_BUFFER];
             while (true) {
-                int received = receive(fd, buffer, what);
+                int received = receive(connection, buffer, what);
                 ByteBuffer in = ByteBuffer.wrap(buffer, 0, received).order(HOST);
                 int offset = 0;
                 boolean multi = false;
@@ -424,46 +449,35 @@ public final class NetlinkRoutes implements Routes {
                     return messages;
                 }
             }
-        } catch (LastErrorException e) {
-            throw new ErrnoException(what, e.getErrorCode());
-        } finally {
-            try {
-                close(fd);
-            } catch (LastErrorException ignored) {
-                // nothing to do: the descriptor is gone either way
-            }
         }
     }
 
-    private static int receive(int fd, byte[] buffer, String what) throws ErrnoException {
+    private static int receive(NetlinkTransport.Connection connection, byte[] buffer, String what)
+            throws ErrnoException {
         for (int attempt = 0; ; attempt++) {
             try {
-                return recv(fd, buffer, new NativeLong(buffer.length), 0).intValue();
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == EINTR && attempt < 3) {
+                return connection.receive(buffer);
+            } catch (ErrnoException e) {
+                if (e.errno() == EINTR && attempt < 3) {
                     continue;
                 }
-                throw new ErrnoException(what + (e.getErrorCode() == EAGAIN ? " (no answer within "
-                        + TIMEOUT_MILLIS + " ms)" : ""), e.getErrorCode());
+                throw new ErrnoException(what + (e.errno() == EAGAIN ? " (no answer within " + TIMEOUT_MILLIS
+                        + " ms)" : ""), e.errno());
             }
         }
     }
 
-    /** SO_RCVTIMEO takes a struct timeval { long tv_sec; long tv_usec; } (two C longs). */
-    private static void setReceiveTimeout(int fd) {
-        int longSize = Native.LONG_SIZE;
-        ByteBuffer timeval = ByteBuffer.allocate(2 * longSize).order(HOST);
+    /** SO_RCVTIMEO takes a struct timeval { long tv_sec; long tv_usec; } (two C longs: 8 bytes each on 64-bit). */
+    static byte[] timeval() {
+        boolean longIs8 = !"32".equals(System.getProperty("sun.arch.data.model"));
+        ByteBuffer timeval = ByteBuffer.allocate(longIs8 ? 16 : 8).order(HOST);
         long seconds = TIMEOUT_MILLIS / 1000;
         long micros = (TIMEOUT_MILLIS % 1000) * 1000L;
-        if (longSize == 8) {
+        if (longIs8) {
             timeval.putLong(seconds).putLong(micros);
         } else {
             timeval.putInt((int) seconds).putInt((int) micros);
         }
-        try {
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval.array(), timeval.capacity());
-        } catch (LastErrorException ignored) {
-            // without a timeout the kernel still answers at once; this is a safety net only
-        }
+        return timeval.array();
     }
 }

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The few socket system calls ifpin needs, behind an interface so the pinning logic can be tested without a kernel.
- * Implemented for Linux by {@link LinuxSocketsJna}, and by {@link LinuxSocketsFfm} for the pin calls on Java 22+;
+ * Implemented for Linux by {@link LinuxSocketsFfm} on Java 22+ and by {@link LinuxSocketsJna} before;
  * {@code io.ifpin.core.NativeCalls} chooses.
  */
 public interface SocketOptions {
@@ -13,7 +13,7 @@ public interface SocketOptions {
     int SOCK_STREAM = 1;
     int SOCK_DGRAM = 2;
 
-    // The defaults below answer "not available"; LinuxSocketsJna implements them. They are defaults so that
+    // The defaults below answer "not available"; both Linux implementations implement them. They are defaults so that
     // fakes that do not need them stay small.
 
     /** How the system calls are made, for the startup line: {@code JNA}, {@code FFM}. */

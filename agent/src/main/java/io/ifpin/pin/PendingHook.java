@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The bridge's hook from premain until ifpin's native side (JNA, netlink: 100 to 200 ms of a cold JVM) is ready on
@@ -26,6 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * deadlock between the application's thread and ifpin's), the socket proceeds unpinned and one ERROR line says so.
  * When native access cannot be loaded at all, the waiting sockets proceed unpinned after the ERROR that says
  * sockets are not pinned.
+ *
+ * <p>The JVM's exit never waits for ifpin: a socket still held when the JVM exits stays held (it never leaves,
+ * so never wider than the policy), and {@link #reportHeldAtExit} says so in one line.
  */
 public final class PendingHook implements PinHook {
 
@@ -37,6 +41,8 @@ public final class PendingHook implements PinHook {
     private final long waitMillis;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final AtomicBoolean timeoutReported = new AtomicBoolean();
+    /** Sockets waiting in {@link #await} now. */
+    private final AtomicInteger held = new AtomicInteger();
     /** Set before {@link #ready} opens; null when native access failed. */
     private volatile PinHook hook;
 
@@ -130,7 +136,34 @@ public final class PendingHook implements PinHook {
         }
     }
 
+    /**
+     * From a shutdown hook: one line when the JVM exits while sockets are still held because ifpin was not ready
+     * (a short-lived application). They are not released: releasing them unpinned could be wider than the policy.
+     * Nothing when none is held: every socket opened so far was decided as the policy says.
+     */
+    public void reportHeldAtExit(long millisSinceStart) {
+        int count = held.get();
+        if (count > 0 && ready.getCount() > 0) {
+            IfpinLog.warn("the JVM exits " + millisSinceStart + " ms after ifpin started, before ifpin was ready: "
+                    + count + " socket(s) opened before then were held and are not let out unpinned (the rules"
+                    + " could not be applied yet). Fix: nothing, if the application meant to exit; else see"
+                    + " docs/troubleshooting.md, \"the JVM exits before ifpin was ready\".");
+        }
+    }
+
     private PinHook await() {
+        if (ready.getCount() == 0) {
+            return hook;
+        }
+        held.incrementAndGet();
+        try {
+            return awaitReady();
+        } finally {
+            held.decrementAndGet();
+        }
+    }
+
+    private PinHook awaitReady() {
         try {
             if (!ready.await(waitMillis, TimeUnit.MILLISECONDS)) {
                 if (timeoutReported.compareAndSet(false, true)) {

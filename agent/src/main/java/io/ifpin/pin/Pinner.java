@@ -9,6 +9,7 @@ import io.ifpin.config.LogSettings;
 import io.ifpin.diag.AsyncRouteChecker;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.metrics.Metrics;
+import io.ifpin.metrics.RuleStats;
 import io.ifpin.os.Addresses;
 import io.ifpin.os.Errno;
 import io.ifpin.os.ErrnoException;
@@ -30,6 +31,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Decides what happens to one socket and does it: find the first matching rule (or the default rule), then pin,
@@ -43,7 +45,8 @@ import java.util.Optional;
  *
  * <p>A socket is refused by throwing an ordinary {@link ConnectException} (TCP) or {@link SocketException} (UDP)
  * before the JDK's connect or send system call: for a deny rule, and for a fail-closed rule whose pinning failed.
- * Otherwise a failure is reported once per rule and cause, and the socket proceeds ("fail-open").
+ * Otherwise a failure is reported once per outage of the rule and cause, and the socket proceeds ("fail-open"); the
+ * next pin of the rule that works ends the outage and says so ({@link ErrorReporter#pinWorks}).
  *
  * <p>The rules, the default rule and their counters are one immutable {@link Policy} behind a volatile field, so a
  * reload swaps them atomically and a socket never sees half of two configs.
@@ -288,16 +291,18 @@ public final class Pinner implements PinHook {
                 }
             }
             boolean refuse = rule.onError() == OnError.FAIL_CLOSED;
-            active.stats(rule).error(e.errnoName(), refuse);
+            RuleStats stats = active.stats(rule);
+            stats.error(e.errnoName(), refuse);
             audit(rule, fd, protocol, address, port, refuse ? "refused" : "error", e.errnoName());
-            reportFailure(rule, fd, protocol, address, port, current, e);
+            String binding = current;
+            reportFailure(stats, rule, e, () -> explain(rule, describe(fd, protocol, address, port), binding, e));
             if (refuse) {
                 throw refusal(protocol, rule, "on-error = fail-closed, cannot pin to '" + wanted + "': "
                         + e.errnoName(), address, port);
             }
             return;
         }
-        active.stats(rule).pinned();
+        pinned(active.stats(rule), rule);
         audit(rule, fd, protocol, address, port, "pinned", null);
         routeChecker.maybeCheck(rule, wanted, address);
         if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
@@ -307,7 +312,7 @@ public final class Pinner implements PinHook {
     }
 
     private void alreadyPinned(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol) {
-        active.stats(rule).pinned();
+        pinned(active.stats(rule), rule);
         audit(rule, fd, protocol, address, port, "already-pinned", null);
         routeChecker.maybeCheck(rule, rule.interfaceName(), address);
     }
@@ -356,7 +361,7 @@ public final class Pinner implements PinHook {
         String wanted = rule.interfaceName();
         String current = currentBinding(fd);
         if (wanted.equals(current)) {
-            active.stats(rule).pinned();
+            pinned(active.stats(rule), rule);
             auditListener(rule, listener, "already-pinned", null);
             return;
         }
@@ -364,11 +369,10 @@ public final class Pinner implements PinHook {
             sockets.bindToDevice(fd, wanted);
         } catch (ErrnoException e) {
             boolean refuse = rule.onError() == OnError.FAIL_CLOSED;
-            active.stats(rule).error(e.errnoName(), refuse);
+            RuleStats stats = active.stats(rule);
+            stats.error(e.errnoName(), refuse);
             auditListener(rule, listener, refuse ? "refused" : "error", e.errnoName());
-            String key = "rule '" + rule.name() + "': " + e.errnoName() + " pinning to '" + wanted + "'";
-            LogLevel level = e.errno() == Errno.EBADF ? LogLevel.DEBUG : LogLevel.ERROR;
-            reporter.report(key, level, () -> explain(rule, "listener " + listener, current, e));
+            reportFailure(stats, rule, e, () -> explain(rule, "listener " + listener, current, e));
             if (refuse) {
                 throw new SocketException("ifpin refused to listen on " + listener + ": rule '" + rule.name() + "' ("
                         + rule.origin() + "), on-error = fail-closed, cannot pin to '" + wanted + "': "
@@ -376,7 +380,7 @@ public final class Pinner implements PinHook {
             }
             return;
         }
-        active.stats(rule).pinned();
+        pinned(active.stats(rule), rule);
         auditListener(rule, listener, "pinned", null);
         if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
             IfpinLog.debug("rule '" + rule.name() + "': pinned listener " + listener + " to '" + wanted + "'");
@@ -425,11 +429,26 @@ public final class Pinner implements PinHook {
         }
     }
 
-    private void reportFailure(Rule rule, int fd, Protocol protocol, InetAddress address, int port, String current,
-                               ErrnoException e) {
+    /**
+     * Once per outage of the rule and errno (ErrorReporter). EBADF is the application closing the socket while it
+     * connects: not an outage, logged at debug once.
+     */
+    private void reportFailure(RuleStats stats, Rule rule, ErrnoException e, Supplier<String> explanation) {
         String key = "rule '" + rule.name() + "': " + e.errnoName() + " pinning to '" + rule.interfaceName() + "'";
-        LogLevel level = e.errno() == Errno.EBADF ? LogLevel.DEBUG : LogLevel.ERROR;
-        reporter.report(key, level, () -> explain(rule, describe(fd, protocol, address, port), current, e));
+        if (e.errno() == Errno.EBADF) {
+            reporter.report(key, LogLevel.DEBUG, explanation);
+        } else {
+            reporter.pinFailed(stats.outages(), key, e.errnoName(), rule.interfaceName(), LogLevel.ERROR,
+                    explanation);
+        }
+    }
+
+    /** Counts a pin that worked; ends the rule's outage if one is open (a volatile read when none is). */
+    private void pinned(RuleStats stats, Rule rule) {
+        stats.pinned();
+        if (stats.outages().open()) {
+            reporter.pinWorks(stats.outages(), rule.name(), rule.interfaceName());
+        }
     }
 
     /** The operator's one line: which rule, which socket, what the kernel said, why, and the fix. */

@@ -48,6 +48,8 @@ public final class RuleSet {
 
     /** {@code direction = inbound} rules, for listening sockets; never consulted by {@link #match}. */
     private final Rule[] inboundArray;
+    /** Bit {@code 1 << protocol.ordinal()} when some outbound rule applies to that protocol. */
+    private final int outboundProtocols;
 
     private RuleSet(List<Rule> rules) {
         this.rules = List.copyOf(rules);
@@ -56,13 +58,20 @@ public final class RuleSet {
         List<Rule> inbound = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>();
         boolean callers = false;
+        int protocols = 0;
         for (Rule rule : this.rules) { // one loop, not four streams: built in premain, by the interpreter
             (rule.isInbound() ? inbound : outbound).add(rule);
             if (rule.action() == Action.PIN) {
                 names.add(rule.interfaceName());
             }
             callers |= rule.hasCallers();
+            if (!rule.isInbound()) {
+                for (Protocol protocol : rule.protocols()) {
+                    protocols |= 1 << protocol.ordinal();
+                }
+            }
         }
+        this.outboundProtocols = protocols;
         this.ruleArray = outbound.toArray(new Rule[0]);
         this.inboundArray = inbound.toArray(new Rule[0]);
         this.anyRuleHasCallers = callers;
@@ -241,14 +250,9 @@ public final class RuleSet {
         }
     }
 
-    /** True when some outbound rule applies to {@code protocol}. */
+    /** True when some outbound rule applies to {@code protocol}; asked per Netty datagram batch, so known in advance. */
     public boolean hasOutbound(Protocol protocol) {
-        for (Rule rule : ruleArray) {
-            if (rule.protocols().contains(protocol)) {
-                return true;
-            }
-        }
-        return false;
+        return (outboundProtocols & 1 << protocol.ordinal()) != 0;
     }
 
     /** Whether some rule has {@code callers}: which rule applies then depends on who opened the socket. */

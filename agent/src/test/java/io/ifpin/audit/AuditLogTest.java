@@ -89,6 +89,10 @@ class AuditLogTest {
         assertTrue(Files.readString(dir.resolve("audit.jsonl.1")).contains("\"rule-5\""));
         assertTrue(Files.readString(dir.resolve("audit.jsonl.2")).contains("\"rule-3\""));
         assertFalse(Files.exists(dir.resolve("audit.jsonl.3")), "only max-files rotated files are kept");
+        for (Path each : List.of(file, dir.resolve("audit.jsonl.1"), dir.resolve("audit.jsonl.2"))) {
+            var permissions = Files.getPosixFilePermissions(each);
+            assertTrue(io.ifpin.log.SafeAppend.PERMISSIONS.containsAll(permissions), each + ": " + permissions);
+        }
     }
 
     @Test
@@ -103,7 +107,7 @@ class AuditLogTest {
     }
 
     @Test
-    void anUnwritablePathDisablesTheAuditWithAnError() {
+    void anUnwritablePathIsAnErrorAndItsDecisionsAreCountedAsDropped() {
         Path file = dir.resolve("a-file").resolve("audit.jsonl");
         try {
             Files.writeString(dir.resolve("a-file"), "not a directory");
@@ -111,7 +115,11 @@ class AuditLogTest {
             throw new AssertionError(e);
         }
         LogCapture capture = LogCapture.start();
-        assertEquals(null, AuditLog.start(new AuditSettings(Optional.of(file), 1 << 20, 2, 100)));
+        AuditLog log = AuditLog.start(new AuditSettings(Optional.of(file), 1 << 20, 2, 100));
+        assertTrue(log.describe().startsWith("audit log " + file + " FAILING ("), log.describe());
+        log.record(record(1));
+        log.drainAndClose();
+        assertEquals(1, log.dropped());
         String text = String.join("\n", capture.lines());
         assertTrue(text.contains("[ifpin] ERROR cannot open the audit log " + file), text);
         assertTrue(text.contains("Fix:"), text);

@@ -1,6 +1,10 @@
 package io.ifpin.cli;
 
+import io.ifpin.config.ConfigLoader;
 import io.ifpin.log.Json;
+import io.ifpin.os.NetlinkErrorException;
+import io.ifpin.os.NetlinkRoutes;
+import io.ifpin.os.Routes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,8 +13,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The CLI's commands, exit statuses and outputs (literal addresses only: no DNS in unit tests). */
@@ -141,5 +152,136 @@ class CliTest {
         document.put("a", "q\"\n\u0001");
         document.put("b", java.util.Arrays.asList(1, true, null));
         assertEquals("{\"a\":\"q\\\"\\n\\u0001\",\"b\":[1,true,null]}", Json.write(document));
+    }
+
+    /** Issue 19, 7: HOCON skips a missing plain include silently; check names it, and --strict fails on it. */
+    @Test
+    void checkWarnsAboutAMissingIncludeAndStrictFailsOnIt() throws Exception {
+        Path file = config("ifpin.default-action = deny\ninclude \"rules.d/storage.conf\"\n");
+        assertEquals(0, run("check", file.toString()));
+        assertTrue(out().contains("  WARNING: " + file + ":2: include \"rules.d/storage.conf\": file not found"), out());
+        assertTrue(out().contains("1 warning(s)"), out());
+        out.reset();
+        assertEquals(1, run("check", file.toString(), "--strict"));
+        out.reset();
+        assertEquals(0, run("check", file.toString(), "--json"));
+        assertTrue(out().contains("\"configWarnings\":[\"" + file + ":2: include"), out());
+    }
+
+    /** Issue 19, 6: a FIFO as the config does not hang check (the file type is checked before it is opened). */
+    @Test
+    void checkRefusesAFifoWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("fifo.conf");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        assertEquals(1, run("check", fifo.toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(fifo + ": is a FIFO (named pipe), not a regular"
+                + " file"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** check against a routing table the test writes: {@code stor0} (index 3, up) with the given routes. */
+    private int check(String hocon, boolean strict, FakeRoutes routes) throws Exception {
+        return CheckCommand.run(ConfigLoader.parse(hocon, "test.conf"), List.of(), false, strict,
+                new PrintStream(out, true, StandardCharsets.UTF_8), routes, null);
+    }
+
+    @Test
+    void checkSaysTheSocketsOfAFailClosedRuleWithAMissingInterfaceAreRefused() throws Exception {
+        int status = check("ifpin.rules = [\n"
+                + "  { name = strict, cidrs = [\"192.0.2.0/24\"], interface = nosuch0, on-error = fail-closed }\n"
+                + "  { name = lenient, cidrs = [\"198.51.100.0/24\"], interface = nosuch1 }\n"
+                + "]\n", false, new FakeRoutes());
+        assertEquals(0, status, out());
+        assertTrue(out().contains("WARNING: interface 'nosuch0' does not exist in this network namespace now; until"
+                + " it appears, the rule's sockets fail with ENODEV and are refused (fail-closed)."), out());
+        assertTrue(out().contains("WARNING: interface 'nosuch1' does not exist in this network namespace now; until"
+                + " it appears, the rule's sockets fail with ENODEV and proceed unpinned."), out());
+    }
+
+    /** A network directly attached to the interface (a connected route) needs no default route. */
+    @Test
+    void checkStrictAcceptsAnOnLinkNetworkWithoutADefaultRoute() throws Exception {
+        FakeRoutes routes = new FakeRoutes().route(4, "192.0.2.0", 24, null).route(6, "2001:db8:5::", 64, null)
+                .reaches("192.0.2.0", "2001:db8:5::");
+        int status = check("ifpin.rules = [ { name = storage, cidrs = [\"192.0.2.0/24\", \"2001:db8:5::/64\"],"
+                + " interface = stor0 } ]\n", true, routes);
+        assertEquals(0, status, out());
+        assertTrue(out().contains("no warnings"), out());
+    }
+
+    @Test
+    void checkStrictWarnsForEachNetworkTheInterfaceHasNoRouteTo() throws Exception {
+        FakeRoutes routes = new FakeRoutes().route(4, "192.0.2.0", 24, null).reaches("192.0.2.0");
+        int status = check("ifpin.rules = [ { name = storage, cidrs = [\"192.0.2.0/24\", \"203.0.113.0/24\","
+                + " \"2001:db8:5::/64\"], interface = stor0 } ]\n", true, routes);
+        assertEquals(1, status, out());
+        assertTrue(out().contains("WARNING: interface 'stor0' has no route to 203.0.113.0/24 (cidrs of rule"
+                + " 'storage'): pinned sockets to it hang on ARP, then fail with EHOSTUNREACH. Confirm: ip route get"
+                + " 203.0.113.0 oif stor0. Fix: ip route add 203.0.113.0/24 via <gateway> dev stor0"), out());
+        assertTrue(out().contains("WARNING: interface 'stor0' has no route to 2001:db8:5::/64 (cidrs of rule"
+                + " 'storage'): pinned sockets to it fail with ENETUNREACH. Confirm: ip -6 route get 2001:db8:5:: oif"
+                + " stor0. Fix: ip -6 route add 2001:db8:5::/64 via <gateway> dev stor0"), out());
+        assertFalse(out().contains("192.0.2.0/24 (cidrs"), out());
+        assertFalse(out().contains("default route:"), out());
+        assertTrue(out().contains("2 warning(s)"), out());
+    }
+
+    /** A rule by host name may reach any address: without a default route it is still a warning. */
+    @Test
+    void checkStrictWarnsForAHostsRuleWithoutADefaultRoute() throws Exception {
+        FakeRoutes routes = new FakeRoutes().route(4, "192.0.2.0", 24, null).reaches("192.0.2.0");
+        int status = check("ifpin.rules = [ { name = corp, hosts = [\"*.corp.example\"], interface = stor0 } ]\n",
+                true, routes);
+        assertEquals(1, status, out());
+        assertTrue(out().contains("WARNING: interface 'stor0' has no default route"), out());
+    }
+
+    /** stor0 (index 3, up); route get answers a real route for the destinations given to {@link #reaches}. */
+    private static final class FakeRoutes implements Routes {
+        private final List<Route> table = new ArrayList<>();
+        private final Set<InetAddress> reached = new HashSet<>();
+
+        FakeRoutes route(int family, String destination, int prefix, String gateway) throws Exception {
+            table.add(new Route(family, 254, 1, destination, prefix,
+                    gateway == null ? null : InetAddress.getByName(gateway), 3, 0));
+            return this;
+        }
+
+        FakeRoutes reaches(String... destinations) throws Exception {
+            for (String destination : destinations) {
+                reached.add(InetAddress.getByName(destination));
+            }
+            return this;
+        }
+
+        @Override
+        public int interfaceIndex(String name) {
+            return name.equals("stor0") ? 3 : 0;
+        }
+
+        @Override
+        public RouteAnswer routeGet(InetAddress destination, int ifIndex) throws NetlinkErrorException {
+            if (reached.contains(destination)) {
+                return new RouteAnswer(254, 1, null, null, ifIndex);
+            }
+            if (destination instanceof Inet4Address) {
+                return new RouteAnswer(0, 1, null, null, ifIndex); // the kernel's "assume on link"
+            }
+            throw new NetlinkErrorException("RTM_GETROUTE", NetlinkRoutes.ENETUNREACH);
+        }
+
+        @Override
+        public List<Route> routes(int family) {
+            return table.stream().filter(route -> route.family() == family).toList();
+        }
+
+        @Override
+        public Link link(int ifIndex) {
+            return ifIndex == 3 ? new Link(3, "stor0", 0x1 | 0x10000) : null;
+        }
+
+        @Override
+        public List<String> addresses(int ifIndex) {
+            return List.of();
+        }
     }
 }

@@ -40,4 +40,24 @@ class AgentInstallerTest {
         assertEquals(List.of("[ifpin] WARN cannot list interfaces: if_nameindex: ENOBUFS (No buffer space available)"),
                 log.lines());
     }
+
+    /** A failure on ifpin-init must not widen the policy: deny and fail-closed rules still refuse. */
+    @Test
+    void afterAFailureOnIfpinInitDenyAndFailClosedRulesStillRefuse() throws Exception {
+        io.ifpin.config.IfpinConfig config = io.ifpin.config.ConfigLoader.parse("ifpin.rules = ["
+                + "{ name = no, cidrs = [\"203.0.113.1/32\"], action = deny },"
+                + "{ name = closed, cidrs = [\"203.0.113.2/32\"], interface = b0, on-error = fail-closed },"
+                + "{ name = open, cidrs = [\"203.0.113.3/32\"], interface = b0 } ]", "test.conf");
+        io.ifpin.pin.Pinner pinner = AgentInstaller.policyWithoutPinning(config, new io.ifpin.pin.ErrorReporter(),
+                new io.ifpin.metrics.Metrics(), new IllegalStateException("provoked"));
+        java.io.FileDescriptor fd = new java.io.FileDescriptor();
+        java.lang.reflect.Field field = java.io.FileDescriptor.class.getDeclaredField("fd");
+        field.setAccessible(true);
+        field.setInt(fd, 0); // any valid-looking descriptor: nothing is called on it
+        org.junit.jupiter.api.Assertions.assertThrows(java.net.ConnectException.class,
+                () -> pinner.beforeTcpConnect(fd, java.net.InetAddress.getByName("203.0.113.1"), 80));
+        org.junit.jupiter.api.Assertions.assertThrows(java.net.ConnectException.class,
+                () -> pinner.beforeTcpConnect(fd, java.net.InetAddress.getByName("203.0.113.2"), 80));
+        pinner.beforeTcpConnect(fd, java.net.InetAddress.getByName("203.0.113.3"), 80); // fail-open: proceeds
+    }
 }

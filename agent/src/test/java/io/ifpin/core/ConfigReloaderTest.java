@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +64,136 @@ class ConfigReloaderTest {
         reloader.checkOnce();
         assertEquals(2, metrics.reloadFailures());
         assertTrue(String.join("\n", log.lines()).contains("is gone; the rules in force stay"));
+    }
+
+    private static final String ALLOW_LIST = """
+            ifpin {
+              reload-interval = 200ms
+              default-action = deny
+              on-error = fail-closed
+              rules = [ { name = server, cidrs = ["203.0.113.10/32"], interface = b0 } ]
+            }
+            """;
+
+    private final AtomicLong nanos = new AtomicLong();
+    private final List<IfpinConfig> applied = new ArrayList<>();
+    private final Metrics metrics = new Metrics();
+
+    private ConfigReloader reloader(Path file) throws Exception {
+        return new ConfigReloader(file, ConfigLoader.load(file), Files.readAllBytes(file), applied::add, metrics,
+                nanos::get);
+    }
+
+    private static long count(LogCapture log, String fragment) {
+        return log.lines().stream().filter(line -> line.contains(fragment)).count();
+    }
+
+    @Test
+    void anEmptiedFileIsRefusedOnceAndTheRulesStay() throws Exception {
+        Path file = Files.writeString(dir.resolve("ifpin.conf"), ALLOW_LIST);
+        ConfigReloader reloader = reloader(file);
+        String version = ConfigVersion.of(Files.readAllBytes(file));
+        LogCapture log = LogCapture.start();
+
+        Files.writeString(file, "");
+        reloader.checkOnce();
+        reloader.checkOnce();
+        Files.writeString(file, "\n  \n");
+        reloader.checkOnce();
+        assertEquals(List.of(), applied, "an empty file never applies");
+        assertEquals(1, metrics.reloadFailures(), "once, however the empty file looks");
+        assertEquals(1, count(log, "ERROR config reload from " + file + " refused: the file is empty, and the 1"
+                + " rule(s) of version " + version + " stay in force"), log.lines().toString());
+        assertEquals(0, count(log, "restart"), "no restart-only WARN for a file that is not applied");
+
+        Files.writeString(file, ALLOW_LIST); // the editor's write completes
+        reloader.checkOnce();
+        reloader.checkOnce();
+        assertEquals(List.of(), applied, "the text in force is not applied again");
+        assertEquals(1, count(log, "INFO config file " + file + " is back to version " + version + ", the one in"
+                + " force; nothing changes"), log.lines().toString());
+    }
+
+    @Test
+    void aConfigThatLowersEnforcementAppliesOnlyAfterTheFileSettled() throws Exception {
+        Path file = Files.writeString(dir.resolve("ifpin.conf"), ALLOW_LIST);
+        ConfigReloader reloader = reloader(file);
+        assertEquals(Duration.ofSeconds(1), reloader.settleTime(), "200 ms interval: the 1 s floor");
+        LogCapture log = LogCapture.start();
+
+        String prefix = "ifpin {\n  reload-interval = 200ms\n}\n"; // a half-written file that parses
+        Files.writeString(file, prefix);
+        reloader.checkOnce();
+        nanos.addAndGet(999_000_000L);
+        reloader.checkOnce();
+        assertEquals(List.of(), applied, "not yet settled");
+        assertEquals(1, count(log, "WARN config reload from " + file), log.lines().toString());
+        String warning = log.lines().stream().filter(l -> l.contains("lowers enforcement")).findFirst().orElseThrow();
+        assertTrue(warning.contains("unmatched sockets: refused (deny) -> allowed; rule 'server' (server: cidrs"
+                + " [203.0.113.10/32] (fail-closed) -> b0) is gone or matches differently. It applies only if the file stays unchanged"
+                + " for 1000 ms"), warning);
+
+        Files.writeString(file, ALLOW_LIST); // the rest arrives: back to the version in force
+        reloader.checkOnce();
+        nanos.addAndGet(5_000_000_000L);
+        reloader.checkOnce();
+        assertEquals(List.of(), applied, "the prefix never applied");
+
+        Files.writeString(file, prefix); // now meant: it stays
+        reloader.checkOnce();
+        nanos.addAndGet(1_000_000_000L);
+        reloader.checkOnce();
+        assertEquals(1, applied.size(), "applied once the file stayed unchanged for 1 s");
+        assertEquals(0, applied.get(0).rules().rules().size());
+        assertEquals(1, count(log, "lowers enforcement, applied now that the file stayed unchanged for 1000 ms:"
+                + " unmatched sockets: refused (deny) -> allowed"), log.lines().toString());
+        assertEquals(1, metrics.reloads());
+    }
+
+    @Test
+    void aChangeThatLowersNothingAppliesAtOnceAndDropsAWaitingOne() throws Exception {
+        Path file = Files.writeString(dir.resolve("ifpin.conf"), ALLOW_LIST);
+        ConfigReloader reloader = reloader(file);
+        Files.writeString(file, ALLOW_LIST.replace("default-action = deny", "default-action = allow"));
+        reloader.checkOnce();
+        assertEquals(List.of(), applied);
+        String stricter = ALLOW_LIST.replace("rules = [", "rules = [ { name = extra, cidrs = [\"192.0.2.0/24\"],"
+                + " action = deny },");
+        Files.writeString(file, stricter);
+        reloader.checkOnce();
+        assertEquals(1, applied.size(), "a new deny rule lowers nothing: at once");
+        nanos.addAndGet(10_000_000_000L);
+        reloader.checkOnce();
+        assertEquals(1, applied.size());
+    }
+
+    /** Issue 21: the second broken edit still names the version in force, not the first broken file's hash. */
+    @Test
+    void everyRefusalNamesTheVersionInForce() throws Exception {
+        Path file = Files.writeString(dir.resolve("ifpin.conf"), GOOD);
+        String inForce = ConfigVersion.of(Files.readAllBytes(file));
+        ConfigReloader reloader = new ConfigReloader(file, ConfigLoader.load(file), Files.readAllBytes(file),
+                applied::add, metrics);
+        LogCapture log = LogCapture.start();
+        Files.writeString(file, GOOD.replace("interface = b0", "interface = b0, action = block"));
+        reloader.checkOnce();
+        Files.writeString(file, GOOD.replace("interface = b0", "interface = b0, action = nope"));
+        reloader.checkOnce();
+        assertEquals(2, count(log, "refused, the 1 rule(s) of version " + inForce + " stay in force"),
+                log.lines().toString());
+    }
+
+    @Test
+    void aFifoInPlaceOfTheFileIsRefusedWithoutBlocking() throws Exception {
+        Path file = Files.writeString(dir.resolve("ifpin.conf"), GOOD);
+        ConfigReloader reloader = reloader(file);
+        Files.delete(file);
+        Process mkfifo = new ProcessBuilder("mkfifo", file.toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        LogCapture log = LogCapture.start();
+        reloader.checkOnce(); // would block forever in open() without the file-type check
+        assertEquals(List.of(), applied);
+        assertEquals(1, count(log, file + ": is a FIFO (named pipe), not a regular file"), log.lines().toString());
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Keys, networks, the cap and the queue of the asynchronous checker; the work is a recording fake. */
@@ -35,22 +34,32 @@ class AsyncRouteCheckerTest {
         return InetAddress.getByName(text);
     }
 
-    static AsyncRouteChecker.Key key(int rule, String destination) throws Exception {
-        return AsyncRouteChecker.Key.of(rule, "b0", ip(destination));
+    /** The destinations checked after one socket to each, in order. */
+    private List<String> checkedAfter(String... destinations) throws Exception {
+        AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 100, 10);
+        Rule one = rules().get(0);
+        for (String destination : destinations) {
+            checker.maybeCheck(one, "b0", ip(destination));
+        }
+        checker.runQueued();
+        List<String> destinationsChecked = new ArrayList<>();
+        for (String line : checked) {
+            destinationsChecked.add(line.substring("one b0 ".length()));
+        }
+        return destinationsChecked;
     }
 
     @Test
     void ipv4DestinationsAreGroupedBySlash24() throws Exception {
-        assertEquals(key(0, "203.0.113.10"), key(0, "203.0.113.250"));
-        assertNotEquals(key(0, "203.0.113.10"), key(0, "203.0.114.10"));
-        assertNotEquals(key(0, "203.0.113.10"), key(1, "203.0.113.10"), "the rule is part of the key");
+        assertEquals(List.of("203.0.113.10", "203.0.114.10"), checkedAfter("203.0.113.10", "203.0.113.250",
+                "203.0.114.10"));
     }
 
     @Test
     void ipv6DestinationsAreGroupedBySlash64() throws Exception {
-        assertEquals(key(0, "2001:db8:f::10"), key(0, "2001:db8:f::ffff:1"));
-        assertNotEquals(key(0, "2001:db8:f::10"), key(0, "2001:db8:f:1::10"));
-        assertNotEquals(key(0, "::cb00:710a"), key(0, "203.0.113.10"), "an IPv4-compatible address is IPv6");
+        assertEquals(List.of("2001:db8:f::10", "2001:db8:f:1::10", "::cb00:710a", "203.0.113.10"),
+                checkedAfter("2001:db8:f::10", "2001:db8:f::ffff:1", "2001:db8:f:1::10", "::cb00:710a",
+                        "203.0.113.10"), "an IPv4-compatible address is IPv6");
     }
 
     @Test
@@ -58,7 +67,34 @@ class AsyncRouteCheckerTest {
         byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 203, 0, 113, 77};
         // InetAddress.getByAddress would turn it into an Inet4Address; the hook may see an Inet6Address too.
         InetAddress inet6 = java.net.Inet6Address.getByAddress(null, mapped, -1);
-        assertEquals(key(0, "203.0.113.10"), AsyncRouteChecker.Key.of(0, "b0", inet6));
+        AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 100, 10);
+        checker.maybeCheck(rules().get(0), "b0", ip("203.0.113.10"));
+        checker.maybeCheck(rules().get(0), "b0", inet6);
+        assertEquals(1, checker.queued());
+    }
+
+    @Test
+    void eachRuleChecksItsOwnNetworks() throws Exception {
+        AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 100, 10);
+        checker.maybeCheck(rules().get(0), "b0", ip("203.0.113.10"));
+        checker.maybeCheck(rules().get(1), "b0", ip("203.0.113.10"));
+        checker.runQueued();
+        assertEquals(List.of("one b0 203.0.113.10", "two b0 203.0.113.10"), checked);
+    }
+
+    @Test
+    void theNetworkSetIsASortedSet() {
+        AsyncRouteChecker.NetworkSet set = new AsyncRouteChecker.NetworkSet();
+        assertTrue(set.add(30));
+        assertTrue(set.add(10));
+        assertTrue(set.add(20));
+        assertFalse(set.add(20));
+        assertTrue(set.contains(10) && set.contains(20) && set.contains(30));
+        assertTrue(set.remove(20));
+        assertFalse(set.remove(20));
+        assertFalse(set.contains(20));
+        assertTrue(set.contains(10) && set.contains(30));
+        assertEquals(2, set.size());
     }
 
     @Test
@@ -74,6 +110,40 @@ class AsyncRouteCheckerTest {
         checker.maybeCheck(one, "b0", ip("203.0.113.12"));
         checker.runQueued();
         assertEquals(List.of("one b0 203.0.113.10", "one b0 2001:db8:f::10"), checked);
+    }
+
+    /**
+     * After a reload a different rule may sit at the same position: its first socket to a network is checked,
+     * whatever the rule before it at that position saw.
+     */
+    @Test
+    void aReloadedDifferentRuleAtTheSameIndexIsChecked() throws Exception {
+        AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 100, 10);
+        Rule before = rules().get(0);
+        Rule after = ConfigLoader.parse("ifpin.rules = [{ name = other, cidrs = [\"203.0.113.0/24\"],"
+                + " interface = b0 }]", "reloaded.conf").rules().rules().get(0);
+        assertEquals(before.index(), after.index());
+        checker.maybeCheck(before, "b0", ip("203.0.113.10"));
+        checker.runQueued();
+        checker.maybeCheck(after, "b0", ip("203.0.113.10"));
+        checker.runQueued();
+        assertEquals(List.of("one b0 203.0.113.10", "other b0 203.0.113.10"), checked);
+    }
+
+    /** The same rule changed by a reload (here: its interface) is checked again; an unchanged one is not. */
+    @Test
+    void aReloadedRuleIsCheckedAgainOnlyWhenItChanged() throws Exception {
+        AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 100, 10);
+        checker.maybeCheck(rules().get(0), "b0", ip("203.0.113.10"));
+        checker.runQueued();
+        checker.maybeCheck(rules().get(0), "b0", ip("203.0.113.10")); // the same text parsed again: a new object
+        checker.runQueued();
+        Rule moved = ConfigLoader.parse("ifpin.rules = [{ name = one, cidrs = [\"0.0.0.0/0\", \"::/0\"],"
+                + " interface = b1 }]", "test.conf").rules().rules().get(0);
+        checker.maybeCheck(moved, "b1", ip("203.0.113.10"));
+        checker.runQueued();
+        assertEquals(List.of("one b0 203.0.113.10", "one b1 203.0.113.10"), checked);
+        assertEquals(1, checker.keyCount(), "the changed rule's networks replace the old ones");
     }
 
     @Test

@@ -46,4 +46,16 @@ class RulesMBeanTest {
         assertEquals(1L, table.get(new Object[] {"(default)"}).get("denied"));
         server.unregisterMBean(name);
     }
+
+    @Test
+    void aReloadThatRemovesARuleEndsItsOpenOutage() throws Exception {
+        Metrics metrics = new Metrics();
+        metrics.configLoaded(new Metrics.ConfigInfo("/etc/ifpin.conf", "a", Instant.EPOCH, List.of("vpn", "(default)")),
+                false);
+        metrics.stats("vpn").outages().failed("ENODEV");
+        assertEquals(1L, new RulesMBean(metrics).getAttribute("OpenOutages"));
+        metrics.configLoaded(new Metrics.ConfigInfo("/etc/ifpin.conf", "b", Instant.EPOCH, List.of("(default)")), true);
+        assertEquals(0L, new RulesMBean(metrics).getAttribute("OpenOutages"));
+        assertEquals(1L, metrics.stats("vpn").outages().started());
+    }
 }

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The unit tests run on Java 17, where the Foreign Function API is not final: {@code over} must refuse, saying why,
- * without touching the delegate. On Java 22+ the implementation is exercised end to end by the integration tests
+ * The unit tests run on Java 17, where the Foreign Function API is not final: {@code load} must refuse, saying
+ * why. On Java 22+ the implementation is exercised end to end by the integration tests
  * (MessagesIT: it is chosen; ErrorsIT: ENODEV and EPERM through it; PinningIT: sockets leave by their interface).
  */
 class LinuxSocketsFfmTest {
@@ -16,34 +16,8 @@ class LinuxSocketsFfmTest {
     @Test
     void refusesBeforeJava22WithTheReason() {
         assumeTrue(Runtime.version().feature() < 22, "this JDK has the Foreign Function API");
-        SocketOptions untouched = new SocketOptions() {
-            @Override
-            public String boundDevice(int fd) {
-                throw new AssertionError("not called");
-            }
-
-            @Override
-            public void bindToDevice(int fd, String interfaceName) {
-                throw new AssertionError("not called");
-            }
-
-            @Override
-            public String localAddress(int fd) {
-                throw new AssertionError("not called");
-            }
-
-            @Override
-            public java.util.List<String> interfaceNames() {
-                throw new AssertionError("not called");
-            }
-
-            @Override
-            public int openProbeSocket() {
-                throw new AssertionError("not called");
-            }
-        };
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> LinuxSocketsFfm.over(untouched));
+                LinuxSocketsFfm::load);
         assertEquals("the Foreign Function API is final from Java 22; this is Java " + Runtime.version().feature(),
                 e.getMessage());
     }

@@ -70,6 +70,8 @@ class AgentJarIT {
             for (String entry : List.of("ifpin-inst/reference.conf",
                     "ifpin-inst/io/ifpin/bridge/PinBridge.classdata",
                     "ifpin-inst/io/ifpin/core/AgentMain.classdata",
+                    // the named module of Java 22+, read by NativeAccessModule's ModuleFinder (architecture.md)
+                    "ifpin-inst/io/ifpin/nativeaccess/LibcDowncalls.classdata",
                     "ifpin-inst/net/bytebuddy/agent/builder/AgentBuilder.classdata",
                     "ifpin-inst/com/typesafe/config/ConfigFactory.classdata",
                     "ifpin-inst/com/sun/jna/Native.classdata",
@@ -78,6 +80,14 @@ class AgentJarIT {
                 assertNotNull(jar.getJarEntry(entry), entry);
             }
             assertNull(jar.getJarEntry("ifpin-inst/com/sun/jna/win32-x86-64/jnidispatch.dll"), "non-Linux natives");
+        }
+    }
+
+    /** For java -jar ifpin-agent.jar (check, explain) on Java 22+; the JVM ignores it for -javaagent. */
+    @Test
+    void theManifestEnablesNativeAccessForTheCommandLineTools() throws Exception {
+        try (JarFile jar = new JarFile(jarPath.toFile())) {
+            assertEquals("ALL-UNNAMED", jar.getManifest().getMainAttributes().getValue("Enable-Native-Access"));
         }
     }
 
@@ -90,6 +100,8 @@ class AgentJarIT {
                 assertThrows(ClassNotFoundException.class, () -> app.loadClass(name), name);
             }
             assertNull(app.getResource("reference.conf"), "the app's ConfigFactory.load() would merge it");
+            assertThrows(ClassNotFoundException.class, () -> app.loadClass("io.ifpin.nativeaccess.LibcDowncalls"),
+                    "the class that links native functions must not be reachable from the application");
             assertNull(app.getResource("com/sun/jna/linux-x86-64/libjnidispatch.so"));
             assertNotNull(app.loadClass("io.ifpin.agent.IfpinAgent"));
         }

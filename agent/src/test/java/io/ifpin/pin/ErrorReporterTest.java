@@ -39,4 +39,29 @@ class ErrorReporterTest {
                 "[ifpin] WARN at exit: 'rule 'vpn': ENODEV pinning to 'tun0'' happened 3 times (first occurrence logged"
                         + " above)"), log.lines());
     }
+
+    @Test
+    void anOutageThatKeepsRestartingIsLoggedAFewTimesPerWindowThenCounted() {
+        LogCapture log = LogCapture.start();
+        long[] now = {0};
+        ErrorReporter reporter = new ErrorReporter(() -> now[0]);
+        io.ifpin.metrics.RuleOutages outages = new io.ifpin.metrics.RuleOutages();
+        String key = "rule 'svc': EPERM pinning to 'b0'";
+        for (int i = 0; i < 20; i++) {
+            reporter.pinFailed(outages, key, "EPERM", "b0", LogLevel.ERROR, () -> "cannot pin");
+            reporter.pinWorks(outages, "svc", "b0");
+        }
+        List<String> lines = log.lines();
+        int limit = ErrorReporter.OUTAGES_LOGGED_PER_WINDOW;
+        assertEquals(limit, lines.stream().filter(l -> l.startsWith("[ifpin] ERROR cannot pin")).count(), lines.toString());
+        assertEquals(limit, lines.stream().filter(l -> l.startsWith("[ifpin] INFO rule 'svc': pinning to 'b0' works again")).count(), lines.toString());
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("[ifpin] WARN " + key + ": more than " + limit
+                + " outages in 10 minutes")).count(), lines.toString());
+        assertEquals(20, outages.started());
+        now[0] += java.util.concurrent.TimeUnit.MINUTES.toNanos(ErrorReporter.WINDOW_MINUTES);
+        LogCapture later = LogCapture.start();
+        reporter.pinFailed(outages, key, "EPERM", "b0", LogLevel.ERROR, () -> "cannot pin");
+        assertEquals(List.of("[ifpin] ERROR cannot pin (reported once per outage; repeats are counted until pinning to"
+                + " 'b0' works again)"), later.lines());
+    }
 }

@@ -165,4 +165,37 @@ class PendingHookTest {
         assertTrue(log.lines().get(0).startsWith("[ifpin] ERROR ifpin's native access was not ready 50 ms after"
                 + " startup; sockets opened until it is proceed unpinned."), log.lines().get(0));
     }
+
+    @Test
+    void aSocketStillHeldWhenTheJvmExitsStaysHeldAndIsReportedOnce() throws Exception {
+        PendingHook pending = new PendingHook(rules(), 60_000);
+        LogCapture log = LogCapture.start();
+        pending.reportHeldAtExit(40); // nothing held: nothing to say
+        assertEquals(List.of(), log.lines());
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread connecting = new Thread(() -> {
+            try {
+                pending.beforeTcpConnect(new FileDescriptor(), ip(10), 7000);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            returned.countDown();
+        });
+        connecting.setDaemon(true);
+        connecting.start();
+        for (int i = 0; i < 400 && connecting.getState() != Thread.State.TIMED_WAITING; i++) {
+            Thread.sleep(10);
+        }
+        pending.reportHeldAtExit(50);
+        assertEquals(List.of("[ifpin] WARN the JVM exits 50 ms after ifpin started, before ifpin was ready: 1 socket(s)"
+                + " opened before then were held and are not let out unpinned (the rules could not be applied yet)."
+                + " Fix: nothing, if the application meant to exit; else see docs/troubleshooting.md, \"the JVM"
+                + " exits before ifpin was ready\"."), log.lines());
+        assertEquals(1, returned.getCount(), "the report released the socket");
+        pending.complete(new Recorder());
+        assertTrue(returned.await(10, TimeUnit.SECONDS));
+        LogCapture after = LogCapture.start();
+        pending.reportHeldAtExit(60); // ready: nothing held any more
+        assertEquals(List.of(), after.lines());
+    }
 }

@@ -216,4 +216,22 @@ class RuleSetTest {
         // One allocation per call would be megabytes; allow for the measurement itself.
         assertTrue(allocated < 4096, "allocated " + allocated + " bytes in 100000 matches");
     }
+
+    /** Asked on every Netty datagram batch: answered from what the set was built with. */
+    @Test
+    void hasOutboundAnswersPerProtocolAndIgnoresInboundRules() {
+        Rule tcpOnly = rule("tcp-only", 0, "b0", List.of(), List.of("192.0.2.0/24"), PortSet.ALL,
+                EnumSet.of(Protocol.TCP));
+        Rule inbound = new Rule("in", 1, "b0", "test.conf:2", List.of(), List.of(), PortSet.of(List.of(PortSet.Range.single(9001))), BOTH,
+                Action.PIN, OnError.FAIL_OPEN, List.of(), Direction.INBOUND);
+        RuleSet inboundOnly = RuleSet.of(List.of(inbound));
+        assertFalse(inboundOnly.hasOutbound(Protocol.TCP));
+        assertFalse(inboundOnly.hasOutbound(Protocol.UDP));
+        assertTrue(inboundOnly.hasInbound());
+        RuleSet mixed = RuleSet.of(List.of(tcpOnly, inbound));
+        assertTrue(mixed.hasOutbound(Protocol.TCP));
+        assertFalse(mixed.hasOutbound(Protocol.UDP));
+        assertFalse(RuleSet.of(List.of()).hasOutbound(Protocol.UDP));
+        assertTrue(RuleSet.of(List.of(cidrRule("both", 0, "b0", "192.0.2.0/24"))).hasOutbound(Protocol.UDP));
+    }
 }

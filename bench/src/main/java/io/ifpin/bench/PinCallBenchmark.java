@@ -95,10 +95,9 @@ public class PinCallBenchmark {
 
     /** The agent's implementation named by the {@code calls} parameter. */
     static SocketOptions sockets(String calls) throws Exception {
-        SocketOptions jna = LinuxSocketsJna.load();
         return switch (calls) {
-            case "jna" -> jna;
-            case "ffm" -> LinuxSocketsFfm.over(jna); // throws, saying why, before Java 22
+            case "jna" -> LinuxSocketsJna.load();
+            case "ffm" -> LinuxSocketsFfm.load(); // throws, saying why, before Java 22
             default -> throw new IllegalArgumentException("calls=" + calls + ": write jna or ffm");
         };
     }

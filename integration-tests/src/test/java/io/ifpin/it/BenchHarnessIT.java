@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code bench/harness.sh --smoke}: the whole-process benchmark harness of issue 7 runs end to end (lab, C floor,
- * connect app with and without the agent, pinning checked on the server's counters, the table), so it cannot rot
- * between full runs. Only that it works is checked, never a time. About 25 s.
+ * connect app with and without the agent, pinning checked on the server's counters, the table, and issue 13's startup
+ * matrix on JDK 17 and Temurin 25 with its targets), so it cannot rot between full runs. Only that it works is
+ * checked, never a time. About 35 s.
  *
  * <p>It uses the jars this reactor built (bench/target, agent/target) and refuses to build them itself. On timeout
  * the script gets SIGTERM (its trap stops its server and deletes lab {@code bench<pid>}), then our own descendants
@@ -86,7 +87,63 @@ class BenchHarnessIT {
         String verdict = ".*(yes|NO|unresolved \\(runs disagree\\)|noise \\(agent < baseline\\))$";
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("startup, 1,000 rules ") && l.matches(verdict)),
                 "the startup target is computed" + output);
+        assertStartupMatrix(lines, output);
         assertFalse(DemoScriptsIT.namespaces().contains("ifpin-" + labId + "-"), "the harness left its lab behind");
+    }
+
+    /**
+     * The startup matrix (issue 13): per JDK, a row per agent case with five figures (each "median [min, max]", the
+     * agents' signed), the first connect's line, and every startup target judged, with the floor beside the
+     * differences from no agent. Temurin 25's part only where it is installed.
+     */
+    private static void assertStartupMatrix(List<String> lines, String output) {
+        String number = "-?[0-9.]+";
+        String cell = " +(\\+|-)?" + number + " \\[(\\+|-)?" + number + ", (\\+|-)?" + number + "\\]";
+        // the harness's "java" is this JVM's; its Temurin 25 the one TestJdk finds (labels as StartupMatrix.label)
+        int feature = Runtime.version().feature();
+        List<String> jdks = new ArrayList<>(List.of(feature == 17 ? "JDK 17" : feature == 25 ? "Temurin 25"
+                : "Java " + feature));
+        if (TestJdk.JDK_25.locate().isPresent() && !jdks.contains("Temurin 25")) {
+            jdks.add("Temurin 25");
+        }
+        List<String> missing = new ArrayList<>();
+        for (String jdk : jdks) {
+            int block = lines.indexOf(lines.stream().filter(l -> l.startsWith("startup matrix, " + jdk + ": "))
+                    .findFirst().orElse(null));
+            if (block < 0) {
+                missing.add("startup matrix, " + jdk);
+                continue;
+            }
+            List<String> rows = lines.subList(block + 2, Math.min(block + 8, lines.size()));
+            for (String row : List.of("no agent", "an agent that does nothing", "ifpin, empty config",
+                    "ifpin, 10 rules", "ifpin, 1,000 rules")) {
+                if (rows.stream().noneMatch(l -> l.matches(row + " *(" + cell + "){5} *"))) {
+                    missing.add(jdk + ": " + row);
+                }
+            }
+            if (rows.stream().noneMatch(l -> l.matches("first connect to the lab's server, from main's first line,"
+                    + " ms: no agent" + cell + "; ifpin, 10 rules \\(pinned\\)" + cell))) {
+                missing.add(jdk + ": first connect");
+            }
+            String verdict = " +(yes|NO|unresolved \\(runs disagree\\)|noise \\(agent < baseline\\))";
+            String floor = " +(\\+|-)" + number;
+            for (String target : List.of("empty config, wall to exit", "10 rules, wall to exit", "10 rules, peak RSS",
+                    "1,000 rules, wall to exit")) {
+                if (lines.stream().noneMatch(l -> l.startsWith(jdk + ", " + target + " ")
+                        && l.matches(".*<= " + number + " (ms|MiB)" + floor + verdict))) {
+                    missing.add(jdk + ", " + target);
+                }
+            }
+            if (lines.stream().noneMatch(l -> l.startsWith(jdk + ", 10 rules, main starts after empty config's ")
+                    && l.matches(".*" + verdict))) {
+                missing.add(jdk + ", main starts");
+            }
+        }
+        if (jdks.contains("Temurin 25") && lines.stream().noneMatch(l -> l.startsWith("Temurin 25, first pinned"
+                + " connect, from main's start ") && l.matches(".*<= 100 ms +- +(yes|NO|unresolved.*)"))) {
+            missing.add("Temurin 25, first pinned connect");
+        }
+        assertEquals(List.of(), missing, "startup matrix rows missing or malformed" + output);
     }
 
     /** SIGTERM (the script cleans up), then, only if needed, our own descendants and the script by PID. */

@@ -109,6 +109,17 @@ class CliIT {
         ChildResult strict = cli("check", config.toString(), "--strict");
         assertEquals(1, strict.exitCode(), strict.describe());
         assertTrue(out(strict).contains("WARNING: interface 'b0' has no default route"), out(strict));
+        assertTrue(out(strict).contains("WARNING: interface 'b0' has no route to 203.0.113.10/32 (cidrs of rule"
+                + " 'svc'): pinned sockets to it hang on ARP, then fail with EHOSTUNREACH."), out(strict));
+        assertTrue(out(strict).contains("WARNING: interface 'b0' has no route to 2001:db8:f::10/128 (cidrs of rule"
+                + " 'svc'): pinned sockets to it fail with ENETUNREACH."), out(strict));
+
+        // b0's own subnets are directly attached: a rule for them needs no default route.
+        Path onLink = AgentConfig.create().cidrRule("storage", "b0", "198.51.100.0/24", "2001:db8:b::/64")
+                .writeTo(work.resolve("on-link.conf"));
+        ChildResult onLinkStrict = cli("check", onLink.toString(), "--strict");
+        assertEquals(0, onLinkStrict.exitCode(), onLinkStrict.describe());
+        assertTrue(out(onLinkStrict).contains("no warnings"), out(onLinkStrict));
     }
 
     @Test

@@ -36,6 +36,14 @@ public final class ItEnv {
         return Assumptions.abort(message);
     }
 
+    /** For tests that need root but no lab (mount, another user's files): the same check and policy as a lab's. */
+    public static void requireRoot() {
+        String problem = NetnsLab.hostProblem();
+        if (problem != null) {
+            unavailable(problem, HOW_TO_RUN_AS_ROOT);
+        }
+    }
+
     public static Path repoRoot() {
         return path("ifpin.repo.root", "..");
     }

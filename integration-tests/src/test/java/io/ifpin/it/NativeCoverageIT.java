@@ -54,7 +54,8 @@ class NativeCoverageIT {
                             .cidrRule("gone", "nosuch0", "203.0.113.20/32")
                             .writeTo(work.resolve(jdk.name() + ".conf")))
                     .classpath(ItEnv.testClasses(), ItEnv.demoJar())
-                    .main("io.ifpin.it.apps.LoadClassApp", FAKE, FAKE_INCUBATOR, "io.netty.channel.epoll.LinuxSocket")
+                    .main("io.ifpin.it.apps.LoadClassApp", FAKE, FAKE_INCUBATOR, "io.netty.channel.epoll.LinuxSocket",
+                            "udp:203.0.113.10:9") // held until ifpin is ready: its startup lines come first
                     .runIn(lab));
             return dynamicContainer(jdk.label(), Stream.of(
                     dynamicTest(context + "startup line lists the Netty copies on the class path as covered", () -> {
@@ -116,6 +117,66 @@ class NativeCoverageIT {
                             assertReplies(withAgent6.get(), "2001:db8:b::2")),
                     dynamicTest(context + "without the agent: every datagram seen from 192.0.2.2", () ->
                             assertReplies(withoutAgent.get(), "192.0.2.2"))));
+        });
+    }
+
+    /**
+     * A Netty copy whose descriptor cannot be read ({@code intValue()} and io_uring's {@code fd()} throw, in
+     * {@code apps.brokennetty}): each patched method still runs, and the failure is one ERROR line. Refusals are
+     * unaffected: through real Netty epoll sockets a deny rule and a fail-closed rule (missing interface) refuse the
+     * TCP connect and the UDP send with the exceptions the application would get from the JDK's sockets.
+     */
+    @TestFactory
+    Stream<DynamicNode> aDescriptorThatCannotBeReadDoesNotBreakTheConnect() {
+        return Stream.of(TestJdk.values()).map(jdk -> {
+            String context = "[" + jdk.label() + " Netty descriptor throws] ";
+            Path conf = work.resolve(jdk.name() + "-broken.conf");
+            Lazy<ChildResult> run = new Lazy<>(() -> ChildJvm.on(jdk)
+                    .agent(ItEnv.agentJar(), TestFiles.write(conf, String.join("\n",
+                            "ifpin.rules = [",
+                            "  { name = on-b0, cidrs = [\"203.0.113.10/32\"], interface = b0 }",
+                            "  { name = no-go, cidrs = [\"203.0.113.30/32\"], action = deny }",
+                            "  { name = strict, cidrs = [\"203.0.113.40/32\"], interface = nosuch0,"
+                                    + " on-error = fail-closed }",
+                            "]", "")))
+                    .classpath(ItEnv.testClasses(), ItEnv.demoJar())
+                    .main("io.ifpin.it.apps.BrokenNettyApp", "203.0.113.30", "203.0.113.40")
+                    .runIn(lab));
+            return dynamicContainer(context, Stream.of(
+                    dynamicTest(context + "every patched method runs", () -> {
+                        ChildResult result = run.get();
+                        assertEquals(0, result.exitCode(), result.describe());
+                        for (String line : List.of("broken connect returned true", "broken sendTo returned 1",
+                                "broken sendToAddress returned 1", "broken sendToAddresses returned 1",
+                                "broken listen returned", "broken submitConnect returned")) {
+                            assertTrue(result.stdout().contains(line), line + result.describe());
+                        }
+                    }),
+                    dynamicTest(context + "the failure is reported once", () -> {
+                        ChildResult result = run.get();
+                        List<String> errors = result.agentLines().stream()
+                                .filter(l -> l.startsWith("[ifpin] ERROR internal error")).toList();
+                        assertEquals(1, errors.size(), result.describe());
+                        assertTrue(errors.get(0).startsWith("[ifpin] ERROR internal error while pinning a socket; the"
+                                + " socket proceeds unpinned. Please report this with the trace:"
+                                + " java.lang.IllegalStateException: "), result.describe());
+                    }),
+                    dynamicTest(context + "deny and fail-closed still refuse Netty's connect and send", () -> {
+                        ChildResult result = run.get();
+                        assertTrue(result.stdout().contains("netty tcp 203.0.113.30 REFUSED java.net.ConnectException:"
+                                + " ifpin refused TCP to 203.0.113.30:7000: rule 'no-go' (" + conf + ":3), action ="
+                                + " deny"), result.describe());
+                        assertTrue(result.stdout().stream().anyMatch(l -> l.startsWith("netty udp 203.0.113.30"
+                                + " REFUSED java.net.SocketException: ifpin refused UDP to 203.0.113.30:7000: rule"
+                                + " 'no-go'")), result.describe());
+                        assertTrue(result.stdout().stream().anyMatch(l -> l.startsWith("netty tcp 203.0.113.40"
+                                + " REFUSED java.net.ConnectException: ifpin refused TCP to 203.0.113.40:7000: rule"
+                                + " 'strict'") && l.contains("fail-closed, cannot pin to 'nosuch0': ENODEV")),
+                                result.describe());
+                        assertTrue(result.stdout().stream().anyMatch(l -> l.startsWith("netty udp 203.0.113.40"
+                                + " REFUSED java.net.SocketException: ifpin refused UDP to 203.0.113.40:7000")),
+                                result.describe());
+                    })));
         });
     }
 

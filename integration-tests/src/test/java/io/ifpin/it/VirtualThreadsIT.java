@@ -52,8 +52,7 @@ class VirtualThreadsIT {
                 + (withAgent ? "CIDR rule -> b0" : "without agent") + "] ";
         String expected = withAgent ? "198.51.100.2" : "192.0.2.2";
         Lazy<ChildResult> result = new Lazy<>(() -> {
-            ChildJvm child = ChildJvm.on(TestJdk.JDK_25)
-                    .jvmOption("--enable-native-access=ALL-UNNAMED")
+            ChildJvm child = ChildJvm.on(TestJdk.JDK_25) // no --enable-native-access: ifpin needs none on 22+
                     .classpath(ItEnv.testClasses())
                     .main("io.ifpin.it.apps.VirtualThreadsApp", "203.0.113.10", String.valueOf(THREADS));
             if (withAgent) {

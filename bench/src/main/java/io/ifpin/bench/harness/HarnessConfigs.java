@@ -16,10 +16,37 @@ import java.util.Random;
  * <p>The other rules mix, in turn: IPv4 /28 to /32 pieces of 192.0.2.0/24 and 198.51.100.0/24, distinct IPv6 /48s
  * in 2001:db8:1000::/36 (clear of the lab's 2001:db8:a::, :b:: and :f::), exact host names and {@code *.suffix}
  * wildcards under {@code .example}. Fixed seed: the same files every time.
+ *
+ * <p>{@code rules-10-mix.conf} (argument {@code 10-mix}) is the startup matrix's "10 rules": a policy as an operator
+ * writes it ({@link #TEN_RULE_MIX}).
  */
 public final class HarnessConfigs {
     static final String UNMATCHED = "203.0.113.10";
     static final String PINNED = "203.0.113.20";
+
+    /**
+     * Ten rules of the kinds a real policy has: networks and names, with and without ports, a deny, both of the lab
+     * client's links ({@code a0}, {@code b0}: they exist, so nothing is reported missing). The last rule pins
+     * {@value #PINNED} port 7000 (the harness's server) to b0: the startup matrix's first pinned connect.
+     */
+    static final String TEN_RULE_MIX = """
+            ifpin {
+              rules = [
+                { name = "no-metadata", cidrs = ["169.254.169.254"], action = deny }
+                { name = "corp-api", hosts = ["api.corp.example", "*.corp.example"], ports = [443], interface = "b0" }
+                { name = "storage", cidrs = ["192.0.2.0/24", "2001:db8:f::/48"], ports = [7000, "8000-8099"],
+                  protocols = [tcp, udp], interface = "b0" }
+                { name = "partners", hosts = ["*.partner.example"], interface = "a0" }
+                { name = "backup", cidrs = ["198.51.100.0/25"], ports = [873], interface = "b0" }
+                { name = "registry", hosts = ["registry.build.example"], ports = [443, 5000], interface = "a0" }
+                { name = "metrics", cidrs = ["198.51.100.128/26"], ports = ["9090-9099"], interface = "a0" }
+                { name = "v6-services", cidrs = ["2001:db8:c::/48"], interface = "b0" }
+                { name = "ldap", hosts = ["ldap.corp.example"], cidrs = ["192.0.2.53"], ports = [389, 636],
+                  interface = "a0" }
+                { name = "service", cidrs = ["203.0.113.20/32"], ports = [7000], interface = "b0" }
+              ]
+            }
+            """;
 
     private HarnessConfigs() {
     }
@@ -60,6 +87,10 @@ public final class HarnessConfigs {
         Path directory = Path.of(args[0]);
         Files.createDirectories(directory);
         for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("10-mix")) {
+                Files.writeString(directory.resolve("rules-10-mix.conf"), TEN_RULE_MIX);
+                continue;
+            }
             int count = Integer.parseInt(args[i]);
             Files.writeString(directory.resolve("rules-" + count + ".conf"), config(count));
         }

@@ -14,7 +14,9 @@ import java.util.TreeMap;
 /**
  * Turns the raw measurements of bench/harness.sh into the table of docs/performance.md: min / median / max of every
  * measure and variant, then each issue 7 target computed from runs paired by their number (the variants of one run
- * ran back to back, so pairing cancels most of a noisy machine's drift), and whether it is met ({@link #verdict}).
+ * ran back to back, so pairing cancels most of a noisy machine's drift), and whether it is met ({@link #verdict});
+ * then issue 13's startup matrix ({@link StartupMatrix}) and its targets ({@link #STARTUP_TARGETS}), each beside the
+ * floor: what an agent that does nothing costs in the same figure.
  *
  * <pre>
  *   java -cp benchmarks.jar io.ifpin.bench.harness.HarnessReport raw.tsv [plot-dir]
@@ -36,7 +38,14 @@ public final class HarnessReport {
         /** variant / baseline, at least limit */
         RATIO,
         /** (variant - baseline) / the same run's c_setsockopt_ns (else their median), at most limit */
-        OVER_SETSOCKOPT
+        OVER_SETSOCKOPT,
+        /** the variant's own values, at most limit (baseline unused) */
+        VALUE,
+        /**
+         * (variant - its pair's no-agent run) - (baseline - its pair's no-agent run), round by round (startup
+         * matrix: {@link StartupMatrix#overNoAgentByRound}), at most limit
+         */
+        OVER_NO_AGENT_DIFFERENCE
     }
 
     static final List<Target> TARGETS = List.of(
@@ -74,6 +83,35 @@ public final class HarnessReport {
                     "agent-10000-pinned", "self-pinned", Kind.RATIO, 0.95, "x"),
             new Target("rule match p50, 10,000 rules (JMH, worst case)", "match_p50_ns", "agent-10000", "zero",
                     Kind.DIFFERENCE, 200, "ns"));
+
+    /**
+     * Issue 13's startup targets, from the startup matrix (variants {@code jdk<N>-<case>}, see {@link StartupMatrix}):
+     * whole JVMs of an app whose main returns at once, each against its own no-agent run.
+     */
+    static final List<Target> STARTUP_TARGETS = startupTargets();
+
+    private static List<Target> startupTargets() {
+        List<Target> targets = new ArrayList<>();
+        for (String jdk : List.of("jdk17", "jdk25")) {
+            String name = StartupMatrix.label(jdk);
+            String none = jdk + "-none";
+            targets.add(new Target(name + ", empty config, wall to exit", "exit_wall_ms", jdk + "-ifpin-empty", none,
+                    Kind.DIFFERENCE, 40, "ms"));
+            targets.add(new Target(name + ", 10 rules, wall to exit", "exit_wall_ms", jdk + "-ifpin-10", none,
+                    Kind.DIFFERENCE, 80, "ms"));
+            targets.add(new Target(name + ", 10 rules, peak RSS", "peak_rss_mib", jdk + "-ifpin-10", none,
+                    Kind.DIFFERENCE, 15, "MiB"));
+            // "no later than with the empty config", to the resolution of the measure (the wall clock in ms at
+            // main's first line against the shell's at the launch) and the machine's noise
+            targets.add(new Target(name + ", 10 rules, main starts after empty config's", "main_start_ms",
+                    jdk + "-ifpin-10", jdk + "-ifpin-empty", Kind.OVER_NO_AGENT_DIFFERENCE, 5, "ms"));
+            targets.add(new Target(name + ", 1,000 rules, wall to exit", "exit_wall_ms", jdk + "-ifpin-1000", none,
+                    Kind.DIFFERENCE, 150, "ms"));
+        }
+        targets.add(new Target("Temurin 25, first pinned connect, from main's start", StartupMatrix.FIRST_CONNECT,
+                "jdk25-ifpin-10", "jdk25-none", Kind.VALUE, 100, "ms"));
+        return List.copyOf(targets);
+    }
 
     /** measure -> variant -> run -> value, in the order first seen. */
     private final Map<String, Map<String, TreeMap<Integer, Double>>> values = new LinkedHashMap<>();
@@ -122,18 +160,43 @@ public final class HarnessReport {
         out.append(String.format(Locale.ROOT, "%n%-58s %9s %9s %9s %10s  %s%n", "issue 7 target (run by run)", "min",
                 "median", "max", "target", "met"));
         for (Target target : TARGETS) {
-            double[] result = evaluate(target);
-            String limit = (target.kind() == Kind.RATIO ? ">= " : "<= ") + number(target.limit()) + " "
-                    + target.unit();
-            if (result == null) {
-                out.append(String.format(Locale.ROOT, "%-58s %9s %9s %9s %10s  %s%n", target.label(), "-", "-", "-",
-                        limit, "not measured"));
-                continue;
-            }
-            out.append(String.format(Locale.ROOT, "%-58s %9s %9s %9s %10s  %s%n", target.label(), number(result[0]),
-                    number(median(result)), number(result[result.length - 1]), limit, verdict(target, result)));
+            out.append(targetLine(target, null));
+        }
+        out.append(StartupMatrix.table(this));
+        out.append(String.format(Locale.ROOT, "%n%-58s %9s %9s %9s %10s %9s  %s%n",
+                "issue 13 target (pair by pair; floor: empty agent)", "min", "median", "max", "target", "floor",
+                "met"));
+        for (Target target : STARTUP_TARGETS) {
+            out.append(targetLine(target, floor(target)));
         }
         return out.toString();
+    }
+
+    /** One target's line; {@code floor}: the floor's column (issue 13's table), or null for none. */
+    private String targetLine(Target target, String floor) {
+        double[] result = evaluate(target);
+        String limit = (target.kind() == Kind.RATIO ? ">= " : "<= ") + number(target.limit()) + " " + target.unit();
+        String floorColumn = floor == null ? "" : String.format(Locale.ROOT, " %9s", floor);
+        if (result == null) {
+            return String.format(Locale.ROOT, "%-58s %9s %9s %9s %10s%s  %s%n", target.label(), "-", "-", "-", limit,
+                    floorColumn, "not measured");
+        }
+        return String.format(Locale.ROOT, "%-58s %9s %9s %9s %10s%s  %s%n", target.label(), number(result[0]),
+                number(median(result)), number(result[result.length - 1]), limit, floorColumn,
+                verdict(target, result));
+    }
+
+    /**
+     * The floor beside a startup target: the median difference an agent that does nothing makes to the same figure
+     * on the same JDK; "-" where the target is not a difference from no agent.
+     */
+    String floor(Target target) {
+        if (target.kind() != Kind.DIFFERENCE || !StartupMatrix.isMatrixVariant(target.variant())
+                || !target.baseline().equals(StartupMatrix.noAgent(target.variant()))) {
+            return "-";
+        }
+        double[] floor = evaluate(StartupMatrix.overNoAgent(target.measure(), StartupMatrix.floor(target.variant())));
+        return floor == null ? "-" : StartupMatrix.format(median(floor), true);
     }
 
     /**
@@ -144,7 +207,8 @@ public final class HarnessReport {
     static String verdict(Target target, double[] sorted) {
         double min = sorted[0];
         double max = sorted[sorted.length - 1];
-        if (target.kind() != Kind.RATIO && max < 0) {
+        boolean agentAgainstBaseline = target.kind() == Kind.DIFFERENCE || target.kind() == Kind.OVER_SETSOCKOPT;
+        if (agentAgainstBaseline && max < 0) {
             return "noise (agent < baseline)";
         }
         boolean allMet = target.kind() == Kind.RATIO ? min >= target.limit() : max <= target.limit();
@@ -155,8 +219,24 @@ public final class HarnessReport {
     /** Sorted per-run results of a target, or null when a side was not measured. */
     double[] evaluate(Target target) {
         Map<String, TreeMap<Integer, Double>> variants = values.get(target.measure());
+        if (target.kind() == Kind.VALUE) {
+            double[] own = sortedValues(target.measure(), target.variant());
+            return own.length == 0 ? null : own;
+        }
         if (variants == null || !variants.containsKey(target.variant()) || !variants.containsKey(target.baseline())) {
             return null;
+        }
+        if (target.kind() == Kind.OVER_NO_AGENT_DIFFERENCE) {
+            TreeMap<Integer, Double> measured = StartupMatrix.overNoAgentByRound(variants, target.variant());
+            TreeMap<Integer, Double> baseline = StartupMatrix.overNoAgentByRound(variants, target.baseline());
+            List<Double> results = new ArrayList<>();
+            measured.forEach((round, value) -> {
+                Double base = baseline.get(round);
+                if (base != null) {
+                    results.add(value - base);
+                }
+            });
+            return results.isEmpty() ? null : sorted(results);
         }
         TreeMap<Integer, Double> setsockopt = null;
         if (target.kind() == Kind.OVER_SETSOCKOPT) {
@@ -181,9 +261,26 @@ public final class HarnessReport {
                 // the same run's C setsockopt: the machine's load moves the floor too
                 case OVER_SETSOCKOPT -> (value - base) / setsockopt.getOrDefault(run.getKey(),
                         median(sorted(setsockopt.values())));
+                case VALUE, OVER_NO_AGENT_DIFFERENCE -> throw new AssertionError(target.kind()); // handled above
             });
         }
         return results.isEmpty() ? null : sorted(results);
+    }
+
+    /** A variant's values, sorted; empty when not measured. */
+    double[] sortedValues(String measure, String variant) {
+        TreeMap<Integer, Double> runs = values.getOrDefault(measure, Map.of()).get(variant);
+        return runs == null ? new double[0] : sorted(runs.values());
+    }
+
+    /** How many runs a variant has of a measure. */
+    int runs(String measure, String variant) {
+        return sortedValues(measure, variant).length;
+    }
+
+    /** The variants of a measure, in the order first seen. */
+    List<String> variants(String measure) {
+        return new ArrayList<>(values.getOrDefault(measure, Map.of()).keySet());
     }
 
     /** Throughput by platform thread count (measures {@code connects_per_s_t<N>}), one line per variant. */

@@ -95,13 +95,97 @@ class HarnessReportTest {
     void everyTargetNamesAMeasureTheHarnessRecords() throws Exception {
         String script = java.nio.file.Files.readString(java.nio.file.Path.of("harness.sh"));
         List<String> missing = new ArrayList<>();
-        for (HarnessReport.Target target : HarnessReport.TARGETS) {
+        List<HarnessReport.Target> targets = new ArrayList<>(HarnessReport.TARGETS);
+        targets.addAll(HarnessReport.STARTUP_TARGETS);
+        for (HarnessReport.Target target : targets) {
             String measure = target.measure().replaceAll("_t\\d+$", "_t"); // recorded as connects_per_s_t$threads
             if (!script.contains(measure)) {
                 missing.add(target.measure());
             }
         }
         assertEquals(List.of(), missing);
+    }
+
+    /** Two rounds of the startup matrix on JDK 17: pairs 11 to 15 and 21 to 25, each agent run with its own none. */
+    private static HarnessReport startupMatrix() {
+        return report(
+                // round 1: the no-agent runs drift from 100 to 130 ms; each agent run is read against its own
+                "exit_wall_ms\tjdk17-none\t11\t100", "exit_wall_ms\tjdk17-empty-agent\t11\t120",
+                "exit_wall_ms\tjdk17-none\t12\t110", "exit_wall_ms\tjdk17-ifpin-empty\t12\t140",
+                "exit_wall_ms\tjdk17-none\t13\t120", "exit_wall_ms\tjdk17-ifpin-10\t13\t190",
+                "exit_wall_ms\tjdk17-none\t14\t130", "exit_wall_ms\tjdk17-ifpin-1000\t14\t400",
+                "main_start_ms\tjdk17-none\t12\t50", "main_start_ms\tjdk17-ifpin-empty\t12\t70",
+                "main_start_ms\tjdk17-none\t13\t60", "main_start_ms\tjdk17-ifpin-10\t13\t78",
+                "peak_rss_mib\tjdk17-none\t11\t37", "peak_rss_mib\tjdk17-empty-agent\t11\t39.5",
+                "peak_rss_mib\tjdk17-none\t13\t37.5", "peak_rss_mib\tjdk17-ifpin-10\t13\t50",
+                "first_connect_ms\tjdk17-none\t15\t8", "first_connect_ms\tjdk17-ifpin-10\t15\t300",
+                "main_to_exit_ms\tjdk17-none\t12\t6", "main_to_exit_ms\tjdk17-ifpin-empty\t12\t406",
+                // round 2
+                "exit_wall_ms\tjdk17-none\t21\t100", "exit_wall_ms\tjdk17-empty-agent\t21\t130",
+                "exit_wall_ms\tjdk17-none\t22\t100", "exit_wall_ms\tjdk17-ifpin-empty\t22\t160",
+                "exit_wall_ms\tjdk17-none\t23\t100", "exit_wall_ms\tjdk17-ifpin-10\t23\t170",
+                "exit_wall_ms\tjdk17-none\t24\t100", "exit_wall_ms\tjdk17-ifpin-1000\t24\t350",
+                "main_start_ms\tjdk17-none\t22\t40", "main_start_ms\tjdk17-ifpin-empty\t22\t80",
+                "main_start_ms\tjdk17-none\t23\t40", "main_start_ms\tjdk17-ifpin-10\t23\t70",
+                "first_connect_ms\tjdk17-none\t25\t9", "first_connect_ms\tjdk17-ifpin-10\t25\t250",
+                "first_connect_ms\tjdk25-none\t15\t7", "first_connect_ms\tjdk25-ifpin-10\t15\t90",
+                "first_connect_ms\tjdk25-none\t25\t7", "first_connect_ms\tjdk25-ifpin-10\t25\t120");
+    }
+
+    @Test
+    void startupMatrixReadsEachAgentRunAgainstItsOwnNoAgentRun() {
+        HarnessReport report = startupMatrix();
+        // 190 - 120 and 170 - 100 (not 190 - the median of every no-agent run)
+        assertArrayEquals(new double[] {70, 70}, report.evaluate(target("JDK 17, 10 rules, wall to exit")));
+        assertArrayEquals(new double[] {30, 60}, report.evaluate(target("JDK 17, empty config, wall to exit")));
+        assertArrayEquals(new double[] {12.5}, report.evaluate(target("JDK 17, 10 rules, peak RSS")));
+        String table = report.table();
+        assertTrue(table.contains("startup matrix, JDK 17: "), table);
+        assertTrue(table.contains(" median [min, max]; pairs: 2"), table);
+        // no agent as measured (8 runs), the agents as differences from their partners
+        assertTrue(line(table, "no agent ").contains(" 100 [100, 130] "), table);
+        assertTrue(line(table, "an agent that does nothing").contains(" +25 [+20, +30] "), table);
+        assertTrue(line(table, "ifpin, 1,000 rules").contains(" +260 [+250, +270] "), table);
+        assertTrue(line(table, "ifpin, empty config").endsWith(" +400 [+400, +400]"), table); // main to exit
+        assertTrue(line(table, "ifpin, 10 rules").contains(" +12.5 [+12.5, +12.5] "), table);
+        assertTrue(line(table, "first connect to the lab's server").contains("no agent 8.50 [8.00, 9.00]; ifpin, 10 rules"
+                + " (pinned) 275 [250, 300]"), table);
+        assertTrue(!table.contains("startup matrix, Temurin 25"), "no exit runs on 25: no block" + table);
+    }
+
+    @Test
+    void startupTargetsStandBesideTheFloor() {
+        String table = startupMatrix().table();
+        assertTrue(table.contains("issue 13 target (pair by pair; floor: empty agent)"), table);
+        // wall: the floor is the empty agent's median difference, +25 ms
+        String empty = line(table, "JDK 17, empty config, wall to exit");
+        assertTrue(empty.matches(".* 30 +45 +60 +<= 40 ms +\\+25  unresolved \\(runs disagree\\)"), empty);
+        assertTrue(line(table, "JDK 17, 10 rules, wall to exit").matches(".*<= 80 ms +\\+25  yes"), table);
+        assertTrue(line(table, "JDK 17, 10 rules, peak RSS").matches(".*<= 15 MiB +\\+2\\.50  yes"), table);
+        assertTrue(line(table, "JDK 17, 1,000 rules, wall to exit").endsWith("NO"), table);
+        assertTrue(line(table, "Temurin 25, empty config, wall to exit").endsWith("-  not measured"), table);
+    }
+
+    @Test
+    void mainStartIsComparedRoundByRoundOverEachOwnNoAgentRun() {
+        HarnessReport report = startupMatrix();
+        // round 1: (78 - 60) - (70 - 50) = -2; round 2: (70 - 40) - (80 - 40) = -10: main starts earlier
+        assertArrayEquals(new double[] {-10, -2},
+                report.evaluate(target("JDK 17, 10 rules, main starts after empty config's")));
+        // earlier is a real result here, not noise; and the floor does not apply
+        assertTrue(line(report.table(), "JDK 17, 10 rules, main starts").matches(".*<= 5\\.00 ms +-  yes"),
+                report.table());
+    }
+
+    @Test
+    void firstPinnedConnectIsJudgedOnItsOwnValue() {
+        HarnessReport report = startupMatrix();
+        assertArrayEquals(new double[] {90, 120}, report.evaluate(target("Temurin 25, first pinned connect, from"
+                + " main's start")));
+        assertTrue(line(report.table(), "Temurin 25, first pinned connect").endsWith("unresolved (runs disagree)"),
+                report.table());
+        assertEquals("yes", HarnessReport.verdict(target("Temurin 25, first pinned connect, from main's start"),
+                new double[] {40, 100}));
     }
 
     @Test
@@ -126,7 +210,8 @@ class HarnessReportTest {
     }
 
     private static HarnessReport.Target target(String label) {
-        return HarnessReport.TARGETS.stream().filter(t -> t.label().equals(label)).findFirst().orElseThrow();
+        return java.util.stream.Stream.concat(HarnessReport.TARGETS.stream(), HarnessReport.STARTUP_TARGETS.stream())
+                .filter(t -> t.label().equals(label)).findFirst().orElseThrow(() -> new AssertionError(label));
     }
 
     private static String line(String table, String start) {
