@@ -65,6 +65,37 @@ class SafeAppendTest {
     }
 
     @Test
+    void anOwnLinkToALinkInAStickyWorldWritableDirectoryIsRefused() throws Exception {
+        Path sticky = Files.createDirectory(dir.resolve("tmp"));
+        Process chmod = new ProcessBuilder("chmod", "1777", sticky.toString()).start();
+        assertEquals(0, chmod.waitFor());
+        Path target = Files.writeString(dir.resolve("victim"), "untouched\n");
+        Path planted = Files.createSymbolicLink(sticky.resolve("audit.jsonl"), target);
+        Path own = Files.createSymbolicLink(dir.resolve("audit.jsonl"), planted);
+        SafeAppend.Refused refused = assertThrows(SafeAppend.Refused.class, () -> append(own, "x\n"));
+        assertTrue(refused.getMessage().startsWith(planted + " is a symbolic link (to " + target + ") in a sticky"
+                + " directory"), refused.getMessage());
+        assertEquals("untouched\n", Files.readString(target));
+    }
+
+    @Test
+    void aChainOfOwnLinksInPrivateDirectoriesIsFollowed() throws Exception {
+        Path target = dir.resolve("real.log");
+        Path second = Files.createSymbolicLink(dir.resolve("second.log"), target.getFileName());
+        Path first = Files.createSymbolicLink(dir.resolve("ifpin.log"), second);
+        append(first, "via two links\n");
+        assertEquals("via two links\n", Files.readString(target));
+    }
+
+    @Test
+    void aLinkLoopIsRefused() throws Exception {
+        Path a = dir.resolve("a.log");
+        Path b = Files.createSymbolicLink(dir.resolve("b.log"), a);
+        Files.createSymbolicLink(a, b);
+        assertThrows(IOException.class, () -> append(a, "x\n"));
+    }
+
+    @Test
     void aLinkOwnedByAnotherUserIsRefusedAndAnOwnOneInAPlainDirectoryIsNot() {
         assertEquals("owned by uid 65534, not by this process's user (uid 0)", SafeAppend.refusal(65534, 0, 0755));
         assertNull(SafeAppend.refusal(1000, 1000, 0755));
