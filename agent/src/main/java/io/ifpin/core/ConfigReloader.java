@@ -54,8 +54,7 @@ final class ConfigReloader {
     private Pending pending;
 
     /** A config that lowers enforcement, waiting for the file to settle. */
-    private record Pending(String text, FileTime modified, long sinceNanos, ConfigLoader.Loaded loaded,
-                           List<String> lowered) {
+    private record Pending(String text, FileTime modified, long sinceNanos, List<String> lowered) {
     }
 
     ConfigReloader(Path file, IfpinConfig initial, byte[] initialText, Consumer<IfpinConfig> apply, Metrics metrics) {
@@ -131,24 +130,19 @@ final class ConfigReloader {
             return;
         }
         long now = nanoTime.getAsLong();
-        if (pending != null && pending.text().equals(text)) { // waiting: not parsed again
+        if (pending != null && pending.text().equals(text)) { // waiting: parsed again only once settled
             if (!Objects.equals(pending.modified(), modified)) {
-                pending = new Pending(text, modified, now, pending.loaded(), pending.lowered()); // written again
+                pending = new Pending(text, modified, now, pending.lowered()); // written again
             } else if (now - pending.sinceNanos() >= settleTime().toNanos()) {
-                IfpinLog.warn("config reload from " + file + " lowers enforcement, applied now that the file stayed"
-                        + " unchanged for " + settleTime().toMillis() + " ms: " + String.join("; ", pending.lowered()));
-                applyNow(pending.loaded(), text);
+                applySettled(text, modified, now);
             }
             return;
         }
         if (text.equals(lastSeen)) {
             return; // refused before, reported then
         }
-        ConfigLoader.Loaded loaded;
-        try {
-            loaded = ConfigLoader.parseFile(file, text);
-        } catch (InvalidConfigException e) {
-            reportOnce(text, refused() + e.getMessage());
+        ConfigLoader.Loaded loaded = parsedOrReported(text);
+        if (loaded == null) {
             return;
         }
         List<String> lowered = EnforcementChange.lowered(inForce, loaded.config());
@@ -156,7 +150,44 @@ final class ConfigReloader {
             applyNow(loaded, text);
             return;
         }
-        pending = new Pending(text, modified, now, loaded, lowered);
+        startWaiting(text, modified, now, lowered);
+    }
+
+    /**
+     * The file stayed unchanged: parsed once more, since an {@code include}d file is not part of the text compared
+     * and may have been caught half-written (or missing) when the wait began. The same lowering applies with a WARN;
+     * a different one waits again; none applies at once.
+     */
+    private void applySettled(String text, FileTime modified, long now) {
+        ConfigLoader.Loaded loaded = parsedOrReported(text);
+        if (loaded == null) {
+            return;
+        }
+        List<String> lowered = EnforcementChange.lowered(inForce, loaded.config());
+        if (lowered.isEmpty()) {
+            applyNow(loaded, text);
+        } else if (lowered.equals(pending.lowered())) {
+            IfpinLog.warn("config reload from " + file + " lowers enforcement, applied now that the file stayed"
+                    + " unchanged for " + settleTime().toMillis() + " ms: " + String.join("; ", lowered));
+            applyNow(loaded, text);
+        } else {
+            startWaiting(text, modified, now, lowered);
+        }
+    }
+
+    /** The parsed text, or null when it does not load (reported, also when the text was seen while waiting). */
+    private ConfigLoader.Loaded parsedOrReported(String text) {
+        try {
+            return ConfigLoader.parseFile(file, text);
+        } catch (InvalidConfigException e) {
+            lastSeen = null; // a text that waited and now fails (an included file broke) is reported too
+            reportOnce(text, refused() + e.getMessage());
+            return null;
+        }
+    }
+
+    private void startWaiting(String text, FileTime modified, long now, List<String> lowered) {
+        pending = new Pending(text, modified, now, lowered);
         lastSeen = text;
         IfpinLog.warn("config reload from " + file + " (version " + version(text) + ") lowers enforcement: "
                 + String.join("; ", lowered) + ". It applies only if the file stays unchanged for "
