@@ -87,6 +87,9 @@ public final class IfpinLog {
                         .getBytes(StandardCharsets.UTF_8);
                 // A ReentrantLock, not synchronized: on JDK 21 to 23 a virtual thread that does file I/O inside a
                 // monitor pins its carrier thread (JEP 491 fixed that in 24); with a j.u.c lock it just parks.
+                // A FileChannel written on an interrupted thread closes for good (ClosedByInterruptException): the
+                // application's thread (a cancelled task that connects) keeps its interrupt, but not for this write.
+                boolean interrupted = Thread.interrupted();
                 FILE_LOCK.lock();
                 try {
                     // The channel itself, not Channels.newOutputStream: that stream's write is synchronized.
@@ -96,6 +99,9 @@ public final class IfpinLog {
                     }
                 } finally {
                     FILE_LOCK.unlock();
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
             } catch (IOException e) {
                 file = null;
