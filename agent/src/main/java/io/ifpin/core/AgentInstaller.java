@@ -55,6 +55,22 @@ public final class AgentInstaller {
     public static void install(String agentArgument, Instrumentation instrumentation) {
         long startNanos = System.nanoTime();
         IfpinConfig config = loadConfigOrExit(agentArgument);
+        try {
+            install(config, instrumentation, startNanos);
+        } catch (Throwable t) {
+            // IfpinAgent would report it and run the application unpinned: fail-open, which a policy that refuses
+            // sockets (deny, fail-closed) must not become.
+            if (config.mayRefuse()) {
+                stop("the agent failed to start (" + t + "), and " + config.source() + " has deny or fail-closed"
+                        + " rules (or default-action = deny), which must not run unpinned. Fix: if it is an"
+                        + " OutOfMemoryError, give the JVM more heap (-Xmx) or shorten the config; otherwise report"
+                        + " this.");
+            }
+            throw t;
+        }
+    }
+
+    private static void install(IfpinConfig config, Instrumentation instrumentation, long startNanos) {
         NativeCalls.Choice nativeCalls = nativeCallsOrExit();
         ErrorReporter reporter = new ErrorReporter();
         Runtime.getRuntime().addShutdownHook(new Thread(reporter::logSummary, "ifpin-exit-summary"));
