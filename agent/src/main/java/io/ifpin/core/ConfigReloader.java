@@ -134,31 +134,23 @@ final class ConfigReloader {
             if (!Objects.equals(pending.modified(), modified)) {
                 pending = new Pending(text, modified, now, pending.lowered()); // written again
             } else if (now - pending.sinceNanos() >= settleTime().toNanos()) {
-                applySettled(text, modified, now);
+                // Parsed again: an included file is not part of the text compared, and may have been caught
+                // half-written (or missing) when the wait began.
+                parseAndApply(text, modified, now, pending.lowered());
             }
             return;
         }
         if (text.equals(lastSeen)) {
             return; // refused before, reported then
         }
-        ConfigLoader.Loaded loaded = parsedOrReported(text);
-        if (loaded == null) {
-            return;
-        }
-        List<String> lowered = EnforcementChange.lowered(inForce, loaded.config());
-        if (lowered.isEmpty()) {
-            applyNow(loaded, text);
-            return;
-        }
-        startWaiting(text, modified, now, lowered);
+        parseAndApply(text, modified, now, null);
     }
 
     /**
-     * The file stayed unchanged: parsed once more, since an {@code include}d file is not part of the text compared
-     * and may have been caught half-written (or missing) when the wait began. The same lowering applies with a WARN;
-     * a different one waits again; none applies at once.
+     * Parses {@code text} and applies it when it lowers nothing, or lowers what the file already settled with
+     * ({@code settled}: the lowering waited for, null when none was); otherwise waits for the file to settle.
      */
-    private void applySettled(String text, FileTime modified, long now) {
+    private void parseAndApply(String text, FileTime modified, long now, List<String> settled) {
         ConfigLoader.Loaded loaded = parsedOrReported(text);
         if (loaded == null) {
             return;
@@ -166,7 +158,7 @@ final class ConfigReloader {
         List<String> lowered = EnforcementChange.lowered(inForce, loaded.config());
         if (lowered.isEmpty()) {
             applyNow(loaded, text);
-        } else if (lowered.equals(pending.lowered())) {
+        } else if (lowered.equals(settled)) {
             IfpinLog.warn("config reload from " + file + " lowers enforcement, applied now that the file stayed"
                     + " unchanged for " + settleTime().toMillis() + " ms: " + String.join("; ", lowered));
             applyNow(loaded, text);

@@ -29,6 +29,14 @@ class SafeAppendTest {
         }
     }
 
+    /** Like /tmp: mode 1777. */
+    private Path stickyDirectory() throws Exception {
+        Path sticky = Files.createDirectory(dir.resolve("tmp"));
+        Process chmod = new ProcessBuilder("chmod", "1777", sticky.toString()).start();
+        assertEquals(0, chmod.waitFor());
+        return sticky;
+    }
+
     @Test
     void aNewFileGetsNoMoreThan0640WhateverTheUmask() throws Exception {
         Path file = dir.resolve("ifpin.log");
@@ -51,9 +59,7 @@ class SafeAppendTest {
 
     @Test
     void aLinkInAStickyWorldWritableDirectoryIsRefusedEvenWhenOwn() throws Exception {
-        Path sticky = Files.createDirectory(dir.resolve("tmp"));
-        Process chmod = new ProcessBuilder("chmod", "1777", sticky.toString()).start();
-        assertEquals(0, chmod.waitFor());
+        Path sticky = stickyDirectory();
         Path target = Files.writeString(dir.resolve("victim"), "untouched\n");
         Path link = Files.createSymbolicLink(sticky.resolve("audit.jsonl"), target);
         SafeAppend.Refused refused = assertThrows(SafeAppend.Refused.class, () -> append(link, "x\n"));
@@ -66,9 +72,7 @@ class SafeAppendTest {
 
     @Test
     void anOwnLinkToALinkInAStickyWorldWritableDirectoryIsRefused() throws Exception {
-        Path sticky = Files.createDirectory(dir.resolve("tmp"));
-        Process chmod = new ProcessBuilder("chmod", "1777", sticky.toString()).start();
-        assertEquals(0, chmod.waitFor());
+        Path sticky = stickyDirectory();
         Path target = Files.writeString(dir.resolve("victim"), "untouched\n");
         Path planted = Files.createSymbolicLink(sticky.resolve("audit.jsonl"), target);
         Path own = Files.createSymbolicLink(dir.resolve("audit.jsonl"), planted);
