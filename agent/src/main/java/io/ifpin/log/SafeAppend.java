@@ -31,6 +31,10 @@ public final class SafeAppend {
             PosixFilePermissions.asFileAttribute(PERMISSIONS);
     private static final int STICKY = 01000;
     private static final int OTHERS_WRITE = 02;
+    // st_mode file types, from <sys/stat.h>
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
+    private static final int S_IFSOCK = 0140000;
     /** Links followed at most from the configured path, as the kernel's MAXSYMLINKS. */
     private static final int MAX_LINKS = 40;
     private static final String REFUSED_FIX = "remove the link and let ifpin create the file, or name a path in a"
@@ -56,6 +60,11 @@ public final class SafeAppend {
     /** Opens {@code file} for appending, creating it as described above. */
     public static FileChannel open(Path file) throws IOException {
         Path target = checkedTarget(file.toAbsolutePath());
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+                && blocksOnOpen(target)) {
+            throw new Refused(target + " is a FIFO or a socket, not a file; ifpin does not open it (opening a FIFO for"
+                    + " writing waits for a reader, which would hang the JVM)", "name a regular file");
+        }
         return FileChannel.open(target, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), CREATE_AS);
     }
@@ -85,6 +94,12 @@ public final class SafeAppend {
         }
         throw new Refused(file + " leads through more than " + MAX_LINKS + " symbolic links; ifpin does not follow"
                 + " them", REFUSED_FIX);
+    }
+
+    /** A FIFO or a socket: open(2) for writing blocks (FIFO) or fails (socket). Devices such as /dev/null open. */
+    private static boolean blocksOnOpen(Path target) throws IOException {
+        int type = (Integer) Files.getAttribute(target, "unix:mode", LinkOption.NOFOLLOW_LINKS) & S_IFMT;
+        return type == S_IFIFO || type == S_IFSOCK;
     }
 
     /**

@@ -108,6 +108,22 @@ class SafeAppendTest {
                 SafeAppend.refusal(0, 0, 01777));
     }
 
+    /** Opening a FIFO for writing waits for a reader: the log file in premain would hang the JVM (issue 19 item 6). */
+    @Test
+    void aFifoIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("ifpin.log");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        // would block forever in open() without the file-type check
+        SafeAppend.Refused refused = assertThrows(SafeAppend.Refused.class, () -> append(fifo, "x\n"));
+        assertTrue(refused.getMessage().startsWith(fifo + " is a FIFO or a socket, not a file"), refused.getMessage());
+    }
+
+    @Test
+    void aDeviceSuchAsDevNullOpens() throws Exception {
+        append(Path.of("/dev/null"), "discarded\n");
+    }
+
     @Test
     void theProcessUidIsKnown() {
         assertTrue(SafeAppend.processUid() >= 0);
