@@ -18,9 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * ifpin's own log: a guest in someone else's JVM. Lines go to file descriptor 2 (not {@code System.err}, which the
  * application may have redirected into its logging framework) and optionally to a file, each prefixed
  * {@code [ifpin] LEVEL}. Never stdout, never the application's logger. Callers must not hold locks of their own
- * while logging; the JDK's socket locks are held on the connect path, which is why that path only logs errors
- * (rate-limited by {@code ErrorReporter}) and debug lines. The file is opened by {@link SafeAppend}: no foreign
- * symbolic links, created 0640.
+ * while logging; the JDK's socket locks are held on the connect path, which is why that path only logs errors,
+ * the INFO that ends an outage (both rate-limited by {@code ErrorReporter}) and debug lines. The file is opened by
+ * {@link SafeAppend}: no foreign symbolic links, created 0640.
  */
 public final class IfpinLog {
 
