@@ -402,7 +402,8 @@ public final class AgentInstaller {
             rules.add(rule.describe());
         }
         IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ", " + KernelVersion.running()
-                + ": " + (config.observing() ? OBSERVE_MODE + "; " : "") + rules.size() + " rule(s) from " + config.source() + " " + firstFew(rules)
+                + ": " + (config.observing() ? OBSERVE_MODE + "; " : "") + rules.size() + " rule(s) from "
+                + config.source() + " " + firstFew(rules)
                 + "; unmatched sockets: " + config.defaultRule().target() + policySummary(config, audit) + "; interfaces "
                 + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + " and "
                 + NativeTransportInstrumentation.description() + (nettyCopies.isEmpty() ? "" : " " + nettyCopies)
