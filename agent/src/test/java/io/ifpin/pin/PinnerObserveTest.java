@@ -94,6 +94,21 @@ class PinnerObserveTest {
     }
 
     @Test
+    void observeModeLeavesNativeTransportSocketsAloneToo() throws Exception {
+        NativeAndListenerPinnerTest.Sockets natives = new NativeAndListenerPinnerTest.Sockets();
+        natives.types.put(5, io.ifpin.os.SocketOptions.SOCK_STREAM);
+        IfpinConfig config = ConfigLoader.parse(RULES.formatted("mode = observe"), "observe.conf");
+        Pinner pinner = new Pinner(config, natives, new ErrorReporter(), new KernelVersion("6.1.0"),
+                AsyncRouteChecker.DISABLED, metrics, null, CallerLookup.UNKNOWN);
+        pinner.beforeNativeConnectOrSend(5, InetAddress.getByName("203.0.113.7"), 80); // deny: not thrown
+        pinner.beforeNativeConnectOrSend(5, InetAddress.getByName("192.0.2.9"), 80); // pin: not pinned
+        assertEquals(List.of("type 5", "type 5"), natives.calls, "SO_TYPE is read to decide TCP or UDP; no"
+                + " getsockopt(SO_BINDTODEVICE), no setsockopt");
+        assertEquals(1, metrics.stats("no-meta").deniedCount());
+        assertEquals(1, metrics.stats("storage").pinnedCount());
+    }
+
+    @Test
     void reloadingToEnforceEnforcesAgain() throws Exception {
         Pinner pinner = pinner("mode = observe", null);
         pinner.beforeTcpConnect(PinnerTest.fd(7), InetAddress.getByName("203.0.113.7"), 80);
