@@ -44,8 +44,12 @@ class ObserveIT {
     }
 
     private static ChildResult app(TestJdk jdk, Path config, String... args) {
+        return child(jdk, config, args).runIn(lab);
+    }
+
+    private static ChildJvm child(TestJdk jdk, Path config, String... args) {
         return ChildJvm.on(jdk).classpath(ItEnv.testClasses()).main(PolicyApp.class.getName(), args)
-                .timeout(Duration.ofMinutes(3)).agent(ItEnv.agentJar(), config).runIn(lab);
+                .timeout(Duration.ofMinutes(3)).agent(ItEnv.agentJar(), config);
     }
 
     private static ChildResult cli(TestJdk jdk, String... args) {
@@ -75,7 +79,6 @@ class ObserveIT {
         Path audit = work.resolve("observe-" + jdk + ".jsonl");
         Path conf = TestFiles.write(work.resolve("observe-" + jdk + ".conf"), """
                 ifpin {
-                  mode = observe
                   audit.file = "%s"
                   rules = [
                     { name = no-server, cidrs = ["203.0.113.10/32"], action = deny }
@@ -83,8 +86,9 @@ class ObserveIT {
                   ]
                 }
                 """.formatted(audit));
-        ChildResult r = app(jdk, conf, "probe", "tcp", "203.0.113.10", "7000", "tcp", "203.0.113.20", "7000",
-                "udp", "203.0.113.10", "7000");
+        // observe by -Difpin.mode (the file says nothing, so it would enforce); the next test sets it in the file
+        ChildResult r = child(jdk, conf, "probe", "tcp", "203.0.113.10", "7000", "tcp", "203.0.113.20", "7000",
+                "udp", "203.0.113.10", "7000").jvmOption("-Difpin.mode=observe").runIn(lab);
         String denied = line(r, "PROBE tcp 203.0.113.10");
         String pinned = line(r, "PROBE tcp 203.0.113.20");
         assertTrue(denied.contains(" OK local=") && pinned.contains(" OK local="), r.describe());
@@ -96,7 +100,7 @@ class ObserveIT {
                 + " counted and audited as would-pin/would-deny/would-allow, and none is pinned or refused; 2 rule(s)")),
                 r.describe());
         assertTrue(r.agentLines().stream().anyMatch(l -> l.contains("INFO observe mode: rule 'no-server' (" + conf
-                + ":5) would deny TCP socket")), r.describe());
+                + ":4) would deny TCP socket")), r.describe());
         List<String> lines = auditLines(audit, r);
         assertTrue(lines.stream().anyMatch(l -> l.contains("\"rule\":\"no-server\",\"action\":\"deny\",\"protocol\":"
                 + "\"tcp\"") && l.contains("\"remote\":\"203.0.113.10:7000\"") && l.contains(
