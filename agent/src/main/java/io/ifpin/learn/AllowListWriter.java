@@ -60,7 +60,8 @@ final class AllowListWriter {
                         .addAll(d.ports);
             }
         }
-        for (Destination d : scan.destinations.values()) {
+        for (Destination seen : scan.destinations.values()) {
+            Destination d = seen;
             Destination.Key key = d.key;
             if (key.outcome().pins()) {
                 if (copyable.containsKey(key.outcome().ruleName())
@@ -72,9 +73,10 @@ final class AllowListWriter {
                 continue;
             }
             Set<Integer> pinned = pinnedPorts.get(key.protocol() + "|" + key.target());
-            if (pinned != null && d.ports.removeAll(pinned)) {
+            if (pinned != null && d.ports.stream().anyMatch(pinned::contains)) {
                 leftToPin.add(key.target() + " " + key.protocol().label() + " " + PortRanges.text(new TreeSet<>(pinned))
                         + " was allowed and pinned: left to the pin rule");
+                d = d.without(pinned);
                 if (d.ports.isEmpty()) {
                     continue;
                 }

@@ -65,6 +65,17 @@ final class Destination {
         }
     }
 
+    /** A copy without {@code ports} (left to another rule); the counts and times stay those of all ports. */
+    Destination without(java.util.Set<Integer> removed) {
+        Destination copy = new Destination(key);
+        copy.ports.addAll(ports);
+        copy.ports.removeAll(removed);
+        copy.count = count;
+        copy.first = first;
+        copy.last = last;
+        return copy;
+    }
+
     /** {@code api.corp.example tcp 443, 8443: 12 decisions, first ..., last ...}. */
     String comment() {
         return key.target + " " + key.protocol.label() + " " + PortRanges.text(ports) + ": " + count

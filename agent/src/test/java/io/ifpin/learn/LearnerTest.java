@@ -175,6 +175,24 @@ class LearnerTest {
     }
 
     @Test
+    void aPortSeenBothAllowedAndPinnedIsLeftToThePinRuleAndSaysSo() throws Exception {
+        Path log = dir.resolve("both.jsonl");
+        Files.write(log, List.of(
+                decision("01", "vendor", "pin", "tcp", "192.0.2.1:443", null, null, "pinned")
+                        .replace("\"interface\":null", "\"interface\":\"b0\""),
+                decision("02", "(default)", "allow", "tcp", "192.0.2.1:443", null, null, "allowed"),
+                decision("03", "(default)", "allow", "tcp", "192.0.2.1:80", null, null, "allowed")));
+        Learner learner = new Learner(new PrintStream(progress, true, StandardCharsets.UTF_8));
+        learner.read(log);
+        String text = learner.write(null).config();
+        assertEquals(text, learner.write(null).config(), "writing twice gives the same file");
+        assertTrue(text.contains("# 192.0.2.1/32 tcp 443 was allowed and pinned: left to the pin rule"), text);
+        assertTrue(text.contains("cidrs = [\"192.0.2.1/32\"], ports = [80], protocols = [tcp], action = allow }"), text);
+        assertTrue(text.contains("cidrs = [\"192.0.2.1/32\"], ports = [443], protocols = [tcp], interface = \"b0\" }"),
+                text);
+    }
+
+    @Test
     void aLargeLogReportsProgress() throws Exception {
         Path log = dir.resolve("big.jsonl");
         String line = decision("01", "(default)", "allow", "tcp", "192.0.2.1:443", null, null, "allowed");
