@@ -183,7 +183,7 @@ public final class AgentInstaller {
             AsyncRouteChecker routeChecker = routes == null || !mayPin(config) ? AsyncRouteChecker.DISABLED
                     : startRouteChecker(routes);
             metrics.configLoaded(new Metrics.ConfigInfo(config.source(), ConfigVersion.of(text), Instant.now(),
-                    ConfigVersion.ruleNames(config)), false);
+                    ConfigVersion.ruleNames(config), config.mode().label()), false);
             AuditLog audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;
             if (audit != null) {
                 metrics.auditDroppedFrom(audit::dropped);

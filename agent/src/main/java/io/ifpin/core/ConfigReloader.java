@@ -210,7 +210,7 @@ final class ConfigReloader {
         lastSeen = text;
         pending = null;
         metrics.configLoaded(new Metrics.ConfigInfo(file.toString(), version(text), Instant.now(),
-                ConfigVersion.ruleNames(config)), true);
+                ConfigVersion.ruleNames(config), config.mode().label()), true);
         IfpinLog.info("config reloaded from " + file + " (version " + version(text) + "): "
                 + (config.observing() ? "observe mode (no socket is touched), " : "")
                 + config.rules().rules().size() + " rule(s) " + config.rules().rules() + ", default "
