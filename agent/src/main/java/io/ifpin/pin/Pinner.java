@@ -296,7 +296,7 @@ public final class Pinner implements PinHook {
      * {@code ifpin.mode = observe}: the decision is counted, logged and audited as what would have happened
      * ({@code would-pin}, {@code would-deny}, {@code would-allow}), and the socket is not touched: no system call,
      * no refusal. Whether a pin would have failed is not known without trying it; the startup self-test line says
-     * whether pinning to each interface works (docs/configuration.md, "ifpin.mode").
+     * whether pinning to each interface works (docs/configuration.md, "Observe mode").
      */
     private void observe(Policy current, Rule rule, int fd, InetAddress address, int port, Protocol protocol) {
         RuleStats stats = current.stats(rule);
