@@ -11,6 +11,9 @@ import io.ifpin.diag.InterfaceReport;
 import io.ifpin.diag.PinSelfTest;
 import io.ifpin.diag.RpFilter;
 import io.ifpin.instrument.NativeTransportInstrumentation;
+import io.ifpin.dns.NameResolution;
+import io.ifpin.dns.OwnDnsSockets;
+import io.ifpin.instrument.NameServiceInstrumentation;
 import io.ifpin.instrument.SocketInstrumentation;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.metrics.Metrics;
@@ -83,7 +86,18 @@ public final class AgentInstaller {
         // Native access loads on its own thread, so the application's main does not wait for it; until it is
         // ready, PendingHook holds back the sockets that the policy could touch.
         PendingHook pending = new PendingHook(config);
-        PinBridge.install(pending);
+        boolean ownDns = NameResolution.anyRuleHasDns(config.rules());
+        PinBridge.install(ownDns ? new OwnDnsSockets(pending, null) : pending);
+        NameResolution names = NameResolution.forRules(config.rules());
+        if (names != null) {
+            // Before the patch: from the first patched lookup on, the rules decide their names.
+            PinBridge.installNameHook(names);
+            if (!NameServiceInstrumentation.install(instrumentation)) {
+                IfpinLog.error("name lookups are NOT intercepted on this JDK: the names of rules with dns go to the"
+                        + " system resolver, and deny rules do not refuse lookups. Please report this with your Java"
+                        + " version.");
+            }
+        }
         // Registered here, so every socket class the application loads from now on is patched; loading the ones
         // not loaded yet (ASM's cold start) to report coverage is left to the init thread.
         SocketInstrumentation.Coverage coverage = SocketInstrumentation.register(instrumentation);
@@ -101,7 +115,8 @@ public final class AgentInstaller {
         Thread init = new Thread(new Runnable() {
             @Override
             public void run() {
-                finishInstall(config, text, nativeCalls, reporter, pending, coverage, instrumentation, startNanos);
+                finishInstall(config, text, nativeCalls, reporter, pending, coverage, instrumentation, startNanos,
+                        names);
             }
         }, "ifpin-init");
         init.setDaemon(true);
@@ -142,15 +157,16 @@ public final class AgentInstaller {
     private static void finishInstall(IfpinConfig config, byte[] text, NativeCalls.Choice nativeCalls,
                                       ErrorReporter reporter,
                                       PendingHook pending, SocketInstrumentation.Coverage coverage,
-                                      Instrumentation instrumentation, long startNanos) {
+                                      Instrumentation instrumentation, long startNanos, NameResolution names) {
         Pinner pinner = null;
+        SocketOptions sockets = null;
+        AuditLog audit = null;
         Metrics metrics = new Metrics();
         Path file = Path.of(config.source());
         try {
             // First: loading the socket classes patches them (ASM's cold start, tens of milliseconds); done here,
             // it is likely done before the application's first connect, which would otherwise do it.
             List<String> uncovered = coverage.check();
-            SocketOptions sockets;
             try {
                 sockets = NativeCalls.load(nativeCalls);
             } catch (Throwable t) {
@@ -165,7 +181,7 @@ public final class AgentInstaller {
                     : startRouteChecker(routes);
             metrics.configLoaded(new Metrics.ConfigInfo(config.source(), ConfigVersion.of(text), Instant.now(),
                     ConfigVersion.ruleNames(config)), false);
-            AuditLog audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;
+            audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;
             if (audit != null) {
                 metrics.auditDroppedFrom(audit::dropped);
                 metrics.auditFailingFrom(audit::failingSince);
@@ -183,8 +199,15 @@ public final class AgentInstaller {
                     + " rules refuse what they match): " + t);
             pinner = policyWithoutPinning(config, reporter, metrics, t);
         } finally {
-            PinBridge.install(pinner);
+            PinBridge.install(NameResolution.anyRuleHasDns(config.rules()) ? new OwnDnsSockets(pinner, sockets) : pinner);
             pending.complete(pinner);
+            if (names != null) {
+                if (sockets == null || sockets instanceof UnavailableSockets) {
+                    names.unavailable(sockets == null ? "the agent failed to start" : "no native access");
+                } else {
+                    names.ready(audit);
+                }
+            }
         }
         if (pinner != null && config.reloadInterval().isPresent()) {
             new ConfigReloader(file, config, text, pinner::apply, metrics).start();
