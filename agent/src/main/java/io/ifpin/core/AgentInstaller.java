@@ -11,6 +11,7 @@ import io.ifpin.diag.InterfaceReport;
 import io.ifpin.diag.PinSelfTest;
 import io.ifpin.diag.RpFilter;
 import io.ifpin.instrument.NativeTransportInstrumentation;
+import io.ifpin.dns.NameLookupHook;
 import io.ifpin.dns.NameResolution;
 import io.ifpin.dns.OwnDnsSockets;
 import io.ifpin.instrument.NameServiceInstrumentation;
@@ -39,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Runs in the agent's isolated class loader, called once per {@code -javaagent} from {@code IfpinAgent.premain}:
@@ -91,7 +93,7 @@ public final class AgentInstaller {
         NameResolution names = NameResolution.forRules(config.rules());
         if (names != null) {
             // Before the patch: from the first patched lookup on, the rules decide their names.
-            PinBridge.installNameHook(names);
+            PinBridge.installNameHook(new NameLookupHook(names));
             if (!NameServiceInstrumentation.install(instrumentation)) {
                 IfpinLog.error("name lookups are NOT intercepted on this JDK: the names of rules with dns go to the"
                         + " system resolver, and deny rules do not refuse lookups. Please report this with your Java"
@@ -210,7 +212,7 @@ public final class AgentInstaller {
             }
         }
         if (pinner != null && config.reloadInterval().isPresent()) {
-            new ConfigReloader(file, config, text, pinner::apply, metrics).start();
+            new ConfigReloader(file, config, text, reloadTarget(pinner, names, config), metrics).start();
         }
         if (pinner != null && config.jmx()) {
             MBeanMoment.Reason reason = MBeanMoment.await(instrumentation, startNanos);
@@ -218,6 +220,31 @@ public final class AgentInstaller {
                 registerMBean(metrics, reason);
             }
         }
+    }
+
+    /**
+     * What a reload changes: the pinner's rules, and which rules decide name lookups. The lookup hook and ifpin's own
+     * DNS sockets are set up at startup only, so a reload that adds the first {@code dns} (or deny-by-host) rule says
+     * that it takes effect at the next start.
+     */
+    private static Consumer<IfpinConfig> reloadTarget(Pinner pinner, NameResolution names, IfpinConfig initial) {
+        boolean dnsSockets = NameResolution.anyRuleHasDns(initial.rules());
+        return new Consumer<IfpinConfig>() {
+            @Override
+            public void accept(IfpinConfig config) {
+                pinner.apply(config);
+                if (names != null) {
+                    names.apply(config.rules());
+                }
+                boolean needsNames = NameResolution.forRules(config.rules()) != null;
+                if ((needsNames && names == null) || (!dnsSockets && NameResolution.anyRuleHasDns(config.rules()))) {
+                    IfpinLog.warn("the reloaded config adds name-lookup rules (dns, or deny with hosts), which take"
+                            + " effect at the next start of the application; until then their lookups "
+                            + (names == null ? "go to the system resolver" : "fail (ifpin's DNS sockets are not set up)")
+                            + ". Fix: restart the application");
+                }
+            }
+        };
     }
 
     /**

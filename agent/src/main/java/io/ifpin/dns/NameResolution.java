@@ -2,7 +2,6 @@ package io.ifpin.dns;
 
 import io.ifpin.audit.AuditLog;
 import io.ifpin.audit.AuditRecord;
-import io.ifpin.bridge.NameHook;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;
@@ -28,13 +27,18 @@ import java.util.function.Function;
  *   <li>a deny rule: the lookup is refused, and no query leaves.</li>
  * </ul>
  * Every other name returns null: the JDK's usual path. See docs/how-it-works.md, "The path of a lookup".
+ *
+ * <p>Not itself the bridge's {@code NameHook} ({@link NameLookupHook} is): the CLI uses it where the bridge, a
+ * bootstrap class, does not exist.
  */
-public final class NameResolution implements NameHook {
+public final class NameResolution {
 
     static final long READY_WAIT_MILLIS = 10_000;
 
-    private final Rule[] deciding;
-    private final Map<String, DnsResolver> resolvers = new ConcurrentHashMap<>();
+    /** Replaced whole by {@link #apply} on a reload. */
+    private volatile Rule[] deciding;
+    /** By rule object (identity): a reloaded rule of the same name may name other servers. */
+    private final Map<Rule, DnsResolver> resolvers = new ConcurrentHashMap<>();
     private final Function<Rule, DnsResolver> resolverFactory;
     private final CountDownLatch ready = new CountDownLatch(1);
     /** Why ifpin's DNS sockets cannot be pinned; null when they can. Set before {@link #ready} opens. */
@@ -44,14 +48,28 @@ public final class NameResolution implements NameHook {
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
     NameResolution(RuleSet rules, Function<Rule, DnsResolver> resolverFactory) {
+        this.deciding = decidingRules(rules);
+        this.resolverFactory = resolverFactory;
+    }
+
+    private static Rule[] decidingRules(RuleSet rules) {
         List<Rule> list = new ArrayList<>();
         for (Rule rule : rules.rules()) {
             if (!rule.isInbound() && !rule.hosts().isEmpty() && (rule.hasDns() || rule.deniesEveryUseOfItsHosts())) {
                 list.add(rule);
             }
         }
-        this.deciding = list.toArray(new Rule[0]);
-        this.resolverFactory = resolverFactory;
+        return list.toArray(new Rule[0]);
+    }
+
+    /**
+     * A reloaded config's rules decide names from now on (names the JDK has cached keep their answers until the
+     * cache expires them).
+     */
+    public void apply(RuleSet rules) {
+        Rule[] replacement = decidingRules(rules);
+        resolvers.clear();
+        deciding = replacement;
     }
 
     /** The hook for {@code rules}, or null when no rule decides any name (then lookups cost one volatile read). */
@@ -91,7 +109,7 @@ public final class NameResolution implements NameHook {
     /** The rule that decides {@code host}, or null (for {@code explain} and the hook). */
     public Rule decidingRule(String host) {
         String name = host.toLowerCase(Locale.ROOT);
-        for (Rule rule : deciding) {
+        for (Rule rule : deciding) { // one read of the volatile array
             if (rule.matchesHostName(name)) {
                 return rule;
             }
@@ -99,7 +117,7 @@ public final class NameResolution implements NameHook {
         return null;
     }
 
-    @Override
+    /** See {@link io.ifpin.bridge.NameHook#lookup}; installed through {@link NameLookupHook}. */
     public InetAddress[] lookup(String host) throws UnknownHostException {
         Rule rule = decidingRule(host);
         if (rule == null) {
@@ -118,7 +136,7 @@ public final class NameResolution implements NameHook {
         try {
             failure = awaitReady();
             if (failure == null) {
-                DnsResolver.Result result = resolvers.computeIfAbsent(rule.name(), k -> resolverFactory.apply(rule))
+                DnsResolver.Result result = resolvers.computeIfAbsent(rule, k -> resolverFactory.apply(rule))
                         .resolve(host);
                 if (result.addresses().isEmpty()) {
                     stats.notFound(rule.name());
@@ -190,7 +208,7 @@ public final class NameResolution implements NameHook {
         }
     }
 
-    @Override
+    /** See {@link io.ifpin.bridge.NameHook#hookFailed}. */
     public void hookFailed(Throwable failure) {
         if (reported.add("internal\u0000" + failure.getClass().getName())) {
             IfpinLog.error("the name-lookup hook failed (" + failure + "); the lookup fails rather than going to the"

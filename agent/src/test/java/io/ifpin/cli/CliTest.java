@@ -64,6 +64,22 @@ class CliTest {
     }
 
     @Test
+    void explainOfANameThatARuleResolvesNamesItsServersAndSendsNoQuery() throws Exception {
+        Path conf = config("ifpin.rules = [\n"
+                + "  { name = ads, hosts = [\"*.ads.example\"], action = deny }\n"
+                + "  { name = corp, hosts = [\"*.corp.example\"], interface = tun0, dns = [\"192.0.2.53:5353\"] }\n"
+                + "]\n");
+        assertEquals(0, run("explain", conf.toString(), "db.corp.example", "443"));
+        assertTrue(out().contains("name lookup: rule 'corp' (" + conf + ":3) decides it: DNS servers [192.0.2.53:5353]"
+                + " over interface tun0 (never the system resolver)"), out());
+        assertTrue(out().contains("dig @192.0.2.53 -p 5353 -b <an address of tun0> db.corp.example"), out());
+        out.reset();
+        assertEquals(0, run("explain", conf.toString(), "x.ads.example"));
+        assertTrue(out().contains("name lookup: rule 'ads' (" + conf + ":2) decides it: none: the lookup is refused"
+                + " (deny), no query is sent"), out());
+    }
+
+    @Test
     void explainShowsWhyEarlierRulesDidNotMatch() throws Exception {
         assertEquals(0, run("explain", twoRules().toString(), "2001:db8:f::10", "443", "udp"));
         assertTrue(out().contains("rule 'storage'"), out());
