@@ -85,9 +85,18 @@ class DnsIT {
         TestFiles.deleteRecursively(work);
     }
 
+    /**
+     * The system resolver of every child is a hosts file with decoy addresses for the internal names: an answer with
+     * a decoy proves the system resolver was asked.
+     */
+    private static Path decoyHosts() {
+        return TestFiles.write(work.resolve("hosts"), "192.0.2.99 internal.corp.example\n"
+                + "192.0.2.99 secret.corp.example\n");
+    }
+
     private static ChildResult run(TestJdk jdk, Path config, String... args) {
         ChildJvm child = ChildJvm.on(jdk).classpath(ItEnv.testClasses()).main(DnsApp.class.getName(), args)
-                .timeout(Duration.ofMinutes(2));
+                .hostsFile(decoyHosts()).timeout(Duration.ofMinutes(2));
         if (config != null) {
             child.agent(ItEnv.agentJar(), config);
         }
@@ -118,16 +127,23 @@ class DnsIT {
 
     @ParameterizedTest
     @EnumSource(TestJdk.class)
-    void withoutIfpinTheSystemResolverDoesNotKnowTheInternalNames(TestJdk jdk) {
-        ChildResult r = run(jdk, null, "lookup", "internal.corp.example");
-        assertTrue(line(r, "LOOKUP internal.corp.example").contains("FAILED java.net.UnknownHostException"),
-                "the control: the lab's system resolver has no such name" + r.describe());
+    void withoutIfpinTheSystemResolverGivesTheDecoy(TestJdk jdk) {
+        ChildResult r = run(jdk, null, "lookup", "internal.corp.example", "lookup", "v6only.corp.example");
+        assertEquals("LOOKUP internal.corp.example OK [192.0.2.99]", line(r, "LOOKUP internal."),
+                "the control: the system resolver (a hosts file here) has the public answer" + r.describe());
+        assertTrue(line(r, "LOOKUP v6only.").contains("FAILED java.net.UnknownHostException"), r.describe());
     }
 
     @ParameterizedTest
     @EnumSource(TestJdk.class)
     void aRulesNamesAreResolvedByItsServerThroughItsInterfaceOverIpv4(TestJdk jdk) {
-        Path conf = corpRule("v4-" + jdk, "\"203.0.113.10\"", "");
+        Path audit = work.resolve("audit-" + jdk + ".jsonl");
+        Path conf = TestFiles.write(work.resolve("v4-" + jdk + ".conf"), """
+                ifpin.audit.file = "%s"
+                ifpin.rules = [
+                  { name = corp, hosts = ["*.corp.example"], interface = b0, dns = ["203.0.113.10"] }
+                ]
+                """.formatted(audit));
         ChildResult[] result = new ChildResult[1];
         List<String> queries = queriesDuring(() -> result[0] = run(jdk, conf,
                 "lookup", "internal.corp.example", "lookup", "v6only.corp.example", "lookup", "alias.corp.example",
@@ -153,6 +169,28 @@ class DnsIT {
                         || q.startsWith("QUERY tcp " + B0_V4 + " ")),
                 "every query arrived through b0, none through a0: " + queries);
         assertTrue(queries.size() >= 5, "the queries were made: " + queries);
+        assertTrue(r.agentLines().stream().anyMatch(l -> l.contains("corp: hosts [*.corp.example] dns [203.0.113.10]"
+                + " -> b0")), "the startup line lists the rule's dns" + r.describe());
+        List<String> records;
+        try {
+            records = java.nio.file.Files.readAllLines(audit);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertTrue(records.stream().anyMatch(l -> l.contains("\"rule\":\"corp\"") && l.contains("\"action\":\"lookup\"")
+                && l.contains("\"protocol\":\"dns\"") && l.contains("\"remote\":\"203.0.113.10\"")
+                && l.contains("\"host\":\"internal.corp.example\"") && l.contains("\"interface\":\"b0\"")
+                && l.contains("\"result\":\"resolved\"")), "an audit record per lookup: " + records);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestJdk.class)
+    void theRulesOwnFailOpenLetsTheSystemResolverAnswerWhenItsServersAreDead(TestJdk jdk) {
+        Path conf = corpRule("open-" + jdk, "\"203.0.113.10:5399\"", ", on-error = fail-open");
+        ChildResult r = run(jdk, conf, "lookup", "internal.corp.example");
+        assertEquals("LOOKUP internal.corp.example OK [192.0.2.99]", line(r, "LOOKUP"), r.describe());
+        assertTrue(r.agentLines().stream().anyMatch(l -> l.contains("WARN ifpin rule \"corp\"") && l.contains(
+                "on-error = fail-open lets the system resolver answer instead")), r.describe());
     }
 
     @ParameterizedTest
