@@ -181,6 +181,9 @@ public final class AgentInstaller {
             Routes routes = sockets instanceof UnavailableSockets ? null : loadRoutes(sockets);
             AsyncRouteChecker routeChecker = routes == null || !mayPin(config) ? AsyncRouteChecker.DISABLED
                     : startRouteChecker(routes);
+            if (names != null) {
+                metrics.lookupsFrom(names.stats()::describe);
+            }
             metrics.configLoaded(new Metrics.ConfigInfo(config.source(), ConfigVersion.of(text), Instant.now(),
                     ConfigVersion.ruleNames(config)), false);
             audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;

@@ -47,11 +47,26 @@ public final class LookupStats {
         return counters == null ? 0 : counters[outcome.ordinal()].sum();
     }
 
-    /** Rule name to "outcome=count" pairs, for the MBean. */
+    /** {@code corp: resolved=3,not_found=1,failed=0,fell_back=0,refused=0; ...}, rules by name; empty before any. */
+    public String describe() {
+        StringBuilder out = new StringBuilder();
+        snapshot().forEach((rule, counts) -> {
+            if (out.length() > 0) {
+                out.append("; ");
+            }
+            StringBuilder pairs = new StringBuilder();
+            counts.forEach((outcome, count) -> pairs.append(pairs.length() == 0 ? "" : ",").append(outcome)
+                    .append('=').append(count));
+            out.append(rule).append(": ").append(pairs);
+        });
+        return out.toString();
+    }
+
+    /** Rule name to outcome counts, outcomes in declaration order. */
     public Map<String, Map<String, Long>> snapshot() {
         Map<String, Map<String, Long>> out = new TreeMap<>();
         byRule.forEach((rule, counters) -> {
-            Map<String, Long> counts = new TreeMap<>();
+            Map<String, Long> counts = new java.util.LinkedHashMap<>();
             for (Outcome outcome : Outcome.values()) {
                 counts.put(outcome.name().toLowerCase(java.util.Locale.ROOT), counters[outcome.ordinal()].sum());
             }

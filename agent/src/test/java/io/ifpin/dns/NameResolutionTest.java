@@ -33,6 +33,8 @@ class NameResolutionTest {
                 e.getMessage());
         assertNull(names.lookup("www.example"));
         assertEquals(1, names.stats().count("block", LookupStats.Outcome.REFUSED));
+        assertEquals("block: resolved=0,not_found=0,failed=0,fell_back=0,refused=1", names.stats().describe(),
+                "the MBean's Lookups attribute");
     }
 
     @Test
