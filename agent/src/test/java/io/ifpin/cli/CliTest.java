@@ -241,6 +241,22 @@ class CliTest {
         assertTrue(out().contains("2 warning(s)"), out());
     }
 
+    /** The rule's DNS queries leave through its interface: a server it has no route to is a warning. */
+    @Test
+    void checkStrictWarnsForADnsServerTheInterfaceHasNoRouteTo() throws Exception {
+        FakeRoutes routes = new FakeRoutes().route(4, "0.0.0.0", 0, "192.0.2.1").route(6, "::", 0, "2001:db8::1")
+                .reaches("192.0.2.53");
+        int reachable = check("ifpin.rules = [ { name = corp, hosts = [\"*.corp.example\"], interface = stor0,"
+                + " dns = [\"192.0.2.53\"] } ]\n", true, routes);
+        assertEquals(0, reachable, out());
+        out.reset();
+        int unreachable = check("ifpin.rules = [ { name = corp, hosts = [\"*.corp.example\"], interface = stor0,"
+                + " dns = [\"192.0.2.53\", \"203.0.113.53:5353\"] } ]\n", true, routes);
+        assertEquals(1, unreachable, out());
+        assertTrue(out().contains("WARNING: DNS server 203.0.113.53:5353: "), out());
+        assertFalse(out().contains("DNS server 192.0.2.53:"), out());
+    }
+
     /** A rule by host name may reach any address: without a default route it is still a warning. */
     @Test
     void checkStrictWarnsForAHostsRuleWithoutADefaultRoute() throws Exception {
