@@ -48,6 +48,15 @@ class NameResolutionTest {
     }
 
     @Test
+    void aReloadReplacesTheDecidingRules() throws Exception {
+        NameResolution names = NameResolution.forRules(rules("{ name = block, hosts = [\"*.ads.example\"],"
+                + " action = deny }"));
+        names.apply(rules("{ name = corp, hosts = [\"*.corp.example\"], interface = b0, dns = [\"192.0.2.53\"] }"));
+        assertNull(names.decidingRule("x.ads.example"));
+        assertEquals("corp", names.decidingRule("db.corp.example").name());
+    }
+
+    @Test
     void withoutPinnedSocketsTheLookupFailsClosedOrFallsBackOnlyWhenTheRuleSaysSo() throws Exception {
         NameResolution closed = NameResolution.forRules(rules("{ name = corp, hosts = [\"*.corp.example\"],"
                 + " interface = b0, dns = [\"192.0.2.53\"] }"));
