@@ -95,7 +95,11 @@ class DnsIT {
     }
 
     private static ChildResult run(TestJdk jdk, Path config, String... args) {
-        ChildJvm child = ChildJvm.on(jdk).classpath(ItEnv.testClasses()).main(DnsApp.class.getName(), args)
+        return run(ChildJvm.on(jdk), config, args);
+    }
+
+    private static ChildResult run(ChildJvm child, Path config, String... args) {
+        child.classpath(ItEnv.testClasses()).main(DnsApp.class.getName(), args)
                 .hostsFile(decoyHosts()).timeout(Duration.ofMinutes(2));
         if (config != null) {
             child.agent(ItEnv.agentJar(), config);
@@ -148,7 +152,7 @@ class DnsIT {
         List<String> queries = queriesDuring(() -> result[0] = run(jdk, conf,
                 "lookup", "internal.corp.example", "lookup", "v6only.corp.example", "lookup", "alias.corp.example",
                 "lookup", "big.corp.example", "socket", "internal.corp.example", "7000",
-                "http", "alias.corp.example", "7080"));
+                "http", "alias.corp.example", "7080", "url", "internal.corp.example", "7080"));
         ChildResult r = result[0];
         assertEquals("LOOKUP internal.corp.example OK [203.0.113.20]", line(r, "LOOKUP internal."), r.describe());
         assertEquals("LOOKUP v6only.corp.example OK [2001:db8:f:0:0:0:0:20]", line(r, "LOOKUP v6only."),
@@ -159,6 +163,7 @@ class DnsIT {
                 + " UDP answer" + r.describe());
         assertEquals("SOCKET internal.corp.example OK 203.0.113.20", line(r, "SOCKET"), r.describe());
         assertEquals("HTTP alias.corp.example 200", line(r, "HTTP"), "java.net.http" + r.describe());
+        assertEquals("URL internal.corp.example 200", line(r, "URL"), "HttpURLConnection" + r.describe());
         assertTrue(lab.awaitServerLine(l -> l.startsWith("SAW tcp " + B0_V4 + ":"), Duration.ofSeconds(5)).isPresent(),
                 "the Socket left by b0: " + lab.serverLog());
         assertTrue(lab.awaitServerLine(l -> l.startsWith("SAW http " + B0_V4 + ":"), Duration.ofSeconds(5))
@@ -207,6 +212,26 @@ class DnsIT {
                 .isPresent(), "the Socket left by b0: " + lab.serverLog());
         assertTrue(!queries.isEmpty() && queries.stream().allMatch(q -> q.startsWith("QUERY udp 2001:db8:b:0:0:0:0:2 ")),
                 "every query arrived through b0 over IPv6: " + queries);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestJdk.class)
+    void addressFamiliesAndOrderFollowTheJdksProperties(TestJdk jdk) {
+        Path conf = corpRule("families-" + jdk, "\"203.0.113.10\"", "");
+        ChildResult usual = run(jdk, conf, "lookup", "dual.corp.example");
+        assertEquals("LOOKUP dual.corp.example OK [203.0.113.20, 2001:db8:f:0:0:0:0:20]", line(usual, "LOOKUP"),
+                "IPv4 first by default" + usual.describe());
+        ChildResult v6First = run(ChildJvm.on(jdk).jvmOption("-Djava.net.preferIPv6Addresses=true"), conf,
+                "lookup", "dual.corp.example");
+        assertEquals("LOOKUP dual.corp.example OK [2001:db8:f:0:0:0:0:20, 203.0.113.20]", line(v6First, "LOOKUP"),
+                v6First.describe());
+        List<String> queries = queriesDuring(() -> {
+            ChildResult v4Only = run(ChildJvm.on(jdk).jvmOption("-Djava.net.preferIPv4Stack=true"), conf,
+                    "lookup", "dual.corp.example");
+            assertEquals("LOOKUP dual.corp.example OK [203.0.113.20]", line(v4Only, "LOOKUP"), v4Only.describe());
+        });
+        assertEquals(List.of("QUERY udp 198.51.100.2 dual.corp.example A"), queries, "no AAAA query with"
+                + " preferIPv4Stack");
     }
 
     @ParameterizedTest

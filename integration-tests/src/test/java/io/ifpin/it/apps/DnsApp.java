@@ -15,7 +15,8 @@ import java.util.List;
  * Name lookups the ordinary way, for DnsIT. Arguments are steps:
  * {@code lookup NAME} prints {@code LOOKUP NAME OK [addresses]} or {@code LOOKUP NAME FAILED <exception>};
  * {@code socket NAME PORT} connects a {@code Socket} by name ({@code SOCKET NAME OK <remote>} / FAILED);
- * {@code http NAME PORT} sends a GET with {@code java.net.http} ({@code HTTP NAME <status>} / FAILED).
+ * {@code http NAME PORT} sends a GET with {@code java.net.http} ({@code HTTP NAME <status>} / FAILED);
+ * {@code url NAME PORT} the same with {@code HttpURLConnection} ({@code URL NAME <status>} / FAILED).
  */
 public final class DnsApp {
 
@@ -46,6 +47,15 @@ public final class DnsApp {
                                         URI.create("http://" + name + ":" + port + "/")).timeout(Duration.ofSeconds(10))
                                 .build(), HttpResponse.BodyHandlers.ofString());
                         System.out.println("HTTP " + name + " " + response.statusCode());
+                    }
+                    case "url" -> {
+                        int port = Integer.parseInt(args[i++]);
+                        java.net.HttpURLConnection connection = (java.net.HttpURLConnection)
+                                URI.create("http://" + name + ":" + port + "/").toURL().openConnection();
+                        connection.setConnectTimeout(5000);
+                        connection.setReadTimeout(10000);
+                        System.out.println("URL " + name + " " + connection.getResponseCode());
+                        connection.disconnect();
                     }
                     default -> throw new IllegalArgumentException(step);
                 }

@@ -22,7 +22,7 @@ import java.util.Locale;
  * every query, so the test can count queries per source.
  *
  * <p>Zone (b0 side only): {@code internal.corp.example} A 203.0.113.20; {@code v6only.corp.example} AAAA
- * 2001:db8:f::20; {@code alias.corp.example} CNAME internal.corp.example; {@code big.corp.example} A 203.0.113.20,
+ * 2001:db8:f::20; {@code dual.corp.example} both; {@code alias.corp.example} CNAME internal.corp.example; {@code big.corp.example} A 203.0.113.20,
  * truncated over UDP (answer only over TCP).
  */
 public final class LabDnsServer {
@@ -130,6 +130,13 @@ public final class LabDnsServer {
             }
             case "v6only.corp.example" -> {
                 if (type == 28) {
+                    response.address(12, 28, InetAddressBytes.v6("2001:db8:f::20"));
+                }
+            }
+            case "dual.corp.example" -> {
+                if (type == 1) {
+                    response.address(12, 1, new byte[]{(byte) 203, 0, 113, 20});
+                } else if (type == 28) {
                     response.address(12, 28, InetAddressBytes.v6("2001:db8:f::20"));
                 }
             }
