@@ -6,7 +6,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
+import java.security.SecureRandom;
 
 /**
  * Resolves a name by asking a rule's DNS servers: A and/or AAAA in the order the JDK would use them
@@ -77,8 +77,8 @@ final class DnsResolver {
                 break;
             }
         }
-        if (missing != null) {
-            throw missing;
+        if (missing != null && first.isEmpty()) {
+            throw missing; // NXDOMAIN for the second type after addresses of the first: a server's quirk, keep them
         }
         List<InetAddress> all = new ArrayList<>(first);
         all.addAll(second);
@@ -132,7 +132,7 @@ final class DnsResolver {
         List<String> failures = new ArrayList<>();
         for (int attempt = 0; attempt < attempts; attempt++) {
             for (DnsServer server : servers) {
-                int id = ThreadLocalRandom.current().nextInt(0x10000);
+                int id = QueryIds.next();
                 byte[] query = DnsMessage.query(id, name, type);
                 try {
                     DnsMessage.Response response = exchange(server, query, false);
@@ -184,6 +184,15 @@ final class DnsResolver {
         return DnsMessage.address(host, address.getAddress());
     }
 
+    /** Unpredictable query ids (with the kernel's random source port, what stands between a spoofed answer and us). */
+    private static final class QueryIds {
+        private static final SecureRandom RANDOM = new SecureRandom(); // first use: the first lookup, not premain
+
+        static int next() {
+            return RANDOM.nextInt(0x10000);
+        }
+    }
+
     /** Which records the JDK would ask for, and in which order it returns them. */
     record AddressFamilies(boolean ipv4, boolean ipv6, boolean ipv6First) {
 
@@ -202,10 +211,7 @@ final class DnsResolver {
                     : new int[]{DnsMessage.TYPE_A, DnsMessage.TYPE_AAAA};
         }
 
-        /**
-         * IPv4 first unless {@code preferIPv6Addresses=true}; {@code system} keeps the servers' order (what glibc
-         * would sort is not reproduced).
-         */
+        /** IPv4 first unless {@code preferIPv6Addresses=true} ({@code system}: IPv4 first; glibc's sort is not reproduced). */
         List<InetAddress> order(List<InetAddress> addresses) {
             List<InetAddress> v4 = new ArrayList<>();
             List<InetAddress> v6 = new ArrayList<>();

@@ -168,6 +168,16 @@ class DnsResolverTest {
         assertThrows(DnsResolver.NoSuchNameException.class, () -> resolver(nx, BOTH).resolve("gone.corp.example"));
         assertEquals(1, nx.asked.size(), "NXDOMAIN is final: " + nx.asked);
 
+        ScriptedTransport quirk = new ScriptedTransport(Map.of("a.corp.example A", new Reply(0, false,
+                List.of(rr("a.corp.example", 1, "192.0.2.1"))), "a.corp.example AAAA", new Reply(3, false, List.of())),
+                List.of());
+        try {
+            assertEquals(List.of("192.0.2.1"), literals(resolver(quirk, BOTH).resolve("a.corp.example")),
+                    "NXDOMAIN for AAAA after an A answer keeps the A answer");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+
         ScriptedTransport servfail = new ScriptedTransport(Map.of("x.corp.example A", new Reply(2, false, List.of())),
                 List.of());
         DnsResolver.ServersFailedException e = assertThrows(DnsResolver.ServersFailedException.class,
