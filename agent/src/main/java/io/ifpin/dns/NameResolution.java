@@ -74,10 +74,18 @@ public final class NameResolution {
 
     /** The hook for {@code rules}, or null when no rule decides any name (then lookups cost one volatile read). */
     public static NameResolution forRules(RuleSet rules) {
-        NameResolution resolution = new NameResolution(rules, rule -> new DnsResolver(rule.dnsServers(),
-                new PinnedDnsTransport(rule.interfaceName()), DnsResolver.AddressFamilies.fromSystemProperties(),
-                DnsResolver.TIMEOUT_MILLIS, DnsResolver.ATTEMPTS));
-        return resolution.deciding.length == 0 ? null : resolution;
+        // Runs in premain for every config: a plain loop first, and no lambda (the JVM's first costs milliseconds).
+        return decidingRules(rules).length == 0 ? null : new NameResolution(rules, new PinnedResolvers());
+    }
+
+    /** Each rule's resolver: its servers, over sockets pinned to its interface, families as the JDK would ask. */
+    private static final class PinnedResolvers implements Function<Rule, DnsResolver> {
+        @Override
+        public DnsResolver apply(Rule rule) {
+            return new DnsResolver(rule.dnsServers(), new PinnedDnsTransport(rule.interfaceName()),
+                    DnsResolver.AddressFamilies.fromSystemProperties(), DnsResolver.TIMEOUT_MILLIS,
+                    DnsResolver.ATTEMPTS);
+        }
     }
 
     /** True when some rule has {@code dns} (ifpin then sends DNS queries of its own). */
