@@ -4,6 +4,7 @@ import io.ifpin.config.IfpinConfig;
 import io.ifpin.log.Json;
 import io.ifpin.rules.Action;
 import io.ifpin.rules.CallerPattern;
+import io.ifpin.rules.OnError;
 import io.ifpin.rules.Protocol;
 import io.ifpin.rules.Rule;
 
@@ -196,8 +197,20 @@ final class AllowListWriter {
             }
             out.append(", callers = ").append(list(callers));
         }
+        if (rule.hasDns()) {
+            List<String> servers = new ArrayList<>();
+            for (Object server : rule.dnsServers()) {
+                servers.add(server.toString());
+            }
+            out.append(", dns = ").append(list(servers));
+        }
         out.append(", interface = ").append(Json.write(rule.interfaceName()));
-        out.append(", on-error = ").append(rule.onError().label()).append(" }\n");
+        // A dns rule's own on-error = fail-open also lets its names fall back to the system resolver: written only
+        // when the rule had it, so that copying never widens that.
+        if (!(rule.hasDns() && rule.onError() == OnError.FAIL_OPEN && !rule.dnsFallback())) {
+            out.append(", on-error = ").append(rule.onError().label());
+        }
+        out.append(" }\n");
     }
 
     private static String list(List<String> items) {

@@ -46,6 +46,7 @@ final class AuditScan {
     long droppedDecisions;
     long notLearned;
     long listeners;
+    long lookups;
     Instant first;
     Instant last;
     /** The first few malformed lines, for the summary: file:line and why. */
@@ -99,6 +100,10 @@ final class AuditScan {
         Instant time = time(record);
         String rule = field(record, "rule");
         String action = field(record, "action");
+        if ("dns".equals(record.get("protocol"))) {
+            lookups++; // a name lookup a rule decided (dns, or deny by host): the connect after it is its own line
+            return;
+        }
         Protocol protocol = protocol(field(record, "protocol"));
         String result = field(record, "result");
         Object remote = record.get("remote");

@@ -88,6 +88,7 @@ public final class Learner {
         summary.put("malformedExamples", List.copyOf(scan.malformedExamples));
         summary.put("notLearned", scan.notLearned);
         summary.put("listeners", scan.listeners);
+        summary.put("lookups", scan.lookups);
         summary.put("droppedRecords", scan.droppedRecords);
         summary.put("droppedDecisions", scan.droppedDecisions);
         return summary;

@@ -138,6 +138,7 @@ class LearnerTest {
                 decision("03", "no-meta", "deny", "tcp", "203.0.113.7:80", null, null, "would-deny"),
                 decision("04", "(default)", "deny", "tcp", "203.0.113.8:80", null, null, "denied"),
                 decision("05", "(default)", "deny", "tcp", "203.0.113.9:80", null, null, "would-deny"),
+                decision("05", "corp", "lookup", "dns", "10.8.0.1", "git.corp.example", "tun0", "resolved"),
                 "{\"time\":\"2026-12-01T10:00:06Z\",\"rule\":\"in\",\"action\":\"pin\",\"protocol\":\"tcp\","
                         + "\"local\":\"0.0.0.0:8443\",\"remote\":null,\"host\":null,\"interface\":\"b0\","
                         + "\"result\":\"would-pin\",\"errno\":null}"));
@@ -149,6 +150,7 @@ class LearnerTest {
                     { name = no-meta, cidrs = ["203.0.113.7"], action = deny }
                     { name = storage, cidrs = ["203.0.113.0/28"], ports = [7000, "7100-7199"], protocols = [tcp], interface = b0, on-error = fail-closed }
                     { name = unused, cidrs = ["192.0.2.0/24"], interface = b0 }
+                    { name = corp, hosts = ["*.corp.example"], dns = ["10.8.0.1"], interface = tun0 }
                     { name = in, direction = inbound, ports = [8443], interface = b0 }
                   ]
                 }
@@ -161,9 +163,11 @@ class LearnerTest {
         assertTrue(text.contains("{ name = \"in\", direction = inbound, ports = [8443], interface = \"b0\","
                 + " on-error = fail-open }"), text);
         assertFalse(text.contains("unused"), "a pin rule never seen is not copied");
-        assertTrue(text.contains("{ name = \"pin-git.corp.example-tcp\", hosts = [\"git.corp.example\"], ports = [443],"
-                + " protocols = [tcp], interface = \"tun0\" }"), text);
-        assertTrue(text.contains("pinned to 'tun0' by rule 'corp' (give --config <file> to keep that rule whole)"), text);
+        assertTrue(text.contains("{ name = \"corp\", hosts = [\"*.corp.example\"], dns = [\"10.8.0.1\"],"
+                + " interface = \"tun0\" }"), "copied whole, without an on-error that would let its names fall back: "
+                + text);
+        assertEquals(1L, learned.summary().get("lookups"));
+        assertEquals(0L, learned.summary().get("malformed"));
         assertTrue(text.contains("audit.file = \"/var/log/ifpin-audit.jsonl\""), text);
         assertEquals("b0", decideRule(config, null, "203.0.113.5", 7000).interfaceName());
         assertEquals(Action.ALLOW, decide(config, null, "203.0.113.9", 80, Protocol.TCP), "the default's would-deny");
@@ -171,7 +175,13 @@ class LearnerTest {
         assertEquals(Action.DENY, decide(config, null, "203.0.113.8", 80, Protocol.TCP), "refused while enforcing");
         assertEquals(2L, learned.summary().get("notLearned"));
         assertEquals(1L, learned.summary().get("listeners"));
-        assertEquals(2, learned.summary().get("keptRules"));
+        assertEquals(3, learned.summary().get("keptRules"));
+        // without --config the corp destination gets a pin rule of its own
+        String alone = learn(List.of(log), null).config();
+        assertTrue(alone.contains("{ name = \"pin-git.corp.example-tcp\", hosts = [\"git.corp.example\"], ports = [443],"
+                + " protocols = [tcp], interface = \"tun0\" }"), alone);
+        assertTrue(alone.contains("pinned to 'tun0' by rule 'corp' (give --config <file> to keep that rule whole)"),
+                alone);
     }
 
     @Test
