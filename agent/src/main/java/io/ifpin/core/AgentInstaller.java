@@ -196,9 +196,10 @@ public final class AgentInstaller {
             try {
                 sockets = NativeCalls.load(nativeCalls);
             } catch (Throwable t) {
-                IfpinLog.error("cannot call SO_BINDTODEVICE (" + t + "); sockets are NOT pinned (deny rules still"
+                String message = "cannot call SO_BINDTODEVICE (" + t + "); sockets are NOT pinned (deny rules still"
                         + " refuse, fail-closed rules refuse what they match). Fix: run on Linux, and if JNA cannot"
-                        + " unpack its library, point -Djna.tmpdir at a directory that allows exec.");
+                        + " unpack its library, point -Djna.tmpdir at a directory that allows exec.";
+                errorUnlessExiting(message);
                 sockets = new UnavailableSockets(t.toString());
             }
             IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
@@ -228,8 +229,8 @@ public final class AgentInstaller {
             // Logged before any socket is released, so startup lines come before every connect-time report.
             logStartup(config, sockets, uncovered, nettyCopies, selfTest, millisSince(startNanos), routes, audit);
         } catch (Throwable t) {
-            IfpinLog.error("the agent failed to start; sockets are NOT pinned (deny rules still refuse, fail-closed"
-                    + " rules refuse what they match): " + t);
+            errorUnlessExiting("the agent failed to start; sockets are NOT pinned (deny rules still refuse,"
+                    + " fail-closed rules refuse what they match): " + t);
             pinner = policyWithoutPinning(config, reporter, metrics, t);
         } finally {
             PinBridge.install(NameResolution.anyRuleHasDns(config.rules()) ? new OwnDnsSockets(pinner, sockets) : pinner);
@@ -307,6 +308,31 @@ public final class AgentInstaller {
     /** Whether any socket can be pinned now or after a reload: otherwise the route checker is not started. */
     private static boolean mayPin(IfpinConfig config) {
         return !config.pinRules().isEmpty() || config.reloadInterval().isPresent();
+    }
+
+    /**
+     * An ERROR, or a DEBUG line when the JVM is already exiting: the exit does not wait for ifpin-init, and what fails
+     * when a short-lived application ends under it (a class initialiser that registers a shutdown hook, say) is no
+     * fault of the setup and must not end its run with an alarming line.
+     */
+    private static void errorUnlessExiting(String message) {
+        if (jvmExiting()) {
+            IfpinLog.debug("the JVM is exiting before ifpin was ready: " + message);
+        } else {
+            IfpinLog.error(message);
+        }
+    }
+
+    /** Whether the JVM's shutdown has begun (no hook can be added then). */
+    static boolean jvmExiting() {
+        Thread probe = new Thread("ifpin-shutdown-probe"); // never started
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException shutdownInProgress) {
+            return true;
+        }
     }
 
     /** None when the application is already exiting (a short-lived one can, before this thread gets here). */

@@ -6,11 +6,26 @@ import io.ifpin.os.ErrnoException;
 import io.ifpin.os.SocketOptions;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AgentInstallerTest {
+
+    /** ifpin-init may outlive a short-lived application; a failure while the JVM exits is not reported as an ERROR. */
+    @Test
+    void knowsWhenTheJvmIsExiting() throws Exception {
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), ShutdownProbeMain.class.getName()).redirectErrorStream(true)
+                .start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS), out);
+        assertEquals("main: false\nhook: true\n", out);
+    }
 
     /** if_nameindex() fails (no memory, a seccomp filter): startup goes on with a warning and no interface list. */
     @Test
