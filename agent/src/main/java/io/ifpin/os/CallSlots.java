@@ -71,8 +71,9 @@ final class CallSlots {
         return -1;
     }
 
+    /** A release store, not a full fence: what the next {@link #take} needs to see the slot's memory as written. */
     static void release(int slot) {
-        TAKEN.set(slot, 0);
+        TAKEN.lazySet(slot, 0);
     }
 
     /** The errno capture segment of the slot, the first argument of {@link Libc}'s handles. */
