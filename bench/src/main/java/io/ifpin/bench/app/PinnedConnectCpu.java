@@ -44,7 +44,7 @@ public final class PinnedConnectCpu {
             InetSocketAddress[] targets = {(InetSocketAddress) plain.getLocalSocketAddress(),
                     (InetSocketAddress) byIfpin.getLocalSocketAddress(),
                     (InetSocketAddress) bySelf.getLocalSocketAddress()};
-            byte[][] pinTo = {null, null, SelfPin.device("lo")};
+            byte[][] pinTo = {null, null, self ? SelfPin.device("lo") : null}; // SelfPin needs Java 22+
             boolean[] used = {true, agent, self};
             int warm = rounds / 4;
             double[][] extra = new double[3][rounds - warm];
