@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOriginFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Loads an ifpin HOCON config: the user's file over the agent's own {@code reference.conf}.
@@ -42,6 +44,11 @@ public final class ConfigLoader {
         return loadWithWarnings(file).config();
     }
 
+    /** @param fastParse try {@link FastHoconParser} first; false for tests that compare it with the full parse */
+    static IfpinConfig load(Path file, boolean fastParse) throws InvalidConfigException {
+        return parseFile(file, readText(file), fastParse).config();
+    }
+
     /** {@link #load}, keeping the warnings (a missing plain {@code include}) for the caller to report. */
     public static Loaded loadWithWarnings(Path file) throws InvalidConfigException {
         return parseFile(file, readText(file));
@@ -57,7 +64,17 @@ public final class ConfigLoader {
 
     /** Parses {@code text}, read from {@code file} (its includes are resolved relative to it). */
     public static Loaded parseFile(Path file, String text) throws InvalidConfigException {
+        return parseFile(file, text, true);
+    }
+
+    private static Loaded parseFile(Path file, String text, boolean fastParse) throws InvalidConfigException {
         String source = file.toString();
+        // The fast path declines includes, so a config it reads has no loader warnings.
+        Optional<IfpinConfig> fast = fastParse ? readFast(FastHoconParser.parseFileText(file, text), source, false)
+                : Optional.empty();
+        if (fast.isPresent()) {
+            return new Loaded(fast.get(), text, List.of());
+        }
         List<String> warnings = new ArrayList<>();
         IfpinConfig config = guarded(source, text, () -> {
             Config user;
@@ -110,8 +127,23 @@ public final class ConfigLoader {
         return parse(hocon, originName, true);
     }
 
+    /** The full Typesafe Config parse only: for tests that compare it with the fast path. */
+    static IfpinConfig parseFullOnly(String hocon, String originName) throws InvalidConfigException {
+        return parse(hocon, originName, false, false);
+    }
+
     private static IfpinConfig parse(String hocon, String originName, boolean mergeReference)
             throws InvalidConfigException {
+        return parse(hocon, originName, mergeReference, true);
+    }
+
+    private static IfpinConfig parse(String hocon, String originName, boolean mergeReference, boolean fastParse)
+            throws InvalidConfigException {
+        Optional<IfpinConfig> fast = fastParse ? readFast(FastHoconParser.parse(hocon,
+                ConfigOriginFactory.newSimple(originName)), originName, mergeReference) : Optional.empty();
+        if (fast.isPresent()) {
+            return fast.get();
+        }
         return guarded(originName, hocon, () -> {
             Config user;
             try {
@@ -121,6 +153,23 @@ public final class ConfigLoader {
             }
             return build(user, originName, mergeReference);
         });
+    }
+
+    /**
+     * The config read from the fast parser's values, or empty when it declined the text or the config has a problem:
+     * then the full Typesafe Config parse reads it again and reports every problem in its words
+     * (docs/architecture.md, "Config loading"). An unexpected exception also falls back: a fault of the fast path
+     * must not change what the full parse would decide.
+     */
+    private static Optional<IfpinConfig> readFast(Optional<ConfigObject> root, String source, boolean mergeReference) {
+        if (root.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(build(root.get().toConfig(), source, mergeReference));
+        } catch (InvalidConfigException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** @param mergeReference merge reference.conf even when the file has no substitutions (tests) */

@@ -560,11 +560,12 @@ final class ConfigReader {
     // ---- shape checks; each records a problem and returns null when the value does not fit ----
 
     private void checkKeys(ConfigObject object, String path, List<String> known) {
-        for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
-            String key = entry.getKey();
+        // keySet(), not entrySet(): Typesafe's entrySet() builds a HashSet of entries, hashing every value deeply,
+        // which for the root is the whole config (a tenth of the read at 1,000 rules).
+        for (String key : object.keySet()) {
             if (!known.contains(key)) {
                 String closest = closestKey(key, known);
-                problems.add(entry.getValue().origin(), path + "." + key, "unknown key",
+                problems.add(object.get(key).origin(), path + "." + key, "unknown key",
                         closest != null ? "did you mean `" + closest + "`?"
                                 : "remove it; the keys allowed here are " + String.join(", ", known));
             }

@@ -14,11 +14,13 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 
 import java.io.File;
+import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,25 +38,45 @@ final class FileIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIn
     private final Path including;
     private final String includingText;
     private final List<String> warnings;
+    /** The files being read, from the main one to {@code including}: an include of one of them is a loop. */
+    private final List<Path> chain;
 
     /**
      * @param including     the file whose include statements this resolves
      * @param includingText its text, to find the line of an include statement (Typesafe Config does not pass it)
      * @param warnings      where missing plain includes are reported, one line each
+     * @param chain         the files being read, the main one first and {@code including} last
      */
-    FileIncluder(Path including, String includingText, List<String> warnings) {
+    private FileIncluder(Path including, String includingText, List<String> warnings, List<Path> chain) {
         this.including = including;
         this.includingText = includingText;
         this.warnings = warnings;
+        this.chain = chain;
     }
 
     /** Parse options for text read from {@code file}: its name in messages, and this includer for its includes. */
     static ConfigParseOptions options(ConfigParseOptions base, Path file, String text, List<String> warnings) {
+        return options(base, file, text, warnings, List.of());
+    }
+
+    private static ConfigParseOptions options(ConfigParseOptions base, Path file, String text, List<String> warnings,
+                                              List<Path> readingAlready) {
         String name = file.getFileName() == null ? "" : file.getFileName().toString();
         ConfigSyntax syntax = name.endsWith(".json") ? ConfigSyntax.JSON
                 : name.endsWith(".properties") ? ConfigSyntax.PROPERTIES : ConfigSyntax.CONF;
+        List<Path> chain = new ArrayList<>(readingAlready);
+        chain.add(identity(file));
         return base.setOriginDescription(file.toString()).setSyntax(syntax).setAllowMissing(true)
-                .setIncluder(new FileIncluder(file, text, warnings));
+                .setIncluder(new FileIncluder(file, text, warnings, List.copyOf(chain)));
+    }
+
+    /** The same file under any of its names (links, {@code ..}), for the loop check. */
+    private static Path identity(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException | RuntimeException e) {
+            return file.toAbsolutePath().normalize();
+        }
     }
 
     @Override
@@ -124,13 +146,18 @@ final class FileIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIn
             throw problem(name, statement + ": file not found (looked for " + looked + ")",
                     "create " + target.toAbsolutePath() + ", or correct the name at " + location(name));
         }
+        if (chain.contains(identity(found))) { // Typesafe Config would recurse until the stack overflows
+            throw problem(name, statement + ": " + found + " is being read already (" + String.join(" includes ",
+                    chain.stream().map(Path::toString).toList()) + "), so this include would never end",
+                    "remove the include that leads back to " + found);
+        }
         String text;
         try {
             text = ConfigFile.decode(ConfigFile.readBytes(found));
         } catch (ConfigFile.Unusable e) {
             throw problem(name, statement + ": " + found + " " + e.problem, e.fix);
         }
-        return ConfigFactory.parseString(text, options(context.parseOptions(), found, text, warnings)).root();
+        return ConfigFactory.parseString(text, options(context.parseOptions(), found, text, warnings, chain)).root();
     }
 
     /** The file itself; for a name without a known extension, the first of name.conf, .json, .properties found. */

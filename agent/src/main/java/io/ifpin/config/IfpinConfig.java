@@ -44,6 +44,22 @@ public record IfpinConfig(String source, LogSettings log, RuleSet rules, Rule de
         return pinning;
     }
 
+    /**
+     * Whether some socket may be refused under this config: a deny rule or default, or a fail-closed pin. Such a
+     * policy must not run unpinned because ifpin failed ({@link EnforcementChange#strictness}: 2 or more).
+     */
+    public boolean mayRefuse() {
+        if (EnforcementChange.strictness(defaultRule) >= 2) {
+            return true;
+        }
+        for (Rule rule : rules.rules()) {
+            if (EnforcementChange.strictness(rule) >= 2) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Rules only: unmatched sockets are allowed, no reload, no audit, JMX on. */
     public IfpinConfig(String source, LogSettings log, RuleSet rules) {
         this(source, log, rules, Rule.byDefault(Action.ALLOW, null, OnError.FAIL_OPEN, "(built in)"), Optional.empty(), AuditSettings.OFF, true);

@@ -63,12 +63,30 @@ public final class AgentInstaller {
         }
         ConfigLoader.Loaded loaded = loadConfigOrExit(agentArgument);
         IfpinConfig config = loaded.config();
+        try {
+            install(loaded, installation, instrumentation, startNanos);
+        } catch (Throwable t) {
+            // IfpinAgent would report it and run the application unpinned: fail-open, which a policy that refuses
+            // sockets (deny, fail-closed) must not become.
+            if (config.mayRefuse()) {
+                stop("the agent failed to start (" + t + "), and " + config.source() + " has deny or fail-closed"
+                        + " rules (or default-action = deny), which must not run unpinned. Fix: if it is an"
+                        + " OutOfMemoryError, give the JVM more heap (-Xmx) or shorten the config; otherwise report"
+                        + " this.");
+            }
+            throw t;
+        }
+    }
+
+    private static void install(ConfigLoader.Loaded loaded, Installation installation,
+                                Instrumentation instrumentation, long startNanos) {
+        IfpinConfig config = loaded.config();
         // The text that was parsed, for the reloader's first comparison: read once, never again from the path.
         byte[] text = loaded.text().getBytes(StandardCharsets.UTF_8);
         NativeCalls.Choice nativeCalls = nativeCallsOrExit();
         IfpinLog.debug("config loaded in " + millisSince(startNanos) + " ms");
         boolean idle = NothingToPin.applies(config);
-        owner = installation.claim(!idle, config.source());
+        Installation.Owner owner = installation.claim(!idle, config.source());
         if (owner != null) {
             reportSecondAgent(owner, config.source());
             return;

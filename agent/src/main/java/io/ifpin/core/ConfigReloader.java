@@ -54,8 +54,7 @@ final class ConfigReloader {
     private Pending pending;
 
     /** A config that lowers enforcement, waiting for the file to settle. */
-    private record Pending(String text, FileTime modified, long sinceNanos, ConfigLoader.Loaded loaded,
-                           List<String> lowered) {
+    private record Pending(String text, FileTime modified, long sinceNanos, List<String> lowered) {
     }
 
     ConfigReloader(Path file, IfpinConfig initial, byte[] initialText, Consumer<IfpinConfig> apply, Metrics metrics) {
@@ -131,32 +130,56 @@ final class ConfigReloader {
             return;
         }
         long now = nanoTime.getAsLong();
-        if (pending != null && pending.text().equals(text)) { // waiting: not parsed again
+        if (pending != null && pending.text().equals(text)) { // waiting: parsed again only once settled
             if (!Objects.equals(pending.modified(), modified)) {
-                pending = new Pending(text, modified, now, pending.loaded(), pending.lowered()); // written again
+                pending = new Pending(text, modified, now, pending.lowered()); // written again
             } else if (now - pending.sinceNanos() >= settleTime().toNanos()) {
-                IfpinLog.warn("config reload from " + file + " lowers enforcement, applied now that the file stayed"
-                        + " unchanged for " + settleTime().toMillis() + " ms: " + String.join("; ", pending.lowered()));
-                applyNow(pending.loaded(), text);
+                // Parsed again: an included file is not part of the text compared, and may have been caught
+                // half-written (or missing) when the wait began.
+                parseAndApply(text, modified, now, pending.lowered());
             }
             return;
         }
         if (text.equals(lastSeen)) {
             return; // refused before, reported then
         }
-        ConfigLoader.Loaded loaded;
-        try {
-            loaded = ConfigLoader.parseFile(file, text);
-        } catch (InvalidConfigException e) {
-            reportOnce(text, refused() + e.getMessage());
+        parseAndApply(text, modified, now, null);
+    }
+
+    /**
+     * Parses {@code text} and applies it when it lowers nothing, or lowers what the file already settled with
+     * ({@code settled}: the lowering waited for, null when none was); otherwise waits for the file to settle.
+     */
+    private void parseAndApply(String text, FileTime modified, long now, List<String> settled) {
+        ConfigLoader.Loaded loaded = parsedOrReported(text);
+        if (loaded == null) {
             return;
         }
         List<String> lowered = EnforcementChange.lowered(inForce, loaded.config());
         if (lowered.isEmpty()) {
             applyNow(loaded, text);
-            return;
+        } else if (lowered.equals(settled)) {
+            IfpinLog.warn("config reload from " + file + " lowers enforcement, applied now that the file stayed"
+                    + " unchanged for " + settleTime().toMillis() + " ms: " + String.join("; ", lowered));
+            applyNow(loaded, text);
+        } else {
+            startWaiting(text, modified, now, lowered);
         }
-        pending = new Pending(text, modified, now, loaded, lowered);
+    }
+
+    /** The parsed text, or null when it does not load (reported, also when the text was seen while waiting). */
+    private ConfigLoader.Loaded parsedOrReported(String text) {
+        try {
+            return ConfigLoader.parseFile(file, text);
+        } catch (InvalidConfigException e) {
+            lastSeen = null; // a text that waited and now fails (an included file broke) is reported too
+            reportOnce(text, refused() + e.getMessage());
+            return null;
+        }
+    }
+
+    private void startWaiting(String text, FileTime modified, long now, List<String> lowered) {
+        pending = new Pending(text, modified, now, lowered);
         lastSeen = text;
         IfpinLog.warn("config reload from " + file + " (version " + version(text) + ") lowers enforcement: "
                 + String.join("; ", lowered) + ". It applies only if the file stays unchanged for "

@@ -18,9 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * ifpin's own log: a guest in someone else's JVM. Lines go to file descriptor 2 (not {@code System.err}, which the
  * application may have redirected into its logging framework) and optionally to a file, each prefixed
  * {@code [ifpin] LEVEL}. Never stdout, never the application's logger. Callers must not hold locks of their own
- * while logging; the JDK's socket locks are held on the connect path, which is why that path only logs errors
- * (rate-limited by {@code ErrorReporter}) and debug lines. The file is opened by {@link SafeAppend}: no foreign
- * symbolic links, created 0640.
+ * while logging; the JDK's socket locks are held on the connect path, which is why that path only logs errors,
+ * the INFO that ends an outage (both rate-limited by {@code ErrorReporter}) and debug lines. The file is opened by
+ * {@link SafeAppend}: no foreign symbolic links, created 0640.
  */
 public final class IfpinLog {
 
@@ -87,6 +87,9 @@ public final class IfpinLog {
                         .getBytes(StandardCharsets.UTF_8);
                 // A ReentrantLock, not synchronized: on JDK 21 to 23 a virtual thread that does file I/O inside a
                 // monitor pins its carrier thread (JEP 491 fixed that in 24); with a j.u.c lock it just parks.
+                // A FileChannel written on an interrupted thread closes for good (ClosedByInterruptException): the
+                // application's thread (a cancelled task that connects) keeps its interrupt, but not for this write.
+                boolean interrupted = Thread.interrupted();
                 FILE_LOCK.lock();
                 try {
                     // The channel itself, not Channels.newOutputStream: that stream's write is synchronized.
@@ -96,6 +99,9 @@ public final class IfpinLog {
                     }
                 } finally {
                     FILE_LOCK.unlock();
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
             } catch (IOException e) {
                 file = null;

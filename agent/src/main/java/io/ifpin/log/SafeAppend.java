@@ -31,6 +31,14 @@ public final class SafeAppend {
             PosixFilePermissions.asFileAttribute(PERMISSIONS);
     private static final int STICKY = 01000;
     private static final int OTHERS_WRITE = 02;
+    // st_mode file types, from <sys/stat.h>
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
+    private static final int S_IFSOCK = 0140000;
+    /** Links followed at most from the configured path, as the kernel's MAXSYMLINKS. */
+    private static final int MAX_LINKS = 40;
+    private static final String REFUSED_FIX = "remove the link and let ifpin create the file, or name a path in a"
+            + " directory that only the application's user can write";
 
     /** An open ifpin refused on purpose: {@link #getMessage()} says what and why, {@link #fix()} what to do. */
     public static final class Refused extends IOException {
@@ -52,27 +60,46 @@ public final class SafeAppend {
     /** Opens {@code file} for appending, creating it as described above. */
     public static FileChannel open(Path file) throws IOException {
         Path target = checkedTarget(file.toAbsolutePath());
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+                && blocksOnOpen(target)) {
+            throw new Refused(target + " is a FIFO or a socket, not a file; ifpin does not open it (opening a FIFO for"
+                    + " writing waits for a reader, which would hang the JVM)", "name a regular file");
+        }
         return FileChannel.open(target, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), CREATE_AS);
     }
 
-    /** {@code file}, or where its final symbolic link points when ifpin may follow it; else {@link Refused}. */
+    /**
+     * {@code file}, or where its symbolic links lead when ifpin may follow each of them (a link to a link is checked
+     * at every step: an own link to one planted in /tmp is refused too); else {@link Refused}. What is returned is
+     * not a link when checked, and is opened with O_NOFOLLOW.
+     */
     static Path checkedTarget(Path file) throws IOException {
-        if (!Files.isSymbolicLink(file)) {
-            return file;
+        Path current = file;
+        for (int hops = 0; hops < MAX_LINKS; hops++) {
+            if (!Files.isSymbolicLink(current)) {
+                return current;
+            }
+            Path directory = current.getParent();
+            Path points = Files.readSymbolicLink(current);
+            int linkOwner = (Integer) Files.getAttribute(current, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            int directoryMode = (Integer) Files.getAttribute(directory, "unix:mode");
+            String refusal = refusal(linkOwner, processUid(), directoryMode);
+            if (refusal != null) {
+                throw new Refused(current + " is a symbolic link (to " + points + ") " + refusal
+                        + "; ifpin does not follow it, so that no other user can point ifpin's writes at a file of"
+                        + " their choosing", REFUSED_FIX);
+            }
+            current = directory.resolve(points);
         }
-        Path directory = file.getParent();
-        int linkOwner = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        int directoryMode = (Integer) Files.getAttribute(directory, "unix:mode");
-        String refusal = refusal(linkOwner, processUid(), directoryMode);
-        if (refusal != null) {
-            throw new Refused(file + " is a symbolic link (to " + Files.readSymbolicLink(file) + ") " + refusal
-                    + "; ifpin does not follow it, so that no other user can point ifpin's writes at a file of their"
-                    + " choosing", "remove the link and let ifpin create the file, or name a path in a directory"
-                    + " that only the application's user can write");
-        }
-        Path target = directory.resolve(Files.readSymbolicLink(file));
-        return Files.exists(target) ? target.toRealPath() : target; // a new target is opened with O_NOFOLLOW
+        throw new Refused(file + " leads through more than " + MAX_LINKS + " symbolic links; ifpin does not follow"
+                + " them", REFUSED_FIX);
+    }
+
+    /** A FIFO or a socket: open(2) for writing blocks (FIFO) or fails (socket). Devices such as /dev/null open. */
+    private static boolean blocksOnOpen(Path target) throws IOException {
+        int type = (Integer) Files.getAttribute(target, "unix:mode", LinkOption.NOFOLLOW_LINKS) & S_IFMT;
+        return type == S_IFIFO || type == S_IFSOCK;
     }
 
     /**

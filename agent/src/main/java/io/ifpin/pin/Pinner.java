@@ -124,6 +124,27 @@ public final class Pinner implements PinHook {
             throw new AssertionError(e); // null is "no destination"
         }
         AsyncRouteChecker.warmUp();
+        for (Action action : Action.values()) {
+            actionSwitch(action);
+        }
+    }
+
+    /**
+     * Loads the class javac makes for {@link #act}'s switch on an enum ({@code Pinner$1}, its switch map) here on
+     * ifpin-init: loaded at a virtual thread's first connect, it would pin the carrier (VirtualThreadsIT).
+     */
+    private static int actionSwitch(Action action) {
+        switch (action) {
+            case ALLOW -> {
+                return 0;
+            }
+            case DENY -> {
+                return 1;
+            }
+            default -> {
+                return 2;
+            }
+        }
     }
 
     private static final InetAddress IPV6_LOOPBACK = ipv6Loopback();

@@ -167,6 +167,53 @@ class ConfigReloaderTest {
         assertEquals(1, applied.size());
     }
 
+    /**
+     * An included file is not part of the text compared: one caught missing (or half-written) when the wait began must
+     * not be what applies once the main file settled.
+     */
+    @Test
+    void aSettledConfigIsReadAgainWithItsIncludesBeforeItApplies() throws Exception {
+        Path extra = Files.writeString(dir.resolve("deny.conf"),
+                "ifpin.rules = [ { name = blocked, cidrs = [\"198.51.100.0/24\"], action = deny } ]\n");
+        String main = "ifpin.reload-interval = 200ms\ninclude \"deny.conf\"\n";
+        Path file = Files.writeString(dir.resolve("ifpin.conf"), main);
+        ConfigReloader reloader = reloader(file);
+        LogCapture log = LogCapture.start();
+
+        Files.delete(extra); // the included file is being replaced ...
+        Files.writeString(file, main + "# edited\n"); // ... as the main file changes
+        reloader.checkOnce();
+        assertEquals(1, count(log, "rule 'blocked' (blocked: cidrs [198.51.100.0/24] -> deny) is gone"),
+                log.lines().toString());
+        Files.writeString(extra, // ... and is back before the main file settled
+                "ifpin.rules = [ { name = blocked, cidrs = [\"198.51.100.0/24\"], action = deny } ]\n");
+        nanos.addAndGet(1_000_000_000L);
+        reloader.checkOnce();
+        assertEquals(1, applied.size(), log.lines().toString());
+        assertEquals(List.of("blocked"), applied.get(0).rules().rules().stream().map(r -> r.name()).toList(),
+                "the deny rule of the included file stays");
+        assertEquals(0, count(log, "applied now that the file stayed unchanged"), log.lines().toString());
+    }
+
+    @Test
+    void aSettledConfigWhoseIncludeBrokeMeanwhileIsRefusedAndReported() throws Exception {
+        Path extra = Files.writeString(dir.resolve("deny.conf"),
+                "ifpin.rules = [ { name = blocked, cidrs = [\"198.51.100.0/24\"], action = deny } ]\n");
+        String main = "ifpin.reload-interval = 200ms\ninclude \"deny.conf\"\n";
+        Path file = Files.writeString(dir.resolve("ifpin.conf"), main + "ifpin.default-action = deny\n");
+        ConfigReloader reloader = reloader(file);
+        LogCapture log = LogCapture.start();
+
+        Files.writeString(file, main); // lowers: the default back to allow
+        reloader.checkOnce();
+        Files.writeString(extra, "ifpin.rules = [ { name = blocked, action = nope } ]\n");
+        nanos.addAndGet(1_000_000_000L);
+        reloader.checkOnce();
+        reloader.checkOnce();
+        assertEquals(List.of(), applied, log.lines().toString());
+        assertEquals(1, metrics.reloadFailures(), log.lines().toString());
+    }
+
     /** Issue 21: the second broken edit still names the version in force, not the first broken file's hash. */
     @Test
     void everyRefusalNamesTheVersionInForce() throws Exception {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The log's own messages and its line format. */
 class IfpinLogTest {
@@ -25,6 +26,20 @@ class IfpinLogTest {
         IfpinLog.debug("not at info level");
         IfpinLog.warn("a warning");
         assertEquals(List.of("[ifpin] WARN a warning"), log.lines());
+    }
+
+    /**
+     * An application thread that is interrupted (a cancelled task) and logs (a pin failure on its connect) must not
+     * close the log file for everyone: a FileChannel closes itself when written on an interrupted thread.
+     */
+    @Test
+    void anInterruptedThreadThatLogsKeepsTheLogFileAndItsInterrupt() {
+        LogCapture log = LogCapture.start();
+        Thread.currentThread().interrupt();
+        IfpinLog.error("while interrupted");
+        assertTrue(Thread.interrupted(), "the thread's interrupt is kept");
+        IfpinLog.error("after");
+        assertEquals(List.of("[ifpin] ERROR while interrupted", "[ifpin] ERROR after"), log.lines());
     }
 
     /**

@@ -29,6 +29,14 @@ class SafeAppendTest {
         }
     }
 
+    /** Like /tmp: mode 1777. */
+    private Path stickyDirectory() throws Exception {
+        Path sticky = Files.createDirectory(dir.resolve("tmp"));
+        Process chmod = new ProcessBuilder("chmod", "1777", sticky.toString()).start();
+        assertEquals(0, chmod.waitFor());
+        return sticky;
+    }
+
     @Test
     void aNewFileGetsNoMoreThan0640WhateverTheUmask() throws Exception {
         Path file = dir.resolve("ifpin.log");
@@ -51,9 +59,7 @@ class SafeAppendTest {
 
     @Test
     void aLinkInAStickyWorldWritableDirectoryIsRefusedEvenWhenOwn() throws Exception {
-        Path sticky = Files.createDirectory(dir.resolve("tmp"));
-        Process chmod = new ProcessBuilder("chmod", "1777", sticky.toString()).start();
-        assertEquals(0, chmod.waitFor());
+        Path sticky = stickyDirectory();
         Path target = Files.writeString(dir.resolve("victim"), "untouched\n");
         Path link = Files.createSymbolicLink(sticky.resolve("audit.jsonl"), target);
         SafeAppend.Refused refused = assertThrows(SafeAppend.Refused.class, () -> append(link, "x\n"));
@@ -65,12 +71,57 @@ class SafeAppendTest {
     }
 
     @Test
+    void anOwnLinkToALinkInAStickyWorldWritableDirectoryIsRefused() throws Exception {
+        Path sticky = stickyDirectory();
+        Path target = Files.writeString(dir.resolve("victim"), "untouched\n");
+        Path planted = Files.createSymbolicLink(sticky.resolve("audit.jsonl"), target);
+        Path own = Files.createSymbolicLink(dir.resolve("audit.jsonl"), planted);
+        SafeAppend.Refused refused = assertThrows(SafeAppend.Refused.class, () -> append(own, "x\n"));
+        assertTrue(refused.getMessage().startsWith(planted + " is a symbolic link (to " + target + ") in a sticky"
+                + " directory"), refused.getMessage());
+        assertEquals("untouched\n", Files.readString(target));
+    }
+
+    @Test
+    void aChainOfOwnLinksInPrivateDirectoriesIsFollowed() throws Exception {
+        Path target = dir.resolve("real.log");
+        Path second = Files.createSymbolicLink(dir.resolve("second.log"), target.getFileName());
+        Path first = Files.createSymbolicLink(dir.resolve("ifpin.log"), second);
+        append(first, "via two links\n");
+        assertEquals("via two links\n", Files.readString(target));
+    }
+
+    @Test
+    void aLinkLoopIsRefused() throws Exception {
+        Path a = dir.resolve("a.log");
+        Path b = Files.createSymbolicLink(dir.resolve("b.log"), a);
+        Files.createSymbolicLink(a, b);
+        assertThrows(IOException.class, () -> append(a, "x\n"));
+    }
+
+    @Test
     void aLinkOwnedByAnotherUserIsRefusedAndAnOwnOneInAPlainDirectoryIsNot() {
         assertEquals("owned by uid 65534, not by this process's user (uid 0)", SafeAppend.refusal(65534, 0, 0755));
         assertNull(SafeAppend.refusal(1000, 1000, 0755));
         assertNull(SafeAppend.refusal(1000, 1000, 0777), "world-writable but not sticky: only the link's owner counts");
         assertEquals("in a sticky directory that every user can write to (mode 1777, like /tmp)",
                 SafeAppend.refusal(0, 0, 01777));
+    }
+
+    /** Opening a FIFO for writing waits for a reader: the log file in premain would hang the JVM (issue 19 item 6). */
+    @Test
+    void aFifoIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("ifpin.log");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        // would block forever in open() without the file-type check
+        SafeAppend.Refused refused = assertThrows(SafeAppend.Refused.class, () -> append(fifo, "x\n"));
+        assertTrue(refused.getMessage().startsWith(fifo + " is a FIFO or a socket, not a file"), refused.getMessage());
+    }
+
+    @Test
+    void aDeviceSuchAsDevNullOpens() throws Exception {
+        append(Path.of("/dev/null"), "discarded\n");
     }
 
     @Test

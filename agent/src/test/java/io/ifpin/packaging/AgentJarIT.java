@@ -7,6 +7,7 @@ import java.io.File;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -123,16 +124,43 @@ class AgentJarIT {
         Path hosts = java.nio.file.Files.writeString(dir.resolve("hosts"), "203.0.113.10 api.corp.example\n");
         Path config = java.nio.file.Files.writeString(dir.resolve("ifpin.conf"),
                 "ifpin.rules = [ { name = corp, hosts = [\"*.corp.example\"], interface = tun0 } ]\n");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-Djdk.net.hosts.file=" + hosts, "-jar", jarPath.toString(),
-                "explain", config.toString(), "api.corp.example", "443")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), out);
+        String out = explain("-Djdk.net.hosts.file=" + hosts, config, "api.corp.example");
         assertTrue(out.contains("address 203.0.113.10 (name api.corp.example)"), out);
         assertTrue(out.contains("MATCH: host api.corp.example matches *.corp.example"), out);
         assertTrue(out.contains("=> pinned to tun0 by rule 'corp'"), out);
+    }
+
+    /**
+     * The packaged agent reads a plain config with its own parser: Typesafe Config's tokenizer is never loaded. A
+     * config with a substitution takes the full parse (so the check can see the difference).
+     */
+    @Test
+    void aPlainConfigIsReadWithoutTypesafesParser(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path plain = Files.writeString(dir.resolve("plain.conf"),
+                "ifpin {\n  rules = [ { name = corp, cidrs = [\"203.0.113.0/24\"], interface = tun0 } ]\n}\n");
+        Path substituted = Files.writeString(dir.resolve("substituted.conf"),
+                "dev = tun0\nifpin {\n  rules = [ { name = corp, cidrs = [\"203.0.113.0/24\"], interface = ${dev} } ]\n}\n");
+        assertEquals(List.of(true, false), List.of(loadsTypesafeParser(dir, substituted), loadsTypesafeParser(dir, plain)));
+    }
+
+    private static boolean loadsTypesafeParser(Path dir, Path config) throws Exception {
+        Path log = dir.resolve(config.getFileName() + ".classes");
+        String out = explain("-Xlog:class+load:file=" + log, config, "203.0.113.10");
+        assertTrue(out.contains("=> pinned to tun0 by rule 'corp'"), out);
+        String classes = Files.readString(log);
+        assertTrue(classes.contains("io.ifpin.config.FastHoconParser "), "the fast parser was not even tried");
+        return classes.contains("com.typesafe.config.impl.Tokenizer ");
+    }
+
+    /** {@code java <jvmOption> -jar ifpin-agent.jar explain <config> <destination> 443}: its output, exit status 0. */
+    private static String explain(String jvmOption, Path config, String destination) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, jvmOption, "-jar", jarPath.toString(), "explain", config.toString(),
+                destination, "443").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), out);
+        return out;
     }
 
     @Test

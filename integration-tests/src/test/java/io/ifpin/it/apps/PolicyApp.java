@@ -180,7 +180,8 @@ public final class PolicyApp {
         probe("tcp", host, port);
     }
 
-    private static long awaitAttribute(String attribute, long wanted) throws Exception {
+    /** Waits (at most 20 s) until the MBean's {@code attribute} is at least {@code wanted}; its last value. */
+    static long awaitAttribute(String attribute, long wanted) throws Exception {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         long deadline = System.nanoTime() + 20_000_000_000L;
         long value = -1;

@@ -1,9 +1,6 @@
 package io.ifpin.it.apps;
 
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  */
 public final class ReloadFaultsApp {
-    private static final ObjectName RULES = name("ifpin:type=Rules");
     private static final int MAX_ROUNDS = 200_000;
 
     private ReloadFaultsApp() {
@@ -42,7 +38,7 @@ public final class ReloadFaultsApp {
         InetSocketAddress listed = new InetSocketAddress(args[4], Integer.parseInt(args[6]));
         InetSocketAddress unlisted = new InetSocketAddress(args[5], Integer.parseInt(args[6]));
         String pinnedPrefix = args[7];
-        awaitAttribute("Reloads", 0); // the agent is ready (MBean registered after the startup lines)
+        PolicyApp.awaitAttribute("Reloads", 0); // the agent is ready (MBean registered after the startup lines)
 
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong pinned = new AtomicLong();
@@ -59,7 +55,7 @@ public final class ReloadFaultsApp {
         prober.start();
 
         write(conf, ""); // cp and many editors truncate first ...
-        print("WAITED ReloadFailures=" + awaitAttribute("ReloadFailures", 1));
+        print("WAITED ReloadFailures=" + PolicyApp.awaitAttribute("ReloadFailures", 1));
         write(conf, prefix); // ... then write part of the file ...
         print("SAW-WAIT " + awaitOwnStderr(") lowers enforcement"));
         write(conf, full);   // ... then the rest, well within the 1 s a lowering config must stay unchanged
@@ -71,7 +67,7 @@ public final class ReloadFaultsApp {
                 + letThrough + " unlisted-refused=" + refused);
 
         write(conf, permissive); // meant: it stays, and applies once settled
-        print("WAITED Reloads=" + awaitAttribute("Reloads", 1));
+        print("WAITED Reloads=" + PolicyApp.awaitAttribute("Reloads", 1));
         print("AFTER-SETTLE unlisted " + (connect(unlisted) != null ? "OK" : "REFUSED"));
     }
 
@@ -107,32 +103,8 @@ public final class ReloadFaultsApp {
                 StandardOpenOption.TRUNCATE_EXISTING);
     }
 
-    private static long awaitAttribute(String attribute, long wanted) throws Exception {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        long value = -1;
-        while (System.nanoTime() < deadline) {
-            if (server.isRegistered(RULES)) {
-                value = (Long) server.getAttribute(RULES, attribute);
-                if (value >= wanted) {
-                    return value;
-                }
-            }
-            Thread.sleep(20);
-        }
-        return value;
-    }
-
     private static void print(String line) {
         System.out.println(line);
         System.out.flush();
-    }
-
-    private static ObjectName name(String text) {
-        try {
-            return new ObjectName(text);
-        } catch (Exception e) {
-            throw new ExceptionInInitializerError(e);
-        }
     }
 }
