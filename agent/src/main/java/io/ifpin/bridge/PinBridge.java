@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 
 /**
  * The only ifpin class the JDK's own socket code calls. It is on the bootstrap class path (the agent jar is appended
@@ -18,6 +19,9 @@ import java.net.SocketAddress;
 public final class PinBridge {
 
     private static volatile PinHook hook;
+
+    /** Null unless a rule has {@code dns}, or a deny rule has {@code hosts}: then a lookup costs one volatile read. */
+    private static volatile NameHook nameHook;
 
     /**
      * Which ifpin agent owns this JVM, for a second {@code -javaagent} of ifpin: each has its own class loader, and
@@ -44,6 +48,36 @@ public final class PinBridge {
 
     public static void install(PinHook pinHook) {
         hook = pinHook;
+    }
+
+    public static void installNameHook(NameHook lookupHook) {
+        nameHook = lookupHook;
+    }
+
+    /**
+     * From {@code InetAddress.getAddressesFromNameService}, below the JDK's address cache: the answer of a rule's DNS
+     * servers, or null to let the JDK ask its own resolver. A failure of the hook itself fails the lookup (never the
+     * system resolver in its place: that could send a rule's name where the rule says it must not go).
+     */
+    public static InetAddress[] lookupName(String host) throws UnknownHostException {
+        NameHook h = nameHook;
+        if (h == null || host == null) {
+            return null;
+        }
+        try {
+            return h.lookup(host);
+        } catch (UnknownHostException refused) {
+            throw refused;
+        } catch (Throwable t) {
+            try {
+                h.hookFailed(t);
+            } catch (Throwable ignored) {
+                // The lookup fails below either way.
+            }
+            UnknownHostException failed = new UnknownHostException(host + ": ifpin's lookup failed (" + t + ")");
+            failed.initCause(t);
+            throw failed;
+        }
     }
 
     /** From {@code NioSocketImpl.beginConnect}: the address is already resolved. */

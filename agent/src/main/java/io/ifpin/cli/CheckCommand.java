@@ -4,6 +4,7 @@ import io.ifpin.log.Json;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.diag.InterfaceReport;
 import io.ifpin.diag.RouteCheck;
+import io.ifpin.dns.DnsServer;
 import io.ifpin.diag.RpFilter;
 import io.ifpin.os.NetlinkRoutes;
 import io.ifpin.os.Routes;
@@ -162,6 +163,15 @@ final class CheckCommand {
                 String warning = noRoute(rule, name, cidr, routeCheck);
                 if (warning != null) {
                     warnings.add(warning);
+                }
+            }
+        }
+        if (status.ipv4() != null && routeCheck != null) {
+            // The rule's DNS queries leave through its interface like its sockets: each server needs a route there.
+            for (DnsServer server : rule.dnsServers()) {
+                String warning = routeCheck.check(rule, name, server.address());
+                if (warning != null) {
+                    warnings.add("DNS server " + server + ": " + warning);
                 }
             }
         }

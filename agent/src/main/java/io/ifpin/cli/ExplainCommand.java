@@ -4,6 +4,8 @@ import io.ifpin.log.Json;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.diag.RouteCheck;
 import io.ifpin.diag.RpFilter;
+import io.ifpin.dns.DnsServer;
+import io.ifpin.dns.NameResolution;
 import io.ifpin.os.NetlinkRoutes;
 import io.ifpin.os.Routes;
 import io.ifpin.os.Addresses;
@@ -36,6 +38,11 @@ final class ExplainCommand {
     /** @param caller the class that opens the socket, for rules with callers; null when not given */
     static int run(IfpinConfig config, String target, int port, Protocol protocol, String caller, boolean json,
                    PrintStream out) {
+        NameResolution names = NameResolution.forRules(config.rules());
+        Rule decider = names == null ? null : names.decidingRule(target);
+        if (decider != null) {
+            return explainLookup(config, target, decider, json, out);
+        }
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(target); // a literal is parsed, not looked up
@@ -74,6 +81,40 @@ final class ExplainCommand {
                 out.println("    route check: " + result.get("routeCheck"));
             }
         }
+        return 0;
+    }
+
+    /**
+     * A name that a rule with {@code dns} (or a deny rule) decides: which resolver it goes to. explain sends no query
+     * itself (outside the agent its socket could not be pinned, and asking the system resolver would be the very leak
+     * the rule prevents); the command to ask the rule's server through its interface is printed instead.
+     */
+    private static int explainLookup(IfpinConfig config, String target, Rule rule, boolean json, PrintStream out) {
+        String resolver = rule.hasDns() ? "DNS servers " + rule.dnsServers() + " over interface "
+                + rule.interfaceName() + (rule.dnsFallback() ? " (the system resolver when they do not answer:"
+                + " on-error = fail-open)" : " (never the system resolver)")
+                : "none: the lookup is refused (deny), no query is sent";
+        String ask = rule.hasDns() ? "dig @" + rule.dnsServers().get(0).address().getHostAddress()
+                + (rule.dnsServers().get(0).port() == DnsServer.DEFAULT_PORT ? "" : " -p " + rule.dnsServers().get(0)
+                .port()) + " -b <an address of " + rule.interfaceName() + "> " + target : null;
+        if (json) {
+            Map<String, Object> document = new LinkedHashMap<>();
+            document.put("config", config.source());
+            document.put("target", target);
+            document.put("lookupRule", rule.name());
+            document.put("origin", rule.origin());
+            document.put("resolver", resolver);
+            document.put("ask", ask);
+            out.println(Json.write(document));
+            return 0;
+        }
+        out.println("ifpin explain: " + target + " (config " + config.source() + ", " + config.rules().rules().size()
+                + " rules)");
+        out.println("  name lookup: rule '" + rule.name() + "' (" + rule.origin() + ") decides it: " + resolver);
+        if (ask != null) {
+            out.println("  the answer: explain sends no query; ask the server through the interface: " + ask);
+        }
+        out.println("  sockets to its addresses: explain <config> <address> [port] shows the rule that pins them");
         return 0;
     }
 

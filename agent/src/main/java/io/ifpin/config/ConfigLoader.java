@@ -167,7 +167,8 @@ public final class ConfigLoader {
         }
         try {
             return Optional.of(build(root.get().toConfig(), source, mergeReference));
-        } catch (InvalidConfigException | RuntimeException e) {
+        } catch (InvalidConfigException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // Out of memory or stack here, the full parse below (its garbage gone) either fits or reports it.
             return Optional.empty();
         }
     }

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.ifpin.dns.DnsServer;
 import io.ifpin.rules.Action;
 import io.ifpin.rules.CallerPattern;
 import io.ifpin.rules.Cidr;
@@ -48,7 +49,7 @@ final class ConfigReader {
     static final List<String> AUDIT_KEYS = List.of("file", "max-size", "max-files", "queue-size");
     static final List<String> METRICS_KEYS = List.of("jmx");
     static final List<String> RULE_KEYS = List.of("name", "hosts", "cidrs", "ports", "protocols", "interface",
-            "action", "on-error", "callers", "direction");
+            "action", "on-error", "callers", "direction", "dns");
 
     /** Below this a reload check would cost more than it is worth; {@code off} turns reloading off. */
     private static final Duration MIN_RELOAD_INTERVAL = Duration.ofMillis(100);
@@ -317,6 +318,7 @@ final class ConfigReader {
                     "remove callers to match every caller, or list packages, e.g. callers = [\"com.vendor.legacy.*\"]");
         }
         Direction direction = readDirection(rule, path);
+        List<DnsServer> dns = readDns(rule, path, name, action, direction);
         if (direction == Direction.INBOUND) {
             checkInbound(rule, path, name, ports, protocols, action);
         } else if (isEmptyList(rule.get("hosts")) && isEmptyList(rule.get("cidrs"))) {
@@ -326,8 +328,44 @@ final class ConfigReader {
         if (problems.count() > problemsBefore) {
             return null;
         }
-        return new Rule(name, index, interfaceName, problems.location(rule.origin()), hosts, cidrs, ports,
+        Rule parsed = new Rule(name, index, interfaceName, problems.location(rule.origin()), hosts, cidrs, ports,
                 protocols, action, onError, callers, direction);
+        // Only the rule's own on-error lets a lookup fall back: the global default must not open a DNS leak.
+        return dns.isEmpty() ? parsed : parsed.withDns(dns, onError == OnError.FAIL_OPEN && !isAbsent(rule.get("on-error")));
+    }
+
+    /**
+     * {@code dns}: the servers that resolve the names the rule's {@code hosts} match, over its interface. Only for an
+     * outbound pin rule with hosts and without callers (a lookup has a name, but neither a port nor a caller yet).
+     */
+    private List<DnsServer> readDns(ConfigObject rule, String rulePath, String name, Action action,
+                                    Direction direction) {
+        String example = "dns = [\"192.0.2.53\", \"[2001:db8::53]:5353\"]";
+        List<DnsServer> servers = readStrings(rule, rulePath, "dns", DnsServer::parse, example);
+        ConfigValue value = rule.get("dns");
+        if (isAbsent(value)) {
+            return servers;
+        }
+        String path = rulePath + ".dns";
+        if (value instanceof ConfigList list && list.isEmpty()) {
+            problems.addValue(value, path, "the list is empty, so no server would answer",
+                    "remove dns to use the system resolver, or list servers, e.g. " + example);
+        } else if (isEmptyList(rule.get("hosts"))) {
+            problems.addValue(value, path, "rule \"" + name + "\" has no hosts; dns resolves the names that a rule's"
+                    + " hosts match", "add hosts = [\"*.corp.example\"] (the names its servers answer for)");
+        } else if (action != null && action != Action.PIN) {
+            problems.addValue(value, path, "rule \"" + name + "\" has action " + action.label() + "; dns goes with an"
+                    + " interface, whose link the queries take", "remove dns, or write interface = \"tun0\" instead of"
+                    + " action");
+        } else if (direction == Direction.INBOUND) {
+            problems.addValue(value, path, "rule \"" + name + "\" is inbound; dns is for the names an application"
+                    + " connects to", "remove dns");
+        } else if (!isEmptyList(rule.get("callers"))) {
+            problems.addValue(value, path, "rule \"" + name + "\" has callers, but a name is looked up (and cached by"
+                    + " the JDK) for every caller at once", "remove callers, or put dns on a rule without callers for"
+                    + " the same hosts");
+        }
+        return servers;
     }
 
     /** {@code direction}: {@code outbound} (default) or {@code inbound}; null (recorded) when invalid. */

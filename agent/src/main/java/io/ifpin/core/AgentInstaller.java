@@ -11,6 +11,10 @@ import io.ifpin.diag.InterfaceReport;
 import io.ifpin.diag.PinSelfTest;
 import io.ifpin.diag.RpFilter;
 import io.ifpin.instrument.NativeTransportInstrumentation;
+import io.ifpin.dns.NameLookupHook;
+import io.ifpin.dns.NameResolution;
+import io.ifpin.dns.OwnDnsSockets;
+import io.ifpin.instrument.NameServiceInstrumentation;
 import io.ifpin.instrument.SocketInstrumentation;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.metrics.Metrics;
@@ -36,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Runs in the agent's isolated class loader, called once per {@code -javaagent} from {@code IfpinAgent.premain}:
@@ -101,7 +106,18 @@ public final class AgentInstaller {
         // Native access loads on its own thread, so the application's main does not wait for it; until it is
         // ready, PendingHook holds back the sockets that the policy could touch.
         PendingHook pending = new PendingHook(config);
-        PinBridge.install(pending);
+        boolean ownDns = NameResolution.anyRuleHasDns(config.rules());
+        PinBridge.install(ownDns ? new OwnDnsSockets(pending, null) : pending);
+        NameResolution names = NameResolution.forRules(config.rules());
+        if (names != null) {
+            // Before the patch: from the first patched lookup on, the rules decide their names.
+            PinBridge.installNameHook(new NameLookupHook(names));
+            if (!NameServiceInstrumentation.install(instrumentation)) {
+                IfpinLog.error("name lookups are NOT intercepted on this JDK: the names of rules with dns go to the"
+                        + " system resolver, and deny rules do not refuse lookups. Please report this with your Java"
+                        + " version.");
+            }
+        }
         // Registered here, so every socket class the application loads from now on is patched; loading the ones
         // not loaded yet (ASM's cold start) to report coverage is left to the init thread.
         SocketInstrumentation.Coverage coverage = SocketInstrumentation.register(instrumentation);
@@ -119,7 +135,8 @@ public final class AgentInstaller {
         Thread init = new Thread(new Runnable() {
             @Override
             public void run() {
-                finishInstall(config, text, nativeCalls, reporter, pending, coverage, instrumentation, startNanos);
+                finishInstall(config, text, nativeCalls, reporter, pending, coverage, instrumentation, startNanos,
+                        names);
             }
         }, "ifpin-init");
         init.setDaemon(true);
@@ -160,15 +177,16 @@ public final class AgentInstaller {
     private static void finishInstall(IfpinConfig config, byte[] text, NativeCalls.Choice nativeCalls,
                                       ErrorReporter reporter,
                                       PendingHook pending, SocketInstrumentation.Coverage coverage,
-                                      Instrumentation instrumentation, long startNanos) {
+                                      Instrumentation instrumentation, long startNanos, NameResolution names) {
         Pinner pinner = null;
+        SocketOptions sockets = null;
+        AuditLog audit = null;
         Metrics metrics = new Metrics();
         Path file = Path.of(config.source());
         try {
             // First: loading the socket classes patches them (ASM's cold start, tens of milliseconds); done here,
             // it is likely done before the application's first connect, which would otherwise do it.
             List<String> uncovered = coverage.check();
-            SocketOptions sockets;
             try {
                 sockets = NativeCalls.load(nativeCalls);
             } catch (Throwable t) {
@@ -181,9 +199,12 @@ public final class AgentInstaller {
             Routes routes = sockets instanceof UnavailableSockets ? null : loadRoutes(sockets);
             AsyncRouteChecker routeChecker = routes == null || !mayPin(config) ? AsyncRouteChecker.DISABLED
                     : startRouteChecker(routes);
+            if (names != null) {
+                metrics.lookupsFrom(names.stats()::describe);
+            }
             metrics.configLoaded(new Metrics.ConfigInfo(config.source(), ConfigVersion.of(text), Instant.now(),
                     ConfigVersion.ruleNames(config)), false);
-            AuditLog audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;
+            audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;
             if (audit != null) {
                 metrics.auditDroppedFrom(audit::dropped);
                 metrics.auditFailingFrom(audit::failingSince);
@@ -201,11 +222,18 @@ public final class AgentInstaller {
                     + " rules refuse what they match): " + t);
             pinner = policyWithoutPinning(config, reporter, metrics, t);
         } finally {
-            PinBridge.install(pinner);
+            PinBridge.install(NameResolution.anyRuleHasDns(config.rules()) ? new OwnDnsSockets(pinner, sockets) : pinner);
             pending.complete(pinner);
+            if (names != null) {
+                if (sockets == null || sockets instanceof UnavailableSockets) {
+                    names.unavailable(sockets == null ? "the agent failed to start" : "no native access");
+                } else {
+                    names.ready(audit);
+                }
+            }
         }
         if (pinner != null && config.reloadInterval().isPresent()) {
-            new ConfigReloader(file, config, text, pinner::apply, metrics).start();
+            new ConfigReloader(file, config, text, reloadTarget(pinner, names, config), metrics).start();
         }
         if (pinner != null && config.jmx()) {
             MBeanMoment.Reason reason = MBeanMoment.await(instrumentation, startNanos);
@@ -213,6 +241,31 @@ public final class AgentInstaller {
                 registerMBean(metrics, reason);
             }
         }
+    }
+
+    /**
+     * What a reload changes: the pinner's rules, and which rules decide name lookups. The lookup hook and ifpin's own
+     * DNS sockets are set up at startup only, so a reload that adds the first {@code dns} (or deny-by-host) rule says
+     * that it takes effect at the next start.
+     */
+    private static Consumer<IfpinConfig> reloadTarget(Pinner pinner, NameResolution names, IfpinConfig initial) {
+        boolean dnsSockets = NameResolution.anyRuleHasDns(initial.rules());
+        return new Consumer<IfpinConfig>() {
+            @Override
+            public void accept(IfpinConfig config) {
+                pinner.apply(config);
+                if (names != null) {
+                    names.apply(config.rules());
+                }
+                boolean needsNames = NameResolution.forRules(config.rules()) != null;
+                if ((needsNames && names == null) || (!dnsSockets && NameResolution.anyRuleHasDns(config.rules()))) {
+                    IfpinLog.warn("the reloaded config adds name-lookup rules (dns, or deny with hosts), which take"
+                            + " effect at the next start of the application; until then their lookups "
+                            + (names == null ? "go to the system resolver" : "fail (ifpin's DNS sockets are not set up)")
+                            + ". Fix: restart the application");
+                }
+            }
+        };
     }
 
     /**

@@ -27,8 +27,9 @@ import java.util.jar.JarOutputStream;
  */
 final class BootstrapBridge {
 
-    /** Order matters: PinBridge refers to PinHook. */
-    private static final String[] CLASSES = {"io.ifpin.bridge.PinHook", "io.ifpin.bridge.PinBridge"};
+    /** Order matters: PinBridge refers to PinHook and NameHook. */
+    private static final String[] CLASSES = {"io.ifpin.bridge.PinHook", "io.ifpin.bridge.NameHook",
+            "io.ifpin.bridge.PinBridge"};
 
     private BootstrapBridge() {
     }
@@ -49,7 +50,7 @@ final class BootstrapBridge {
 
     private static boolean isDefined() {
         try {
-            Class.forName(CLASSES[1], false, null);
+            Class.forName(CLASSES[CLASSES.length - 1], false, null);
             return true;
         } catch (ClassNotFoundException e) {
             return false;

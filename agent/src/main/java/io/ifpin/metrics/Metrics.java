@@ -20,6 +20,7 @@ public final class Metrics {
     private volatile ConfigInfo config = new ConfigInfo("(none)", "", Instant.EPOCH, List.of());
     private volatile LongSupplier auditDropped = () -> 0;
     private volatile Supplier<String> auditFailing = () -> "";
+    private volatile Supplier<String> lookups = () -> "";
 
     /** The config in force: its file, a version (a hash of its text), when it was loaded and its rule names in order. */
     public record ConfigInfo(String source, String version, Instant loadedAt, List<String> ruleNames) {
@@ -59,6 +60,15 @@ public final class Metrics {
 
     public String auditFailing() {
         return auditFailing.get();
+    }
+
+    /** @param counts name lookups decided by rules, per rule (see {@code io.ifpin.dns.LookupStats#describe}) */
+    public void lookupsFrom(Supplier<String> counts) {
+        lookups = counts;
+    }
+
+    public String lookups() {
+        return lookups.get();
     }
 
     public ConfigInfo config() {

@@ -65,6 +65,7 @@ public final class RulesMBean implements DynamicMBean {
             Map.entry("ReloadFailures", Metrics::reloadFailures),
             Map.entry("AuditDropped", Metrics::auditDropped),
             Map.entry("AuditFailing", Metrics::auditFailing),
+            Map.entry("Lookups", Metrics::lookups),
             Map.entry("Matched", m -> total(m, RuleStats::matched)),
             Map.entry("Denied", m -> total(m, RuleStats::deniedCount)),
             Map.entry("Errors", m -> total(m, RuleStats::errorCount)),
@@ -137,6 +138,9 @@ public final class RulesMBean implements DynamicMBean {
                     + " file could not be opened or written)", SimpleType.LONG, true, false, false),
             new OpenMBeanAttributeInfoSupport("AuditFailing", "empty while the audit log is written; else since when"
                     + " and why it cannot be (ISO-8601: reason)", SimpleType.STRING, true, false, false),
+            new OpenMBeanAttributeInfoSupport("Lookups", "name lookups decided by rules (dns, or deny by hosts), per"
+                    + " rule: rule: resolved=N,not_found=N,failed=N,fell_back=N,refused=N; ...", SimpleType.STRING,
+                    true, false, false),
             new OpenMBeanAttributeInfoSupport("Matched", "decisions, all rules", SimpleType.LONG, true, false, false),
             new OpenMBeanAttributeInfoSupport("Denied", "denied sockets, all rules", SimpleType.LONG, true, false,
                     false),

@@ -1,5 +1,6 @@
 package io.ifpin.rules;
 
+import io.ifpin.dns.DnsServer;
 import io.ifpin.os.Addresses;
 
 import java.net.Inet4Address;
@@ -41,6 +42,12 @@ public final class Rule {
     private final Cidr[] ipv6Cidrs;
     private final int protocolMask;
     private final Direction direction;
+    /**
+     * Set only by {@link #withDns} on a fresh copy, before the rule is shared (not final so that the constructors
+     * stay as they are); published with the {@link RuleSet} that holds the rule.
+     */
+    private List<DnsServer> dnsServers = List.of();
+    private boolean dnsFallback;
 
     /**
      * @param index   0-based position in the config
@@ -138,6 +145,49 @@ public final class Rule {
         return new Rule(DEFAULT_NAME, -1, interfaceName, origin, List.of(),
                 List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")), PortSet.ALL, EnumSet.allOf(Protocol.class),
                 action, onError, List.of());
+    }
+
+    /**
+     * This rule with DNS servers: the names its {@code hosts} match are resolved by asking {@code servers} over
+     * {@link #interfaceName()} (see {@code io.ifpin.dns.NameResolution}).
+     *
+     * @param fallBack the rule itself says {@code on-error = fail-open}: when none of its servers answers, the system
+     *                 resolver may answer instead
+     */
+    public Rule withDns(List<DnsServer> servers, boolean fallBack) {
+        Rule copy = new Rule(name, index, interfaceName, origin, hostPatterns, cidrList, ports, protocols, action,
+                onError, callers, direction);
+        copy.dnsServers = List.copyOf(servers);
+        copy.dnsFallback = fallBack;
+        return copy;
+    }
+
+    /** The rule's DNS servers; empty when its names go to the system resolver. */
+    public List<DnsServer> dnsServers() {
+        return dnsServers;
+    }
+
+    public boolean hasDns() {
+        return !dnsServers.isEmpty();
+    }
+
+    /** When the rule's DNS servers do not answer, the system resolver may (the rule's own on-error = fail-open). */
+    public boolean dnsFallback() {
+        return dnsFallback;
+    }
+
+    /**
+     * For name lookups: true when this rule would refuse every socket to a name its hosts match (deny, whatever the
+     * port, protocol and caller), so the lookup itself can be refused.
+     */
+    public boolean deniesEveryUseOfItsHosts() {
+        return action == Action.DENY && direction == Direction.OUTBOUND && callers.isEmpty() && ports.isAll()
+                && protocols.size() == Protocol.values().length;
+    }
+
+    /** True when one of the rule's host patterns matches {@code host} (for name lookups, where no address is known). */
+    public boolean matchesHostName(String host) {
+        return matchesHost(host);
     }
 
     public String name() {
@@ -344,6 +394,9 @@ public final class Rule {
         }
         if (onError == OnError.FAIL_CLOSED && action == Action.PIN) {
             out.add("(fail-closed)");
+        }
+        if (!dnsServers.isEmpty()) {
+            out.add("dns " + dnsServers + (dnsFallback ? " (falls back to the system resolver)" : ""));
         }
         return out.toString();
     }

@@ -64,6 +64,22 @@ class CliTest {
     }
 
     @Test
+    void explainOfANameThatARuleResolvesNamesItsServersAndSendsNoQuery() throws Exception {
+        Path conf = config("ifpin.rules = [\n"
+                + "  { name = ads, hosts = [\"*.ads.example\"], action = deny }\n"
+                + "  { name = corp, hosts = [\"*.corp.example\"], interface = tun0, dns = [\"192.0.2.53:5353\"] }\n"
+                + "]\n");
+        assertEquals(0, run("explain", conf.toString(), "db.corp.example", "443"));
+        assertTrue(out().contains("name lookup: rule 'corp' (" + conf + ":3) decides it: DNS servers [192.0.2.53:5353]"
+                + " over interface tun0 (never the system resolver)"), out());
+        assertTrue(out().contains("dig @192.0.2.53 -p 5353 -b <an address of tun0> db.corp.example"), out());
+        out.reset();
+        assertEquals(0, run("explain", conf.toString(), "x.ads.example"));
+        assertTrue(out().contains("name lookup: rule 'ads' (" + conf + ":2) decides it: none: the lookup is refused"
+                + " (deny), no query is sent"), out());
+    }
+
+    @Test
     void explainShowsWhyEarlierRulesDidNotMatch() throws Exception {
         assertEquals(0, run("explain", twoRules().toString(), "2001:db8:f::10", "443", "udp"));
         assertTrue(out().contains("rule 'storage'"), out());
@@ -223,6 +239,22 @@ class CliTest {
         assertFalse(out().contains("192.0.2.0/24 (cidrs"), out());
         assertFalse(out().contains("default route:"), out());
         assertTrue(out().contains("2 warning(s)"), out());
+    }
+
+    /** The rule's DNS queries leave through its interface: a server it has no route to is a warning. */
+    @Test
+    void checkStrictWarnsForADnsServerTheInterfaceHasNoRouteTo() throws Exception {
+        FakeRoutes routes = new FakeRoutes().route(4, "0.0.0.0", 0, "192.0.2.1").route(6, "::", 0, "2001:db8::1")
+                .reaches("192.0.2.53");
+        int reachable = check("ifpin.rules = [ { name = corp, hosts = [\"*.corp.example\"], interface = stor0,"
+                + " dns = [\"192.0.2.53\"] } ]\n", true, routes);
+        assertEquals(0, reachable, out());
+        out.reset();
+        int unreachable = check("ifpin.rules = [ { name = corp, hosts = [\"*.corp.example\"], interface = stor0,"
+                + " dns = [\"192.0.2.53\", \"203.0.113.53:5353\"] } ]\n", true, routes);
+        assertEquals(1, unreachable, out());
+        assertTrue(out().contains("WARNING: DNS server 203.0.113.53:5353: "), out());
+        assertFalse(out().contains("DNS server 192.0.2.53:"), out());
     }
 
     /** A rule by host name may reach any address: without a default route it is still a warning. */

@@ -23,6 +23,7 @@ class RulesMBeanTest {
         metrics.stats("storage").error("EPERM", false);
         metrics.stats("(default)").denied();
         metrics.auditDroppedFrom(() -> 7);
+        metrics.lookupsFrom(() -> "corp: resolved=2");
         RulesMBean.register(metrics);
         RulesMBean.register(metrics); // a second agent start (tests) replaces the bean
 
@@ -35,6 +36,7 @@ class RulesMBeanTest {
         assertEquals(1L, server.getAttribute(name, "Denied"));
         assertEquals(2L, server.getAttribute(name, "Errors"));
         assertEquals(7L, server.getAttribute(name, "AuditDropped"));
+        assertEquals("corp: resolved=2", server.getAttribute(name, "Lookups"));
         assertEquals(0L, server.getAttribute(name, "Reloads"));
         TabularData table = (TabularData) server.getAttribute(name, "Rules");
         CompositeData storage = table.get(new Object[] {"storage"});

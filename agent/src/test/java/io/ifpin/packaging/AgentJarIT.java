@@ -1,17 +1,29 @@
 package io.ifpin.packaging;
 
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.commons.ClassRemapper;
+import net.bytebuddy.jar.asm.commons.Remapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
+import java.io.InputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -72,7 +84,7 @@ class AgentJarIT {
                     "ifpin-inst/io/ifpin/core/AgentMain.classdata",
                     // the named module of Java 22+, read by NativeAccessModule's ModuleFinder (architecture.md)
                     "ifpin-inst/io/ifpin/nativeaccess/LibcDowncalls.classdata",
-                    "ifpin-inst/net/bytebuddy/agent/builder/AgentBuilder.classdata",
+                    "ifpin-inst/net/bytebuddy/jar/asm/ClassReader.classdata",
                     "ifpin-inst/com/typesafe/config/ConfigFactory.classdata",
                     "ifpin-inst/com/sun/jna/Native.classdata",
                     "ifpin-inst/com/sun/jna/linux-x86-64/libjnidispatch.so",
@@ -81,6 +93,74 @@ class AgentJarIT {
             }
             assertNull(jar.getJarEntry("ifpin-inst/com/sun/jna/win32-x86-64/jnidispatch.dll"), "non-Linux natives");
         }
+    }
+
+    /**
+     * Of ByteBuddy only its copy of ASM's core package ships, and of that only what ifpin's classes reach: the rest
+     * (3.8 MB, ~3,000 entries) cost every JVM start a bigger central directory to read, twice (architecture.md).
+     * Reaching a class no longer shipped fails here rather than with NoClassDefFoundError in an application.
+     */
+    @Test
+    void ofByteBuddyOnlyTheAsmClassesIfpinReachesShip() throws Exception {
+        Map<String, Set<String>> references = new HashMap<>();
+        try (JarFile jar = new JarFile(jarPath.toFile())) {
+            for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+                JarEntry entry = e.nextElement();
+                String name = entry.getName();
+                if (name.startsWith("ifpin-inst/") && name.endsWith(".classdata")) {
+                    name = name.substring("ifpin-inst/".length(), name.length() - ".classdata".length());
+                } else if (name.endsWith(".class")) {
+                    name = name.substring(0, name.length() - ".class".length());
+                } else {
+                    continue;
+                }
+                try (InputStream in = jar.getInputStream(entry)) {
+                    references.put(name, referencedClasses(in.readAllBytes()));
+                }
+            }
+        }
+        Set<String> reached = new TreeSet<>();
+        Deque<String> pending = new ArrayDeque<>();
+        references.keySet().stream().filter(name -> name.startsWith("io/ifpin/")).forEach(pending::add);
+        while (!pending.isEmpty()) {
+            String name = pending.pop();
+            if (reached.add(name)) {
+                references.getOrDefault(name, Set.of()).forEach(pending::push);
+            }
+        }
+        Set<String> missing = new TreeSet<>(reached);
+        missing.removeIf(name -> !name.startsWith("net/bytebuddy/") || references.containsKey(name));
+        assertEquals(Set.of(), missing, "ByteBuddy classes ifpin reaches but the jar lacks (agent/pom.xml's filter)");
+        Set<String> unreached = new TreeSet<>(references.keySet());
+        unreached.removeIf(name -> !name.startsWith("net/bytebuddy/") || reached.contains(name));
+        assertTrue(unreached.isEmpty(), unreached.size() + " ByteBuddy classes ship that ifpin never reaches, such as "
+                + unreached.stream().limit(5).toList());
+        assertTrue(references.keySet().stream().filter(name -> name.startsWith("net/bytebuddy/"))
+                .allMatch(name -> name.matches("net/bytebuddy/jar/asm/[^/]+")), "only ASM's core package");
+    }
+
+    /** What the jar costs every JVM start (issue 13): 1.5 MB and ~580 entries when this was written. */
+    @Test
+    void theJarStaysSmall() throws Exception {
+        long entries;
+        try (JarFile jar = new JarFile(jarPath.toFile())) {
+            entries = jar.size();
+        }
+        assertTrue(Files.size(jarPath) < 2_000_000, "jar of " + Files.size(jarPath) + " bytes: over 2 MB");
+        assertTrue(entries < 800, "jar of " + entries + " entries: over 800");
+    }
+
+    /** Every class a class file names: its supertypes, fields, signatures, instructions, annotations. */
+    private static Set<String> referencedClasses(byte[] classFile) {
+        Set<String> names = new HashSet<>();
+        new ClassReader(classFile).accept(new ClassRemapper(new ClassWriter(0), new Remapper() {
+            @Override
+            public String map(String internalName) {
+                names.add(internalName);
+                return internalName;
+            }
+        }), 0);
+        return names;
     }
 
     /** For java -jar ifpin-agent.jar (check, explain) on Java 22+; the JVM ignores it for -javaagent. */

@@ -1,0 +1,226 @@
+package io.ifpin.dns;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.security.SecureRandom;
+
+/**
+ * Resolves a name by asking a rule's DNS servers: A and/or AAAA in the order the JDK would use them
+ * ({@link AddressFamilies}), each server in turn for each attempt, UDP first and TCP when the answer is truncated,
+ * CNAME chains followed (within the answer, then by asking again for the chain's end).
+ */
+final class DnsResolver {
+
+    /** Per query and server; the JDK's resolver (glibc) defaults to 5 s, which leaves applications hanging. */
+    static final int TIMEOUT_MILLIS = 2000;
+    /** Rounds over all servers. */
+    static final int ATTEMPTS = 2;
+    private static final int MAX_CNAME_HOPS = 8;
+
+    /** The servers answered: the name has these addresses (possibly none, which the JDK reports as unknown). */
+    record Result(List<InetAddress> addresses, String answeredBy) {
+    }
+
+    /** No server gave a usable answer (timeouts, refusals, SERVFAIL, unreadable responses). */
+    static final class ServersFailedException extends Exception {
+        ServersFailedException(String message) {
+            super(message);
+        }
+    }
+
+    /** A server says the name does not exist (NXDOMAIN). */
+    static final class NoSuchNameException extends Exception {
+        final String server;
+
+        NoSuchNameException(String server) {
+            super("NXDOMAIN from " + server);
+            this.server = server;
+        }
+    }
+
+    private final List<DnsServer> servers;
+    private final DnsTransport transport;
+    private final AddressFamilies families;
+    private final int timeoutMillis;
+    private final int attempts;
+
+    DnsResolver(List<DnsServer> servers, DnsTransport transport, AddressFamilies families, int timeoutMillis,
+                int attempts) {
+        this.servers = List.copyOf(servers);
+        this.transport = transport;
+        this.families = families;
+        this.timeoutMillis = timeoutMillis;
+        this.attempts = attempts;
+    }
+
+    Result resolve(String host) throws ServersFailedException, NoSuchNameException {
+        String name = host.toLowerCase(Locale.ROOT);
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        List<InetAddress> first = new ArrayList<>();
+        List<InetAddress> second = new ArrayList<>();
+        String answeredBy = null;
+        NoSuchNameException missing = null;
+        int[] types = families.queryTypes();
+        for (int i = 0; i < types.length; i++) {
+            try {
+                Result one = resolveType(host, name, types[i]);
+                (i == 0 ? first : second).addAll(one.addresses());
+                answeredBy = one.answeredBy();
+            } catch (NoSuchNameException e) {
+                missing = e; // NXDOMAIN is for the name, whatever the type: the other query would say the same
+                break;
+            }
+        }
+        if (missing != null && first.isEmpty()) {
+            throw missing; // NXDOMAIN for the second type after addresses of the first: a server's quirk, keep them
+        }
+        List<InetAddress> all = new ArrayList<>(first);
+        all.addAll(second);
+        return new Result(families.order(all), answeredBy);
+    }
+
+    /** The addresses of one type; follows CNAMEs. */
+    private Result resolveType(String asked, String name, int type) throws ServersFailedException,
+            NoSuchNameException {
+        String target = name;
+        for (int hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
+            Answered answered = ask(target, type);
+            List<InetAddress> addresses = new ArrayList<>();
+            String end = followChain(target, answered.response().answers());
+            for (DnsMessage.Answer answer : answered.response().answers()) {
+                if (answer.type() == type && answer.owner().equals(end)) {
+                    addresses.add(withName(asked, answer.address()));
+                }
+            }
+            if (!addresses.isEmpty() || end.equals(target)) {
+                return new Result(addresses, answered.server());
+            }
+            target = end; // the answer ends at an alias without its addresses: ask for the alias
+        }
+        throw new ServersFailedException("CNAME chain of " + name + " longer than " + MAX_CNAME_HOPS);
+    }
+
+    /** The end of the CNAME chain starting at {@code name} within {@code answers}. */
+    static String followChain(String name, List<DnsMessage.Answer> answers) {
+        String current = name;
+        for (int hop = 0; hop < MAX_CNAME_HOPS; hop++) {
+            String next = null;
+            for (DnsMessage.Answer answer : answers) {
+                if (answer.type() == DnsMessage.TYPE_CNAME && answer.owner().equals(current)) {
+                    next = answer.alias();
+                    break;
+                }
+            }
+            if (next == null) {
+                return current;
+            }
+            current = next;
+        }
+        return current;
+    }
+
+    private record Answered(DnsMessage.Response response, String server) {
+    }
+
+    private Answered ask(String name, int type) throws ServersFailedException, NoSuchNameException {
+        List<String> failures = new ArrayList<>();
+        for (int attempt = 0; attempt < attempts; attempt++) {
+            for (DnsServer server : servers) {
+                int id = QueryIds.next();
+                byte[] query = DnsMessage.query(id, name, type);
+                try {
+                    DnsMessage.Response response = exchange(server, query, false);
+                    if (response.truncated()) {
+                        response = exchange(server, query, true);
+                    }
+                    if (response.rcode() == DnsMessage.RCODE_NXDOMAIN) {
+                        throw new NoSuchNameException(server.toString());
+                    }
+                    if (response.rcode() == DnsMessage.RCODE_NOERROR) {
+                        return new Answered(response, server.toString());
+                    }
+                    failures.add(server + ": rcode " + response.rcode());
+                } catch (IOException e) {
+                    failures.add(server + ": " + describe(e));
+                } catch (DnsMessage.MalformedException e) {
+                    failures.add(server + ": unreadable response (" + e.getMessage() + ")");
+                }
+            }
+        }
+        throw new ServersFailedException(String.join("; ", distinct(failures)));
+    }
+
+    private DnsMessage.Response exchange(DnsServer server, byte[] query, boolean tcp)
+            throws IOException, DnsMessage.MalformedException {
+        byte[] response = transport.exchange(server, query, tcp, timeoutMillis);
+        return DnsMessage.parse(response, response.length);
+    }
+
+    private String describe(IOException e) {
+        if (e instanceof java.net.SocketTimeoutException) {
+            return "no answer within " + timeoutMillis + " ms";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static List<String> distinct(List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String value : values) {
+            if (!out.contains(value)) {
+                out.add(value);
+            }
+        }
+        return out;
+    }
+
+    /** The address carrying the name the application asked for, as the JDK's own answers do (rules match on it). */
+    private static InetAddress withName(String host, InetAddress address) {
+        return DnsMessage.address(host, address.getAddress());
+    }
+
+    /** Unpredictable query ids (with the kernel's random source port, what stands between a spoofed answer and us). */
+    private static final class QueryIds {
+        private static final SecureRandom RANDOM = new SecureRandom(); // first use: the first lookup, not premain
+
+        static int next() {
+            return RANDOM.nextInt(0x10000);
+        }
+    }
+
+    /** Which records the JDK would ask for, and in which order it returns them. */
+    record AddressFamilies(boolean ipv4, boolean ipv6, boolean ipv6First) {
+
+        /** From {@code java.net.preferIPv4Stack} and {@code java.net.preferIPv6Addresses}, read once. */
+        static AddressFamilies fromSystemProperties() {
+            boolean ipv4Stack = Boolean.parseBoolean(System.getProperty("java.net.preferIPv4Stack"));
+            String prefer = System.getProperty("java.net.preferIPv6Addresses", "false");
+            return new AddressFamilies(true, !ipv4Stack, !ipv4Stack && prefer.equalsIgnoreCase("true"));
+        }
+
+        int[] queryTypes() {
+            if (!ipv6) {
+                return new int[]{DnsMessage.TYPE_A};
+            }
+            return ipv6First ? new int[]{DnsMessage.TYPE_AAAA, DnsMessage.TYPE_A}
+                    : new int[]{DnsMessage.TYPE_A, DnsMessage.TYPE_AAAA};
+        }
+
+        /** IPv4 first unless {@code preferIPv6Addresses=true} ({@code system}: IPv4 first; glibc's sort is not reproduced). */
+        List<InetAddress> order(List<InetAddress> addresses) {
+            List<InetAddress> v4 = new ArrayList<>();
+            List<InetAddress> v6 = new ArrayList<>();
+            for (InetAddress address : addresses) {
+                (address instanceof Inet4Address ? v4 : v6).add(address);
+            }
+            List<InetAddress> out = new ArrayList<>(ipv6First ? v6 : v4);
+            out.addAll(ipv6First ? v4 : v6);
+            return out;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.ifpin.dns;
+
+import io.ifpin.config.ConfigLoader;
+import io.ifpin.rules.RuleSet;
+import org.junit.jupiter.api.Test;
+
+import java.net.UnknownHostException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Which rule decides a name, and what the hook answers when it cannot ask the rule's servers. */
+class NameResolutionTest {
+
+    private static RuleSet rules(String rules) throws Exception {
+        return ConfigLoader.parse("ifpin.rules = [\n" + rules + "\n]", "test.conf").rules();
+    }
+
+    @Test
+    void noRuleThatDecidesNamesMeansNoHook() throws Exception {
+        assertNull(NameResolution.forRules(rules("{ hosts = [\"*.corp.example\"], interface = b0 }\n"
+                + "{ hosts = [\"x.example\"], ports = [25], action = deny }")),
+                "pin rules without dns, and deny rules limited to some ports, leave lookups alone");
+    }
+
+    @Test
+    void aDenyRuleRefusesTheLookupAndOtherNamesTakeTheUsualPath() throws Exception {
+        NameResolution names = NameResolution.forRules(rules("{ name = block, hosts = [\"*.ads.example\"],"
+                + " action = deny }"));
+        UnknownHostException e = assertThrows(UnknownHostException.class, () -> names.lookup("x.ADS.example"));
+        assertEquals("x.ADS.example: refused by ifpin rule \"block\" (deny, test.conf:2); no DNS query was sent",
+                e.getMessage());
+        assertNull(names.lookup("www.example"));
+        assertEquals(1, names.stats().count("block", LookupStats.Outcome.REFUSED));
+        assertEquals("block: resolved=0,not_found=0,failed=0,fell_back=0,refused=1", names.stats().describe(),
+                "the MBean's Lookups attribute");
+    }
+
+    @Test
+    void theFirstDecidingRuleWins() throws Exception {
+        NameResolution names = NameResolution.forRules(rules(
+                "{ name = secret, hosts = [\"secret.corp.example\"], action = deny }\n"
+                        + "{ name = corp, hosts = [\"*.corp.example\"], interface = b0, dns = [\"192.0.2.53\"] }"));
+        assertEquals("secret", names.decidingRule("secret.corp.example").name());
+        assertEquals("corp", names.decidingRule("db.corp.example").name());
+        assertNull(names.decidingRule("corp.example.org"));
+    }
+
+    @Test
+    void aReloadReplacesTheDecidingRules() throws Exception {
+        NameResolution names = NameResolution.forRules(rules("{ name = block, hosts = [\"*.ads.example\"],"
+                + " action = deny }"));
+        names.apply(rules("{ name = corp, hosts = [\"*.corp.example\"], interface = b0, dns = [\"192.0.2.53\"] }"));
+        assertNull(names.decidingRule("x.ads.example"));
+        assertEquals("corp", names.decidingRule("db.corp.example").name());
+    }
+
+    @Test
+    void withoutPinnedSocketsTheLookupFailsClosedOrFallsBackOnlyWhenTheRuleSaysSo() throws Exception {
+        NameResolution closed = NameResolution.forRules(rules("{ name = corp, hosts = [\"*.corp.example\"],"
+                + " interface = b0, dns = [\"192.0.2.53\"] }"));
+        closed.unavailable("no native access");
+        UnknownHostException e = assertThrows(UnknownHostException.class, () -> closed.lookup("db.corp.example"));
+        assertEquals("db.corp.example: ifpin rule \"corp\" (DNS servers [192.0.2.53] over interface b0) did not"
+                + " answer (ifpin cannot pin its DNS sockets (no native access)); the system resolver is not asked",
+                e.getMessage());
+        assertEquals(1, closed.stats().count("corp", LookupStats.Outcome.FAILED));
+
+        NameResolution open = NameResolution.forRules(rules("{ name = corp, hosts = [\"*.corp.example\"],"
+                + " interface = b0, dns = [\"192.0.2.53\"], on-error = fail-open }"));
+        open.unavailable("no native access");
+        assertNull(open.lookup("db.corp.example"), "the system resolver answers");
+        assertEquals(1, open.stats().count("corp", LookupStats.Outcome.FELL_BACK));
+    }
+}
