@@ -14,7 +14,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * Loads the agent's implementation (rule engine, ByteBuddy, JNA, Typesafe Config) from the {@value #PREFIX}
+ * Loads the agent's implementation (rule engine, ByteBuddy's copy of ASM, JNA, Typesafe Config) from the {@value #PREFIX}
  * directory of the agent jar, where the build stores classes as {@code .classdata}.
  *
  * <p>Why: the JVM puts an agent jar on the application's class path. Classes at their normal paths would be visible
@@ -115,7 +115,7 @@ final class AgentClassLoader extends ClassLoader {
         return super.getResourceAsStream(name);
     }
 
-    /** ByteBuddy reads advice byte code as {@code X.class} resources: map those to the stored {@code .classdata}. */
+    /** Class files asked for as {@code X.class} resources (ASM reading a class of ours) map to the stored {@code .classdata}. */
     private static String entryName(String resource) {
         String path = resource.startsWith("/") ? resource.substring(1) : resource;
         if (path.endsWith(".class")) {

@@ -187,6 +187,7 @@ public final class AgentInstaller {
             // First: loading the socket classes patches them (ASM's cold start, tens of milliseconds); done here,
             // it is likely done before the application's first connect, which would otherwise do it.
             List<String> uncovered = coverage.check();
+            IfpinLog.debug("startup: coverage checked at " + millisSince(startNanos) + " ms");
             try {
                 sockets = NativeCalls.load(nativeCalls);
             } catch (Throwable t) {
@@ -197,6 +198,7 @@ public final class AgentInstaller {
             }
             IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
             Routes routes = sockets instanceof UnavailableSockets ? null : loadRoutes(sockets);
+            IfpinLog.debug("startup: routes loaded at " + millisSince(startNanos) + " ms");
             AsyncRouteChecker routeChecker = routes == null || !mayPin(config) ? AsyncRouteChecker.DISABLED
                     : startRouteChecker(routes);
             if (names != null) {
@@ -212,9 +214,12 @@ public final class AgentInstaller {
             pinner = new Pinner(config, sockets, reporter, KernelVersion.running(), routeChecker, metrics, audit,
                     new StackCallers());
             pinner.warmUp();
+            IfpinLog.debug("startup: pinner warmed at " + millisSince(startNanos) + " ms");
             List<String> nettyCopies = NativeTransportInstrumentation.scanSystemClassPath();
+            IfpinLog.debug("startup: netty scanned at " + millisSince(startNanos) + " ms");
             Map<String, String> selfTest = sockets instanceof UnavailableSockets ? Map.of()
                     : PinSelfTest.run(sockets, config.rules().interfaceNames());
+            IfpinLog.debug("startup: self-test done at " + millisSince(startNanos) + " ms");
             // Logged before any socket is released, so startup lines come before every connect-time report.
             logStartup(config, sockets, uncovered, nettyCopies, selfTest, millisSince(startNanos), routes, audit);
         } catch (Throwable t) {
