@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Checks the route of pinned sockets off the application's thread. {@link #maybeCheck} runs in the connect/send
  * hook: for a (rule, destination network) it has seen it costs an array read by the rule's position, an identity
  * test and a binary search, and allocates nothing (IPv6 bytes are read in place, {@link InetAddressFields}); the
- * first time, it offers the check to a bounded queue and returns. It never blocks, never does I/O and never opens a socket. One daemon
- * thread, {@value #THREAD_NAME}, asks the kernel (netlink) and logs the warnings.
+ * first time, it offers the check to a bounded queue and returns. It never blocks, never does I/O and never opens a
+ * socket. One daemon thread, {@value #THREAD_NAME}, asks the kernel (netlink) and logs the warnings.
  *
  * <p>A rule is known by its name and what it says ({@link Rule#describe()} and its interface), not by its position: a
  * reload that puts another rule at the same position, or changes a rule, has its networks checked again; a rule a
@@ -124,7 +124,7 @@ public final class AsyncRouteChecker {
         int index = rule.index();
         RuleNetworks[] known = byIndex;
         RuleNetworks networks = index >= 0 && index < known.length ? known[index] : null;
-        if (networks == null || networks.rule != rule) {
+        if (networks == null || networks.rule != rule || networks.retired) { // retired: as the lookup by name did
             networks = networksOf(rule, interfaceName);
         }
         NetworkSet set;
@@ -191,8 +191,8 @@ public final class AsyncRouteChecker {
 
     /**
      * Puts {@code networks} at the rule's position in {@link #byIndex}; under {@link #rulesLock}. The array grows by
-     * doubling and is otherwise written in place: a reader that sees an old entry or none takes the locked path,
-     * and a new entry's fields that the reader relies on are final ({@code rule}, volatile, is then tested).
+     * doubling and is otherwise written in place, without a copy: a reader that sees an old entry or none takes the
+     * locked path, and a reader that sees the new entry sees its final fields set and tests its volatile ones.
      */
     private void remember(int index, RuleNetworks networks) {
         if (index < 0) {
