@@ -19,7 +19,9 @@ import java.util.Map;
  * @param host        the name the application asked for, or null for a literal address
  * @param iface       the interface pinned to, or null
  * @param result      {@code pinned}, {@code already-pinned}, {@code allowed}, {@code denied}, {@code error} (the
- *                    socket proceeds, fail-open) or {@code refused} (fail-closed)
+ *                    socket proceeds, fail-open) or {@code refused} (fail-closed); in {@code ifpin.mode = observe},
+ *                    where no socket is touched: {@code would-pin}, {@code would-allow}, {@code would-deny}, or
+ *                    {@code would-refuse} (an internal error under a fail-closed rule)
  * @param errno       for {@code error} and {@code refused}: e.g. {@code EPERM}, or {@code internal}
  */
 public record AuditRecord(long epochMillis, String rule, String action, String protocol, String local, String remote,

@@ -93,6 +93,7 @@ final class CheckCommand {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("config", config.source());
             document.put("valid", true);
+            document.put("mode", config.mode().label());
             document.put("diagnostics", unavailable == null ? "ok" : unavailable);
             document.put("configWarnings", configWarnings);
             document.put("rules", rules);
@@ -100,7 +101,9 @@ final class CheckCommand {
             out.println(Json.write(document));
             return status;
         }
-        out.println("ifpin check: " + config.source() + " is valid: " + config.rules().rules().size() + " rule(s)");
+        out.println("ifpin check: " + config.source() + " is valid: " + config.rules().rules().size() + " rule(s)"
+                + (config.observing() ? "; observe mode: the agent decides, logs and audits every socket and pins or"
+                + " refuses none (ifpin.mode = observe)" : ""));
         for (String warning : configWarnings) {
             out.println("  WARNING: " + warning);
         }

@@ -26,6 +26,7 @@ public final class Cli {
             "Usage: java -javaagent:/path/ifpin-agent.jar=/etc/ifpin/ifpin.conf -jar your-app.jar",
             "       java -jar ifpin-agent.jar check <config> [--json] [--strict]",
             "       java -jar ifpin-agent.jar explain <config> <host or ip> [port] [tcp|udp] [--caller <class>] [--json]",
+            "       java -jar ifpin-agent.jar learn <audit.jsonl>... [--out <file>] [--config <file>] [--json]",
             "       java -jar ifpin-agent.jar --version");
 
     private Cli() {
@@ -42,14 +43,15 @@ public final class Cli {
         List<String> args = new ArrayList<>(List.of(arguments));
         boolean json = args.remove("--json");
         boolean strict = args.remove("--strict");
-        String caller = null;
-        int callerAt = args.indexOf("--caller");
-        if (callerAt >= 0) {
-            if (callerAt + 1 >= args.size()) {
-                return usage(err, "--caller takes a class name, e.g. --caller com.vendor.legacy.Client");
-            }
-            caller = args.remove(callerAt + 1);
-            args.remove(callerAt);
+        String caller;
+        String outFile;
+        String configFile;
+        try {
+            caller = option(args, "--caller", "a class name, e.g. --caller com.vendor.legacy.Client");
+            outFile = option(args, "--out", "a file, e.g. --out /etc/ifpin/learned.conf");
+            configFile = option(args, "--config", "the config file in force, e.g. --config /etc/ifpin/ifpin.conf");
+        } catch (IllegalArgumentException e) {
+            return usage(err, e.getMessage());
         }
         if (args.isEmpty()) {
             out.println("ifpin " + Version.current() + ": pins the outbound sockets of a Java application to"
@@ -90,10 +92,30 @@ public final class Cli {
                 return loaded == null ? PROBLEM : ExplainCommand.run(loaded.config(), args.get(2), port, protocol, caller,
                         json, out);
             }
+            case "learn" -> {
+                if (args.size() < 2) {
+                    return usage(err, "learn takes one or more audit logs (ifpin.audit.file and its rotated files)");
+                }
+                return LearnCommand.run(args.subList(1, args.size()), outFile, configFile, json, out, err);
+            }
             default -> {
                 return usage(err, "unknown command '" + command + "'");
             }
         }
+    }
+
+    /** Removes {@code name} and its value from {@code args}; null when absent. */
+    private static String option(List<String> args, String name, String takes) {
+        int at = args.indexOf(name);
+        if (at < 0) {
+            return null;
+        }
+        if (at + 1 >= args.size()) {
+            throw new IllegalArgumentException(name + " takes " + takes);
+        }
+        String value = args.remove(at + 1);
+        args.remove(at);
+        return value;
     }
 
     /** Loads the config; on error prints the loader's message (file, line, key, fix) and returns null. */

@@ -61,6 +61,7 @@ final class ExplainCommand {
             document.put("target", target);
             document.put("port", port < 0 ? null : port);
             document.put("protocol", protocol.label());
+            document.put("mode", config.mode().label());
             document.put("addresses", results);
             out.println(Json.write(document));
             return 0;
@@ -76,7 +77,8 @@ final class ExplainCommand {
                 out.println("    rule '" + rule.get("name") + "' (" + rule.get("origin") + "): "
                         + (Boolean.TRUE.equals(rule.get("matches")) ? "MATCH: " : "no: ") + rule.get("reason"));
             }
-            out.println("    => " + result.get("verdict"));
+            out.println("    => " + (config.observing() ? "observe mode, the socket is not touched; enforced it would"
+                    + " be: " : "") + result.get("verdict"));
             if (result.get("routeCheck") != null) {
                 out.println("    route check: " + result.get("routeCheck"));
             }

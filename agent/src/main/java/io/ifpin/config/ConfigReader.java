@@ -43,7 +43,7 @@ import java.util.function.Function;
  */
 final class ConfigReader {
     /** The keys allowed in {@code ifpin}, its sections and each rule; ConfigurationDocTest checks the docs. */
-    static final List<String> ROOT_KEYS = List.of("log", "on-error", "default-action", "default-interface",
+    static final List<String> ROOT_KEYS = List.of("mode", "log", "on-error", "default-action", "default-interface",
             "reload-interval", "audit", "metrics", "rules");
     static final List<String> LOG_KEYS = List.of("level", "file");
     static final List<String> AUDIT_KEYS = List.of("file", "max-size", "max-files", "queue-size");
@@ -90,8 +90,22 @@ final class ConfigReader {
         AuditSettings audit = readAudit(root.get("audit"));
         boolean jmx = readMetrics(root.get("metrics"));
         List<Rule> rules = readRules(root.get("rules"), onError);
+        Mode mode = readMode(root.get("mode"));
         problems.throwIfAny();
-        return new IfpinConfig(source, log, RuleSet.of(rules), defaultRule, reloadInterval, audit, jmx);
+        return new IfpinConfig(source, log, RuleSet.of(rules), defaultRule, reloadInterval, audit, jmx, mode);
+    }
+
+    private Mode readMode(ConfigValue value) {
+        String text = isAbsent(value) ? null : string(value, "ifpin.mode", "mode = observe");
+        if (text == null) {
+            return Mode.ENFORCE;
+        }
+        try {
+            return Mode.parse(text);
+        } catch (IllegalArgumentException e) {
+            problems.addValue(value, "ifpin.mode", "unknown mode", "use one of " + Mode.ALLOWED);
+            return Mode.ENFORCE;
+        }
     }
 
     // ---- ifpin.on-error, default-action, default-interface, reload-interval ----

@@ -28,7 +28,8 @@ import java.util.Map;
  * it may take sockets that those decided more strictly;</li>
  * <li>two kept rules swapped order and the one now first is less strict.</li>
  * </ol>
- * Each gives one line saying what changed. A file caught half-written (an editor or {@code cp} that truncates first)
+ * Switching {@code ifpin.mode} from enforce to observe lowers everything (one line); any config after observe lowers
+ * nothing, since observe enforced nothing. Each gives one line saying what changed. A file caught half-written (an editor or {@code cp} that truncates first)
  * parses, if at all, as a prefix of the real one: fewer rules, a missing {@code default-action} line; all caught here.
  */
 public final class EnforcementChange {
@@ -38,6 +39,14 @@ public final class EnforcementChange {
     /** What in {@code after} lowers enforcement compared with {@code before}; empty when nothing does. */
     public static List<String> lowered(IfpinConfig before, IfpinConfig after) {
         List<String> changes = new ArrayList<>();
+        if (after.observing() && !before.observing()) {
+            // Observe enforces nothing: every outcome is lowered to "allowed", whatever the rules say.
+            changes.add("ifpin.mode: enforce -> observe (no socket is pinned or refused)");
+            return changes;
+        }
+        if (before.observing()) {
+            return changes; // nothing was enforced, so nothing can be lowered (observe -> enforce raises it)
+        }
         Rule oldDefault = before.defaultRule();
         Rule newDefault = after.defaultRule();
         if (strictness(newDefault) < strictness(oldDefault)) {

@@ -18,10 +18,12 @@ import java.util.Optional;
  * @param defaultRule    what happens to a socket no rule matches ({@code default-action}); see {@link Rule#byDefault}
  * @param reloadInterval how often the file is checked for changes; empty when reloading is off
  * @param jmx            whether the {@code ifpin:type=Rules} MBean is registered
+ * @param mode           {@code ifpin.mode}: enforce the decisions, or only observe them
  */
 public record IfpinConfig(String source, LogSettings log, RuleSet rules, Rule defaultRule,
-                          Optional<Duration> reloadInterval, AuditSettings audit, boolean jmx) {
+                          Optional<Duration> reloadInterval, AuditSettings audit, boolean jmx, Mode mode) {
     public IfpinConfig {
+        Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(rules, "rules");
@@ -44,11 +46,32 @@ public record IfpinConfig(String source, LogSettings log, RuleSet rules, Rule de
         return pinning;
     }
 
+    /** Enforced. */
+    public IfpinConfig(String source, LogSettings log, RuleSet rules, Rule defaultRule,
+                       Optional<Duration> reloadInterval, AuditSettings audit, boolean jmx) {
+        this(source, log, rules, defaultRule, reloadInterval, audit, jmx, Mode.ENFORCE);
+    }
+
+    /** This config in {@code newMode} (the {@code -Difpin.mode} override). */
+    public IfpinConfig withMode(Mode newMode) {
+        return newMode == mode ? this
+                : new IfpinConfig(source, log, rules, defaultRule, reloadInterval, audit, jmx, newMode);
+    }
+
+    /** Whether decisions are only observed: no socket is touched. */
+    public boolean observing() {
+        return mode == Mode.OBSERVE;
+    }
+
     /**
      * Whether some socket may be refused under this config: a deny rule or default, or a fail-closed pin. Such a
-     * policy must not run unpinned because ifpin failed ({@link EnforcementChange#strictness}: 2 or more).
+     * policy must not run unpinned because ifpin failed ({@link EnforcementChange#strictness}: 2 or more). In observe
+     * mode nothing is refused.
      */
     public boolean mayRefuse() {
+        if (observing()) {
+            return false;
+        }
         if (EnforcementChange.strictness(defaultRule) >= 2) {
             return true;
         }

@@ -6,6 +6,7 @@ import io.ifpin.config.ConfigLoader;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.InvalidConfigException;
 import io.ifpin.config.LogLevel;
+import io.ifpin.config.Mode;
 import io.ifpin.diag.AsyncRouteChecker;
 import io.ifpin.diag.InterfaceReport;
 import io.ifpin.diag.PinSelfTest;
@@ -30,6 +31,7 @@ import io.ifpin.pin.Pinner;
 import io.ifpin.pin.StackCallers;
 import io.ifpin.rules.OnError;
 import io.ifpin.rules.Rule;
+import io.ifpin.rules.RuleSet;
 
 import java.lang.instrument.Instrumentation;
 import java.nio.charset.StandardCharsets;
@@ -109,6 +111,9 @@ public final class AgentInstaller {
         boolean ownDns = NameResolution.anyRuleHasDns(config.rules());
         PinBridge.install(ownDns ? new OwnDnsSockets(pending, null) : pending);
         NameResolution names = NameResolution.forRules(config.rules());
+        if (names != null && config.observing()) {
+            names.apply(nameRules(config)); // installed all the same: a reload to enforce brings the rules back
+        }
         if (names != null) {
             // Before the patch: from the first patched lookup on, the rules decide their names.
             PinBridge.installNameHook(new NameLookupHook(names));
@@ -205,7 +210,7 @@ public final class AgentInstaller {
                 metrics.lookupsFrom(names.stats()::describe);
             }
             metrics.configLoaded(new Metrics.ConfigInfo(config.source(), ConfigVersion.of(text), Instant.now(),
-                    ConfigVersion.ruleNames(config)), false);
+                    ConfigVersion.ruleNames(config), config.mode().label()), false);
             audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;
             if (audit != null) {
                 metrics.auditDroppedFrom(audit::dropped);
@@ -260,7 +265,7 @@ public final class AgentInstaller {
             public void accept(IfpinConfig config) {
                 pinner.apply(config);
                 if (names != null) {
-                    names.apply(config.rules());
+                    names.apply(nameRules(config));
                 }
                 boolean needsNames = NameResolution.forRules(config.rules()) != null;
                 if ((needsNames && names == null) || (!dnsSockets && NameResolution.anyRuleHasDns(config.rules()))) {
@@ -272,6 +277,17 @@ public final class AgentInstaller {
             }
         };
     }
+
+    /**
+     * The rules that decide name lookups: none in observe mode, where a lookup goes to the system resolver as without
+     * ifpin (a deny rule's names are not refused, a dns rule's servers are not asked) and the connect that follows
+     * is decided and audited as usual.
+     */
+    static RuleSet nameRules(IfpinConfig config) {
+        return config.observing() ? NO_RULES : config.rules();
+    }
+
+    private static final RuleSet NO_RULES = RuleSet.of(List.of());
 
     /**
      * After a failure on ifpin-init: the rules without native access, so that the sockets held until now, and all
@@ -376,6 +392,16 @@ public final class AgentInstaller {
                 }
             }
             IfpinLog.configure(level, config.log().file().orElse(null));
+            String modeOverride = System.getProperty(Mode.PROPERTY);
+            if (modeOverride != null) {
+                try {
+                    loaded = ModeOverride.apply(loaded, modeOverride);
+                } catch (IllegalArgumentException e) {
+                    stop("-D" + Mode.PROPERTY + "=" + modeOverride + ": " + e.getMessage() + ". Fix: write -D"
+                            + Mode.PROPERTY + "=observe or -D" + Mode.PROPERTY + "=enforce, or remove it (the file's"
+                            + " ifpin.mode applies).");
+                }
+            }
             for (String warning : loaded.warnings()) { // a loop, not a method reference: no lambda in premain
                 IfpinLog.warn(warning);
             }
@@ -449,7 +475,8 @@ public final class AgentInstaller {
             rules.add(rule.describe());
         }
         IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ", " + KernelVersion.running()
-                + ": " + rules.size() + " rule(s) from " + config.source() + " " + firstFew(rules)
+                + ": " + (config.observing() ? OBSERVE_MODE + "; " : "") + rules.size() + " rule(s) from "
+                + config.source() + " " + firstFew(rules)
                 + "; unmatched sockets: " + config.defaultRule().target() + policySummary(config, audit) + "; interfaces "
                 + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + " and "
                 + NativeTransportInstrumentation.description() + (nettyCopies.isEmpty() ? "" : " " + nettyCopies)
@@ -473,6 +500,10 @@ public final class AgentInstaller {
                     + "; sockets opened this way are NOT pinned. Please report this with your Java version.");
         }
     }
+
+    /** How the startup line says {@code ifpin.mode = observe}, plainly and first. */
+    static final String OBSERVE_MODE = "observe mode: every socket is decided, logged, counted and audited as"
+            + " would-pin/would-deny/would-allow, and none is pinned or refused";
 
     /** Rules listed by name in the startup line; the rest are counted (`check` lists them all). */
     static final int RULES_LISTED = 20;

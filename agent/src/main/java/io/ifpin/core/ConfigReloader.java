@@ -4,6 +4,7 @@ import io.ifpin.config.ConfigLoader;
 import io.ifpin.config.EnforcementChange;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.InvalidConfigException;
+import io.ifpin.config.Mode;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.metrics.Metrics;
 
@@ -32,7 +33,8 @@ import java.util.function.LongSupplier;
  * logged at WARN with what it lowers. Any other change applies at once.
  *
  * <p>Only the rules and the settings that decide a socket's fate change on reload ({@code rules},
- * {@code default-action}, {@code default-interface}, {@code on-error}); the log settings, the audit settings,
+ * {@code default-action}, {@code default-interface}, {@code on-error}, {@code mode}: enforce to observe lowers
+ * enforcement, so it waits for the file to settle; {@code -Difpin.mode} holds on reload too); the log settings, the audit settings,
  * {@code metrics} and the interval itself are fixed at startup, and a change to them is reported as needing a restart.
  * Sockets already open keep their binding.
  */
@@ -170,7 +172,7 @@ final class ConfigReloader {
     /** The parsed text, or null when it does not load (reported, also when the text was seen while waiting). */
     private ConfigLoader.Loaded parsedOrReported(String text) {
         try {
-            return ConfigLoader.parseFile(file, text);
+            return ModeOverride.apply(ConfigLoader.parseFile(file, text), System.getProperty(Mode.PROPERTY));
         } catch (InvalidConfigException e) {
             lastSeen = null; // a text that waited and now fails (an included file broke) is reported too
             reportOnce(text, refused() + e.getMessage());
@@ -208,8 +210,9 @@ final class ConfigReloader {
         lastSeen = text;
         pending = null;
         metrics.configLoaded(new Metrics.ConfigInfo(file.toString(), version(text), Instant.now(),
-                ConfigVersion.ruleNames(config)), true);
+                ConfigVersion.ruleNames(config), config.mode().label()), true);
         IfpinLog.info("config reloaded from " + file + " (version " + version(text) + "): "
+                + (config.observing() ? "observe mode (no socket is touched), " : "")
                 + config.rules().rules().size() + " rule(s) " + config.rules().rules() + ", default "
                 + config.defaultRule().target() + "; sockets already open keep their binding");
     }

@@ -12,7 +12,8 @@ import java.util.List;
  * <ul>
  * <li>{@code default-action = allow}, and every rule is {@code allow} (inbound rules too): no socket can be pinned,
  *     denied or refused, and {@code allow} never fails;</li>
- * <li>no {@code audit.file}: an audit log records every decision, including allowed sockets;</li>
+ * <li>no {@code audit.file}: an audit log records every decision, including allowed sockets (in
+ *     {@code ifpin.mode = observe} the audit log is the point);</li>
  * <li>{@code reload-interval = off}: a reload could bring rules that act;</li>
  * <li>no rules, or {@code metrics.jmx = false}: JMX counters of the operator's own {@code allow} rules are a reason
  *     to watch sockets. With no rules the MBean would only count the sockets ifpin leaves alone, under

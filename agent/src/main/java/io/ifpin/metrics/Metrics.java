@@ -22,8 +22,14 @@ public final class Metrics {
     private volatile Supplier<String> auditFailing = () -> "";
     private volatile Supplier<String> lookups = () -> "";
 
-    /** The config in force: its file, a version (a hash of its text), when it was loaded and its rule names in order. */
-    public record ConfigInfo(String source, String version, Instant loadedAt, List<String> ruleNames) {
+    /**
+     * The config in force: its file, a version (a hash of its text), when it was loaded, its rule names in order, and
+     * its {@code ifpin.mode} ({@code enforce} or {@code observe}: then the counters say what would have happened).
+     */
+    public record ConfigInfo(String source, String version, Instant loadedAt, List<String> ruleNames, String mode) {
+        public ConfigInfo(String source, String version, Instant loadedAt, List<String> ruleNames) {
+            this(source, version, loadedAt, ruleNames, "enforce");
+        }
     }
 
     /** The counters of the rule called {@code name}, created on first use. */

@@ -61,6 +61,7 @@ public final class RulesMBean implements DynamicMBean {
             Map.entry("ConfigFile", m -> m.config().source()),
             Map.entry("ConfigVersion", m -> m.config().version()),
             Map.entry("ConfigLoadedAt", m -> m.config().loadedAt().toString()),
+            Map.entry("Mode", m -> m.config().mode()),
             Map.entry("Reloads", Metrics::reloads),
             Map.entry("ReloadFailures", Metrics::reloadFailures),
             Map.entry("AuditDropped", Metrics::auditDropped),
@@ -131,6 +132,9 @@ public final class RulesMBean implements DynamicMBean {
                     + " digits)", SimpleType.STRING, true, false, false),
             new OpenMBeanAttributeInfoSupport("ConfigLoadedAt", "when the config in force was loaded (ISO-8601)",
                     SimpleType.STRING, true, false, false),
+            new OpenMBeanAttributeInfoSupport("Mode", "ifpin.mode in force: enforce, or observe (no socket is"
+                    + " pinned or refused; the counters say what would have happened)", SimpleType.STRING, true,
+                    false, false),
             new OpenMBeanAttributeInfoSupport("Reloads", "successful reloads", SimpleType.LONG, true, false, false),
             new OpenMBeanAttributeInfoSupport("ReloadFailures", "reloads refused because the file was invalid",
                     SimpleType.LONG, true, false, false),

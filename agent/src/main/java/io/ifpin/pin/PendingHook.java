@@ -52,8 +52,10 @@ public final class PendingHook implements PinHook {
 
     PendingHook(IfpinConfig config, long waitMillis) {
         this.rules = config.rules();
+        // In observe mode with an audit log every socket waits too, although none will be refused: the audit of
+        // the sockets a starting application opens is what a learned allow-list is made from (docs/deployment.md).
         this.holdEverySocket = config.defaultRule().action() != Action.ALLOW
-                || config.rules().hasCallers();
+                || config.rules().hasCallers() || config.observing() && config.audit().enabled();
         this.waitMillis = waitMillis;
     }
 

@@ -48,6 +48,9 @@ import java.util.function.Supplier;
  * Otherwise a failure is reported once per outage of the rule and cause, and the socket proceeds ("fail-open"); the
  * next pin of the rule that works ends the outage and says so ({@link ErrorReporter#pinWorks}).
  *
+ * <p>In {@code ifpin.mode = observe} every decision is made, counted and audited the same way, and then not carried
+ * out ({@link #observe}): one branch at the point of action, so the enforcing path is unchanged.
+ *
  * <p>The rules, the default rule and their counters are one immutable {@link Policy} behind a volatile field, so a
  * reload swaps them atomically and a socket never sees half of two configs.
  */
@@ -252,11 +255,13 @@ public final class Pinner implements PinHook {
         } catch (IOException refused) {
             throw refused;
         } catch (RuntimeException | Error failure) {
-            // A bug in ifpin (or no memory): fail-closed rules must still not let the socket out.
-            current.stats(rule).error("internal", rule.onError() == OnError.FAIL_CLOSED);
-            audit(rule, fd, protocol, address, port, rule.onError() == OnError.FAIL_CLOSED ? "refused" : "error",
-                    "internal");
-            if (rule.onError() == OnError.FAIL_CLOSED) {
+            // A bug in ifpin (or no memory): fail-closed rules must still not let the socket out (in observe
+            // mode nothing is refused, and the audit says what would have been).
+            boolean refuse = rule.onError() == OnError.FAIL_CLOSED;
+            current.stats(rule).error("internal", refuse && !current.observe);
+            audit(rule, fd, protocol, address, port, !refuse ? "error" : current.observe ? "would-refuse"
+                    : "refused", "internal");
+            if (refuse && !current.observe) {
                 reportInternalError(failure, "the socket is refused (rule '" + rule.name() + "' is fail-closed)");
                 throw refusal(protocol, rule, "on-error = fail-closed, internal error " + failure, address, port);
             }
@@ -266,6 +271,10 @@ public final class Pinner implements PinHook {
 
     private void act(Policy current, Rule rule, int fd, InetAddress address, int port, Protocol protocol)
             throws IOException {
+        if (current.observe) {
+            observe(current, rule, fd, address, port, protocol);
+            return;
+        }
         switch (rule.action()) {
             case ALLOW -> {
                 current.stats(rule).allowed();
@@ -280,6 +289,30 @@ public final class Pinner implements PinHook {
                 throw refusal(protocol, rule, "action = deny", address, port);
             }
             case PIN -> pinTo(current, rule, fd, address, port, protocol);
+        }
+    }
+
+    /**
+     * {@code ifpin.mode = observe}: the decision is counted, logged and audited as what would have happened
+     * ({@code would-pin}, {@code would-deny}, {@code would-allow}), and the socket is not touched: no system call,
+     * no refusal. Whether a pin would have failed is not known without trying it; the startup self-test line says
+     * whether pinning to each interface works (docs/configuration.md, "Observe mode").
+     */
+    private void observe(Policy current, Rule rule, int fd, InetAddress address, int port, Protocol protocol) {
+        RuleStats stats = current.stats(rule);
+        switch (rule.action()) {
+            case ALLOW -> stats.allowed();
+            case DENY -> stats.denied();
+            case PIN -> stats.pinned();
+        }
+        String outcome = "would-" + rule.action().label();
+        audit(rule, fd, protocol, address, port, outcome, null);
+        if (rule.action() != Action.ALLOW) {
+            reporter.report("rule '" + rule.name() + "' " + outcome, LogLevel.INFO,
+                    () -> "observe mode: rule '" + rule.name() + "' (" + rule.origin() + ") would "
+                            + (rule.action() == Action.DENY ? "deny " : "pin ") + describe(fd, protocol, address, port)
+                            + (rule.action() == Action.PIN ? " to '" + rule.interfaceName() + "'" : "")
+                            + "; the socket proceeds untouched");
         }
     }
 
@@ -379,6 +412,11 @@ public final class Pinner implements PinHook {
             return;
         }
         String listener = Addresses.format(local.getAddress(), local.getPort());
+        if (active.observe) {
+            active.stats(rule).pinned(); // inbound rules only pin (ConfigReader)
+            auditListener(rule, listener, "would-pin", null);
+            return;
+        }
         String wanted = rule.interfaceName();
         String current = currentBinding(fd);
         if (wanted.equals(current)) {

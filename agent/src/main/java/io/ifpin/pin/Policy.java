@@ -17,8 +17,11 @@ final class Policy {
     private final Rule defaultRule;
     private final RuleStats[] statsByIndex;
     private final RuleStats defaultStats;
+    /** {@code ifpin.mode = observe}: decide, count and audit, but touch no socket. */
+    final boolean observe;
 
     Policy(IfpinConfig config, Metrics metrics) {
+        this.observe = config.observing();
         this.rules = config.rules();
         this.defaultRule = config.defaultRule();
         List<Rule> list = rules.rules();

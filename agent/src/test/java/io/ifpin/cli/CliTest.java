@@ -138,6 +138,53 @@ class CliTest {
     }
 
     @Test
+    void checkAndExplainSayObserveModePlainly() throws Exception {
+        Path conf = config("ifpin { mode = observe, rules = [{ cidrs = [\"192.0.2.0/24\"], action = deny }] }\n");
+        assertEquals(0, run("check", conf.toString()));
+        assertTrue(out().contains("is valid: 1 rule(s); observe mode: the agent decides, logs and audits every socket"
+                + " and pins or refuses none (ifpin.mode = observe)"), out());
+        out.reset();
+        assertEquals(0, run("check", conf.toString(), "--json"));
+        assertTrue(out().contains("\"valid\":true,\"mode\":\"observe\""), out());
+        out.reset();
+        assertEquals(0, run("explain", conf.toString(), "192.0.2.7"));
+        assertTrue(out().contains("=> observe mode, the socket is not touched; enforced it would be: refused by rule"
+                + " 'rule-1' (action = deny)"), out());
+        out.reset();
+        assertEquals(0, run("check", twoRules().toString()));
+        assertFalse(out().contains("observe"), out());
+    }
+
+    @Test
+    void learnWritesAnAllowListThatCheckAccepts() throws Exception {
+        Path audit = dir.resolve("audit.jsonl");
+        Files.writeString(audit, "{\"time\":\"2026-12-01T10:00:00Z\",\"rule\":\"(default)\",\"action\":\"allow\","
+                + "\"protocol\":\"tcp\",\"local\":\"0.0.0.0:0\",\"remote\":\"192.0.2.10:443\",\"host\":\"api.example\","
+                + "\"interface\":null,\"result\":\"would-allow\",\"errno\":null}\n{broken\n");
+        Path learned = dir.resolve("learned.conf");
+        assertEquals(0, run("learn", audit.toString(), "--out", learned.toString()));
+        String summary = err.toString(StandardCharsets.UTF_8);
+        assertTrue(summary.contains("ifpin learn: 1 decision(s) read from 2 line(s) in 1 file(s); 1 destination(s);"
+                + " 1 rule(s) written (1 allow, 0 kept from --config, 0 pin); 1 malformed line(s) skipped"), summary);
+        assertTrue(summary.contains("written to " + learned + ". Next: java -jar ifpin-agent.jar check " + learned),
+                summary);
+        assertEquals("", out(), "the config went to --out");
+        assertEquals(0, run("check", learned.toString()));
+        assertTrue(out().contains("is valid: 1 rule(s)"), out());
+
+        out.reset();
+        assertEquals(0, run("learn", audit.toString(), "--json"));
+        assertTrue(out().startsWith("{\"files\":1,\"lines\":2,\"decisions\":1,\"destinations\":1,\"rules\":1,"), out());
+        assertTrue(out().contains("\"config\":\"# ifpin allow-list learned"), out());
+
+        err.reset();
+        assertEquals(Cli.PROBLEM, run("learn", dir.resolve("missing.jsonl").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing.jsonl: no such file. Fix:"));
+        assertEquals(Cli.USAGE, run("learn"));
+        assertEquals(Cli.USAGE, run("learn", audit.toString(), "--out"));
+    }
+
+    @Test
     void checkRejectsAnInvalidConfigWithFileLineAndFix() throws Exception {
         Path bad = config("ifpin.rules = [\n  { cidrs = [\"192.0.2.1/24\"], interface = b0 }\n]\n");
         assertEquals(1, run("check", bad.toString()));

@@ -337,6 +337,11 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void unknownMode() {
+        assertProblem("ifpin {\n  mode = audit\n}\n", 2, "ifpin.mode = \"audit\"", "use one of enforce, observe");
+    }
+
+    @Test
     void emptyLogFile() {
         assertProblem("ifpin {\n  log.file = \"\"\n}\n", 2, "ifpin.log.file", "file = null");
     }

@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import static io.ifpin.rules.Protocol.TCP;
 import static io.ifpin.rules.Protocol.UDP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -157,6 +158,12 @@ class ConfigSamplesBehaviourTest {
                 alone("192.0.2.10", 5432, TCP),
                 alone("203.0.113.10", 443, TCP).from("okhttp3.internal.connection.RealConnection")));
 
+        PROMISES.put("observe.conf", List.of(
+                pinned("169.254.169.254", 80, TCP, "no-cloud-metadata", "deny"),
+                pinned("192.0.2.10", 3260, TCP, "storage", "stor0"),
+                // the intended allow-list's default: would-deny (observe mode: the socket proceeds)
+                denied("203.0.113.5", 443, TCP)));
+
         PROMISES.put("audited.conf", List.of(
                 pinned("169.254.169.254", 80, TCP, "no-cloud-metadata", "deny"),
                 pinned("fd00:ec2::254", 80, TCP, "no-cloud-metadata", "deny"),
@@ -221,6 +228,13 @@ class ConfigSamplesBehaviourTest {
                         assertEquals(promise.target(), rule.target());
                     }
                 }))));
+    }
+
+    /** observe.conf decides as an enforced config would, and only observes: the mode is what its comments say. */
+    @Test
+    void observeSampleObserves() throws Exception {
+        assertTrue(ConfigLoader.load(SAMPLES.resolve("observe.conf")).observing());
+        assertFalse(ConfigLoader.load(SAMPLES.resolve("audited.conf")).observing());
     }
 
     /** The billing destinations are inside the broad partner rule too: only the order sends them to wan1. */

@@ -29,6 +29,10 @@ class EnforcementChangeTest {
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
             # in force                                        | new                                              | lowered
             ``                                                | ``                                               | -
+            ifpin.rules = [DENY, PIN]                         | ifpin { mode = observe, rules = [DENY, PIN] }    | ifpin.mode: enforce -> observe (no socket is pinned or refused)
+            ifpin { mode = observe, rules = [DENY, PIN] }     | ifpin.rules = [DENY, PIN]                        | -
+            ifpin { mode = observe, rules = [DENY, PIN] }     | ifpin { mode = enforce, rules = [ALLOW_ALL] }    | -
+            ifpin { mode = observe, rules = [DENY] }          | ifpin { mode = observe }                         | -
             ifpin.rules = [DENY, PIN]                         | ifpin.rules = [DENY, PIN]                        | -
             ifpin.rules = [DENY]                              | ``                                               | rule 'd' (d: cidrs [203.0.113.0/24] -> deny) is gone or matches differently
             ifpin.rules = [DENY, PIN]                         | ifpin.rules = [DENY]                             | rule 'p' (p: cidrs [198.51.100.0/24] -> b0) is gone or matches differently

@@ -2,6 +2,7 @@ package io.ifpin.core;
 
 import io.ifpin.config.ConfigLoader;
 import io.ifpin.config.IfpinConfig;
+import io.ifpin.config.Mode;
 import io.ifpin.log.LogCapture;
 import io.ifpin.metrics.Metrics;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigReloaderTest {
@@ -82,6 +84,48 @@ class ConfigReloaderTest {
     private ConfigReloader reloader(Path file) throws Exception {
         return new ConfigReloader(file, ConfigLoader.load(file), Files.readAllBytes(file), applied::add, metrics,
                 nanos::get);
+    }
+
+    @Test
+    void switchingToObserveWaitsForTheFileToSettleAndBackToEnforceAppliesAtOnce() throws Exception {
+        Path file = Files.writeString(dir.resolve("ifpin.conf"), ALLOW_LIST);
+        ConfigReloader reloader = reloader(file);
+        LogCapture log = LogCapture.start();
+        String observe = ALLOW_LIST.replace("reload-interval = 200ms", "reload-interval = 200ms\n  mode = observe");
+        Files.writeString(file, observe);
+        reloader.checkOnce();
+        assertEquals(List.of(), applied, "enforce -> observe lowers enforcement: it waits");
+        assertEquals(1, count(log, "lowers enforcement: ifpin.mode: enforce -> observe (no socket is pinned or"
+                + " refused)"), log.lines().toString());
+        nanos.addAndGet(1_000_000_000L);
+        reloader.checkOnce();
+        assertEquals(1, applied.size());
+        assertTrue(applied.get(0).observing());
+        assertEquals(1, count(log, "INFO config reloaded from " + file), log.lines().toString());
+        assertTrue(log.lines().stream().anyMatch(l -> l.contains("observe mode (no socket is touched), 1 rule(s)")),
+                log.lines().toString());
+
+        Files.writeString(file, ALLOW_LIST);
+        reloader.checkOnce();
+        assertEquals(2, applied.size(), "observe -> enforce applies at once");
+        assertFalse(applied.get(1).observing());
+    }
+
+    @Test
+    void theModePropertyHoldsOnReload() throws Exception {
+        Path file = Files.writeString(dir.resolve("ifpin.conf"), ALLOW_LIST);
+        ConfigReloader reloader = reloader(file);
+        System.setProperty(Mode.PROPERTY, "observe");
+        try {
+            Files.writeString(file, ALLOW_LIST.replace("203.0.113.10/32", "203.0.113.11/32"));
+            reloader.checkOnce();
+            nanos.addAndGet(1_000_000_000L);
+            reloader.checkOnce();
+        } finally {
+            System.clearProperty(Mode.PROPERTY);
+        }
+        assertEquals(1, applied.size());
+        assertTrue(applied.get(0).observing(), "-Difpin.mode=observe holds for a file without ifpin.mode");
     }
 
     private static long count(LogCapture log, String fragment) {

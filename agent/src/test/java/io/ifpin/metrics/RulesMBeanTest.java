@@ -14,6 +14,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class RulesMBeanTest {
     @Test
+    void modeSaysObserveWhenTheCountersAreWhatWouldHaveHappened() throws Exception {
+        Metrics metrics = new Metrics();
+        metrics.configLoaded(new Metrics.ConfigInfo("/etc/ifpin.conf", "a", Instant.EPOCH, List.of("(default)"),
+                "observe"), false);
+        RulesMBean.register(metrics);
+        assertEquals("observe", ManagementFactory.getPlatformMBeanServer().getAttribute(
+                new ObjectName("ifpin:type=Rules"), "Mode"));
+    }
+
+    @Test
     void showsPerRuleCountersAndTheConfigThroughThePlatformServer() throws Exception {
         Metrics metrics = new Metrics();
         metrics.configLoaded(new Metrics.ConfigInfo("/etc/ifpin.conf", "0123456789ab", Instant.parse(
@@ -32,6 +42,7 @@ class RulesMBeanTest {
         assertEquals("/etc/ifpin.conf", server.getAttribute(name, "ConfigFile"));
         assertEquals("0123456789ab", server.getAttribute(name, "ConfigVersion"));
         assertEquals("2026-11-26T12:00:00Z", server.getAttribute(name, "ConfigLoadedAt"));
+        assertEquals("enforce", server.getAttribute(name, "Mode"));
         assertEquals(4L, server.getAttribute(name, "Matched"));
         assertEquals(1L, server.getAttribute(name, "Denied"));
         assertEquals(2L, server.getAttribute(name, "Errors"));

@@ -125,10 +125,12 @@ class PendingHookTest {
     }
 
     @Test
-    void withDefaultActionDenyOrCallersRulesEverySocketWaits() throws Exception {
+    void withDefaultActionDenyOrCallersRulesOrAnObservedAuditEverySocketWaits() throws Exception {
         for (String hocon : new String[] {
             "ifpin { default-action = deny, rules = [ { cidrs = [\"203.0.113.10/32\"], interface = b0 } ] }",
-            "ifpin.rules = [ { cidrs = [\"203.0.113.10/32\"], interface = b0, callers = [\"com.vendor.*\"] } ]"}) {
+            "ifpin.rules = [ { cidrs = [\"203.0.113.10/32\"], interface = b0, callers = [\"com.vendor.*\"] } ]",
+            // observe mode with an audit log: the startup sockets' decisions are what `learn` builds on
+            "ifpin { mode = observe, audit.file = \"/tmp/never-written.jsonl\" }"}) {
             PendingHook pending = new PendingHook(ConfigLoader.parse(hocon, "test.conf"), 60_000);
             Recorder real = new Recorder();
             CountDownLatch returned = new CountDownLatch(1);

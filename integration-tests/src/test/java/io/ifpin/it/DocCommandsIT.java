@@ -57,6 +57,8 @@ class DocCommandsIT {
     static final List<Entry> COMMANDS = List.of(
             // the agent's own commands, with the docs' paths pointed at this build
             entry("java -jar \\S*ifpin-agent\\.jar (check|explain|--version).*", How.RUN_HERE, "lab: the CLI"),
+            entry("java -jar \\S*ifpin-agent\\.jar learn .*", How.TESTED_BY,
+                    "ObserveIT (observe, learn, check, enforce in the lab), CliTest, LearnerTest"),
             entry("java -javaagent:\\S+ -jar \\S+", How.TESTED_BY, "PinningIT"),
             entry("install -D -m 0644 \\S+ \\S+", How.RUN_HERE, "into a temp dir"),
             entry("mvn -B -q package -DskipTests", How.TESTED_BY, "DocCommandsIT (.ci/run builds the same jar with"

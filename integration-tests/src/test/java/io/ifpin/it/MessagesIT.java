@@ -210,6 +210,19 @@ class MessagesIT {
     }
 
     @TestFactory
+    Stream<DynamicNode> invalidMode() {
+        return perJdkRun("-Difpin.mode=audit: two ERROR lines, exit 2", jdk -> app(jdk, 0)
+                .agent(ItEnv.agentJar(), mainConfig).jvmOption("-Difpin.mode=audit").runOnHost(), (jdk, result) -> {
+            assertEquals(List.of("[ifpin] ERROR -Difpin.mode=audit: unknown mode \"audit\"; allowed: enforce, observe."
+                            + " Fix: write -Difpin.mode=observe or -Difpin.mode=enforce, or remove it (the file's"
+                            + " ifpin.mode applies).", "[ifpin] ERROR the application is not started (exit status 2)."),
+                    result.stderr());
+            assertEquals(2, result.exitCode(), result.describe());
+            assertTrue(result.stdout().isEmpty(), result.describe());
+        });
+    }
+
+    @TestFactory
     Stream<DynamicNode> invalidNativeChoice() {
         return perJdkRun("-Difpin.native=fast: two ERROR lines, exit 2", jdk -> app(jdk, 0)
                 .agent(ItEnv.agentJar(), mainConfig).jvmOption("-Difpin.native=fast").runOnHost(), (jdk, result) -> {

@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * probe tcp|udp|channel|async host port ...
  *                                    PROBE tcp host:port OK local=ip:port | REFUSED class: message
  *                                    (channel: SocketChannel, async: AsynchronousSocketChannel, its Future's cause)
+ *                                    (tcp and udp: host may be name=literal, the literal carrying that name)
  * leak host port n                   n refused Socket connects; LEAK open-fds-before=A after=B
  * many count threads host:port ...   round-robin TCP connects from a pool; MANY ok=N refused=M
  * callers host port                  LegacyClient and OtherClient each connect; CALLER class local=ip:port
@@ -104,19 +105,32 @@ public final class PolicyApp {
                 }
             } else if (protocol.equals("tcp")) {
                 try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress(host, port), 3000);
+                    socket.connect(new InetSocketAddress(address(host), port), 3000);
                     print("PROBE " + target + " OK local=" + endpoint(socket.getLocalAddress(), socket.getLocalPort()));
                 }
             } else {
                 try (DatagramSocket socket = new DatagramSocket()) {
                     byte[] payload = "probe".getBytes(StandardCharsets.US_ASCII);
-                    socket.send(new DatagramPacket(payload, payload.length, InetAddress.getByName(host), port));
+                    socket.send(new DatagramPacket(payload, payload.length, address(host), port));
                     print("PROBE " + target + " OK local=" + endpoint(socket.getLocalAddress(), socket.getLocalPort()));
                 }
             }
         } catch (IOException | RuntimeException | InterruptedException | TimeoutException e) {
             print("PROBE " + target + " REFUSED " + e.getClass().getName() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code name=literal}: the address as if the application had looked {@code name} up (it carries the name, as a
+     * resolved address does), without a resolver or /etc/hosts; a plain literal carries no name.
+     */
+    private static InetAddress address(String host) throws IOException {
+        int equals = host.indexOf('=');
+        if (equals < 0) {
+            return InetAddress.getByName(host);
+        }
+        return InetAddress.getByAddress(host.substring(0, equals),
+                InetAddress.getByName(host.substring(equals + 1)).getAddress());
     }
 
     /** A refused socket must be closed by the JDK like any failed connect: no descriptor may stay behind. */
