@@ -3,9 +3,11 @@ package io.ifpin.diag;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.os.Addresses;
 import io.ifpin.os.Routes;
+import io.ifpin.rules.InetAddressFields;
 import io.ifpin.rules.Rule;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -20,10 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Checks the route of pinned sockets off the application's thread. {@link #maybeCheck} runs in the connect/send
- * hook: for a (rule, destination network) it has seen it costs a {@link ConcurrentHashMap} lookup by the rule's name
- * and a binary search, and allocates nothing (an IPv6 destination: the copy of its bytes); the first time, it offers
- * the check to a bounded queue and returns. It never blocks, never does I/O and never opens a socket. One daemon
- * thread, {@value #THREAD_NAME}, asks the kernel (netlink) and logs the warnings.
+ * hook: for a (rule, destination network) it has seen it costs an array read by the rule's position, an identity
+ * test and a binary search, and allocates nothing (IPv6 bytes are read in place, {@link InetAddressFields}); the
+ * first time, it offers the check to a bounded queue and returns. It never blocks, never does I/O and never opens a
+ * socket. One daemon thread, {@value #THREAD_NAME}, asks the kernel (netlink) and logs the warnings.
  *
  * <p>A rule is known by its name and what it says ({@link Rule#describe()} and its interface), not by its position: a
  * reload that puts another rule at the same position, or changes a rule, has its networks checked again; a rule a
@@ -59,6 +61,12 @@ public final class AsyncRouteChecker {
     private final int maxKeys;
     /** By rule name: the networks checked for the rule of that name now in force. */
     private final ConcurrentHashMap<String, RuleNetworks> byRule = new ConcurrentHashMap<>();
+    /**
+     * The same by the rule's position ({@link Rule#index()}), for the lookup on every pinned socket: no hashing. An
+     * entry is used only when its {@code rule} is the very rule object asked about; otherwise {@link #networksOf}
+     * decides by name and content, and updates the entry.
+     */
+    private volatile RuleNetworks[] byIndex = new RuleNetworks[0];
     /** Held to replace a rule's networks, and to forget a key (not while its networks are being replaced). */
     private final Object rulesLock = new Object();
     private final AtomicInteger keyCount = new AtomicInteger();
@@ -113,8 +121,10 @@ public final class AsyncRouteChecker {
         if (work == null) {
             return;
         }
-        RuleNetworks networks = byRule.get(rule.name());
-        if (networks == null || networks.rule != rule) {
+        int index = rule.index();
+        RuleNetworks[] known = byIndex;
+        RuleNetworks networks = index >= 0 && index < known.length ? known[index] : null;
+        if (networks == null || networks.rule != rule || networks.retired) { // retired: as the lookup by name did
             networks = networksOf(rule, interfaceName);
         }
         NetworkSet set;
@@ -123,7 +133,7 @@ public final class AsyncRouteChecker {
             set = networks.ipv4;
             network = destination.hashCode() & 0xffffff00L; // Inet4Address.hashCode() is the address: no copy
         } else {
-            byte[] bytes = destination.getAddress();
+            byte[] bytes = InetAddressFields.ipv6Bytes((Inet6Address) destination); // read only, not copied
             if (Addresses.isIpv4Mapped(bytes)) {
                 set = networks.ipv4;
                 network = (bytes[12] & 0xffL) << 24 | (bytes[13] & 0xffL) << 16 | (bytes[14] & 0xffL) << 8;
@@ -165,16 +175,35 @@ public final class AsyncRouteChecker {
             RuleNetworks known = byRule.get(rule.name());
             if (known != null && known.says.equals(says)) {
                 known.rule = rule;
+                remember(rule.index(), known);
                 return known;
             }
             RuleNetworks fresh = new RuleNetworks(rule, says);
             byRule.put(rule.name(), fresh);
+            remember(rule.index(), fresh);
             if (known != null) {
                 known.retired = true;
                 keyCount.addAndGet(-(known.ipv4.size() + known.ipv6.size()));
             }
             return fresh;
         }
+    }
+
+    /**
+     * Puts {@code networks} at the rule's position in {@link #byIndex}; under {@link #rulesLock}. The array grows by
+     * doubling and is otherwise written in place, without a copy: a reader that sees an old entry or none takes the
+     * locked path, and a reader that sees the new entry sees its final fields set and tests its volatile ones.
+     */
+    private void remember(int index, RuleNetworks networks) {
+        if (index < 0) {
+            return; // the default rule: found by name
+        }
+        RuleNetworks[] current = byIndex;
+        if (index >= current.length) {
+            current = Arrays.copyOf(current, Math.max(index + 1, 2 * current.length));
+        }
+        current[index] = networks;
+        byIndex = current;
     }
 
     /**

@@ -9,12 +9,11 @@ import java.util.concurrent.atomic.LongAdder;
  * The counters of one rule. {@link LongAdder}s: every socket of the application increments one on its own thread,
  * and an adder spreads contended increments over cells instead of making threads retry one shared word.
  *
- * <p>Every decision counts once in {@code matched} and once in exactly one of {@code pinned}, {@code allowed},
- * {@code denied} or {@code errors}, so {@code matched} is their sum; the audit log has one line per decision with
- * the same split.
+ * <p>Every decision counts once in exactly one of {@code pinned}, {@code allowed}, {@code denied} or {@code errors},
+ * and {@code matched} is their sum, computed when read: one increment per socket, not two. The audit log has one
+ * line per decision with the same split.
  */
 public final class RuleStats {
-    private final LongAdder matched = new LongAdder();
     private final LongAdder pinned = new LongAdder();
     private final LongAdder allowed = new LongAdder();
     private final LongAdder denied = new LongAdder();
@@ -25,23 +24,19 @@ public final class RuleStats {
     private final RuleOutages outages = new RuleOutages();
 
     public void pinned() {
-        matched.increment();
         pinned.increment();
     }
 
     public void allowed() {
-        matched.increment();
         allowed.increment();
     }
 
     public void denied() {
-        matched.increment();
         denied.increment();
     }
 
     /** @param errno e.g. {@code EPERM}, or {@code internal} for a failure inside ifpin */
     public void error(String errno, boolean refusedSocket) {
-        matched.increment();
         errors.increment();
         if (refusedSocket) {
             refused.increment();
@@ -55,7 +50,7 @@ public final class RuleStats {
     }
 
     public long matched() {
-        return matched.sum();
+        return pinned.sum() + allowed.sum() + denied.sum() + errors.sum();
     }
 
     public long pinnedCount() {

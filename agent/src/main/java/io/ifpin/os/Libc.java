@@ -116,6 +116,31 @@ final class Libc {
         }
     }
 
+    /**
+     * {@code setsockopt} for the pin on every connect: in a reused {@link CallSlots} slot, so nothing is allocated;
+     * returns 0 or errno, so the caller builds the failure's text only on a failure.
+     */
+    static int setsockoptReused(int fd, int level, int name, byte[] value) {
+        int slot = value.length <= CallSlots.VALUE_BYTES ? CallSlots.take() : -1;
+        if (slot < 0) {
+            try {
+                setsockopt(fd, level, name, value, "setsockopt");
+                return 0;
+            } catch (ErrnoException e) {
+                return e.errno();
+            }
+        }
+        try {
+            int result = (int) SETSOCKOPT_HANDLE.invokeExact(CallSlots.state(slot), fd, level, name,
+                    CallSlots.value(slot, value), value.length);
+            return result == 0 ? 0 : CallSlots.errno(slot);
+        } catch (Throwable t) {
+            throw NativeBuffer.unexpected(t);
+        } finally {
+            CallSlots.release(slot);
+        }
+    }
+
     /** Fills {@code value}; returns the length the kernel wrote. */
     static int getsockopt(int fd, int level, int name, byte[] value, String call) throws ErrnoException {
         try (NativeBuffer buffer = NativeBuffer.allocate(8L + value.length)) {

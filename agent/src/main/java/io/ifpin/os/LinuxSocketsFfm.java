@@ -1,7 +1,6 @@
 package io.ifpin.os;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +16,7 @@ public final class LinuxSocketsFfm implements SocketOptions {
     private static final String NO_SUCH_INTERFACE = "ifpin/none";
 
     private final NetlinkRoutes netlink;
+    private final InterfaceNameBytes names = new InterfaceNameBytes(0);
 
     private LinuxSocketsFfm(NetlinkRoutes netlink) {
         this.netlink = netlink;
@@ -76,9 +76,11 @@ public final class LinuxSocketsFfm implements SocketOptions {
     @Override
     public void bindToDevice(int fd, String interfaceName) throws ErrnoException {
         // No NUL needed: the kernel copies optlen bytes (at most IFNAMSIZ - 1) into a zeroed buffer (net/core/sock.c).
-        Libc.setsockopt(fd, LinuxSockets.SOL_SOCKET, LinuxSockets.SO_BINDTODEVICE,
-                interfaceName.getBytes(StandardCharsets.US_ASCII),
-                "setsockopt(SO_BINDTODEVICE, \"" + interfaceName + "\")");
+        int errno = Libc.setsockoptReused(fd, LinuxSockets.SOL_SOCKET, LinuxSockets.SO_BINDTODEVICE,
+                names.of(interfaceName));
+        if (errno != 0) {
+            throw new ErrnoException("setsockopt(SO_BINDTODEVICE, \"" + interfaceName + "\")", errno);
+        }
     }
 
     @Override

@@ -26,6 +26,8 @@ public final class LinuxSocketsJna implements SocketOptions {
     private static final int SOCK_CLOEXEC = LinuxSockets.SOCK_CLOEXEC;
     private static final int SOCKADDR_STORAGE_SIZE = LinuxSockets.SOCKADDR_STORAGE_SIZE;
 
+    private final InterfaceNameBytes names = new InterfaceNameBytes(1);
+
     static {
         Native.register(LinuxSocketsJna.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
     }
@@ -77,9 +79,7 @@ public final class LinuxSocketsJna implements SocketOptions {
 
     @Override
     public void bindToDevice(int fd, String interfaceName) throws ErrnoException {
-        byte[] bytes = interfaceName.getBytes(StandardCharsets.US_ASCII);
-        byte[] name = new byte[bytes.length + 1];
-        System.arraycopy(bytes, 0, name, 0, bytes.length);
+        byte[] name = names.of(interfaceName); // NUL-terminated
         try {
             setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, name.length);
         } catch (LastErrorException e) {

@@ -26,7 +26,7 @@ final class NativeBuffer implements AutoCloseable {
     static final long DATA = 64;
     /** The errno capture state's size and errno's offset in it ({@code Linker.Option.captureStateLayout()}). */
     static final long STATE_BYTES;
-    private static final long ERRNO_OFFSET;
+    static final long ERRNO_OFFSET;
     private static final Throwable UNAVAILABLE;
 
     static {

@@ -13,9 +13,10 @@ import java.net.InetAddress;
  * <p>The fields ({@code InetAddress.holder.hostName}, {@code Inet6Address.holder6.ipaddress}, the same on JDK 17 and
  * 25) are readable only when {@code java.base} opens {@code java.net} to ifpin, which the agent does at startup
  * ({@code AgentInstaller.openJavaBase}). Anywhere else (the CLI, unit tests) and on a JDK without these fields, the
- * public methods are used: same answers, with the copies.
+ * public methods are used: same answers, with the copies. Public for the route checker's per-connect lookup
+ * ({@code diag.AsyncRouteChecker}), which reads the first 8 bytes of an IPv6 destination.
  */
-final class InetAddressFields {
+public final class InetAddressFields {
     private static final VarHandle HOLDER;
     private static final VarHandle HOST_NAME;
     private static final VarHandle HOLDER6;
@@ -67,7 +68,7 @@ final class InetAddressFields {
     }
 
     /** The 16 bytes of an IPv6 address. The caller must not modify them: they may be the address's own. */
-    static byte[] ipv6Bytes(Inet6Address address) {
+    public static byte[] ipv6Bytes(Inet6Address address) {
         return HOLDER6 == null ? address.getAddress() : (byte[]) IPV6_BYTES.get(HOLDER6.get(address));
     }
 

@@ -237,4 +237,41 @@ class AsyncRouteCheckerTest {
         assertEquals(List.of("all", "b0"), reads, "rp_filter is read once per interface");
         assertFalse(checks.check(one, "tun0", ip("203.0.113.10")), "a missing interface is checked again later");
     }
+
+    /**
+     * The lookup on every pinned socket (issue 20): once a rule's network is known, IPv4 and IPv6 destinations cost no
+     * allocation (100,000 lookups under 4 KB; the copy of an IPv6 address's 16 bytes alone would be 3 MB).
+     */
+    @Test
+    void aKnownNetworkIsLookedUpWithoutAllocatingForIpv4AndIpv6() throws Exception {
+        AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 100, 10);
+        Rule one = rules().get(0);
+        InetAddress[] destinations = {ip("203.0.113.10"), ip("2001:db8:f::10"), ip("203.0.113.11"),
+                ip("2001:db8:f::11")};
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        for (int i = 0; i < 20_000; i++) {
+            checker.maybeCheck(one, "b0", destinations[i % destinations.length]);
+        }
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 100_000; i++) {
+            checker.maybeCheck(one, "b0", destinations[i % destinations.length]);
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertEquals(2, checker.queued(), "one check per network");
+        assertTrue(allocated < 4096, "allocated " + allocated + " bytes in 100000 lookups");
+    }
+
+    /** A reload that puts another rule at a known rule's position: that rule's networks are its own, checked anew. */
+    @Test
+    void anotherRuleAtTheSamePositionIsCheckedAgain() throws Exception {
+        AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 100, 10);
+        checker.maybeCheck(rules().get(0), "b0", ip("203.0.113.10"));
+        Rule other = ConfigLoader.parse("ifpin.rules = [ { name = other, cidrs = [\"0.0.0.0/0\"], interface = b0 } ]",
+                "reload.conf").rules().rules().get(0);
+        checker.maybeCheck(other, "b0", ip("203.0.113.10"));
+        checker.maybeCheck(rules().get(0), "b0", ip("203.0.113.10")); // the first rule again, as a new object
+        checker.runQueued();
+        assertEquals(List.of("one b0 203.0.113.10", "other b0 203.0.113.10"), checked);
+    }
 }

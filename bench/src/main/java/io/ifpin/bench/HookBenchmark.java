@@ -2,10 +2,16 @@ package io.ifpin.bench;
 
 import io.ifpin.bridge.PinBridge;
 import io.ifpin.config.ConfigLoader;
+import io.ifpin.config.IfpinConfig;
+import io.ifpin.diag.AsyncRouteChecker;
+import io.ifpin.metrics.Metrics;
+import io.ifpin.os.ErrnoException;
+import io.ifpin.os.Routes;
 import io.ifpin.os.SocketOptions;
 import io.ifpin.pin.ErrorReporter;
 import io.ifpin.pin.KernelVersion;
 import io.ifpin.pin.Pinner;
+import io.ifpin.rules.CallerLookup;
 import io.ifpin.rules.RuleSet;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,6 +30,7 @@ import java.io.FileDescriptor;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +43,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code pinnedFreshSocket}: a destination the last IPv4 rule matches, on a new unbound TCP socket each time
  *       (opened and closed outside the measurement, {@code Level.Invocation}), pinned to {@code lo}: the agent's
  *       whole cost for a pinned socket, to compare with {@code connect-floor setsockopt} (bench/harness.sh).</li>
+ *   <li>{@code pinnedIpv4}, {@code pinnedIpv6}: the same pin on one socket, set again each time (root:
+ *       {@code CAP_NET_RAW}), with a route checker that has seen the destination's network, as in the steady
+ *       state: nothing is opened in the measured thread, so {@code -prof gc}'s {@code gc.alloc.rate.norm} is the
+ *       pinned path's own allocation (issue 20: 0 B/op).</li>
  * </ul>
  * Linux only; no traffic (nothing connects). The rules name interfaces if0..if7, which do not exist, so the pinned
  * case uses its own one-rule set for {@code lo} (its rule count parameter is then moot): the lookup cost is in
@@ -66,6 +77,7 @@ public class HookBenchmark {
     private FileDescriptor openFd;
     private InetAddress unmatchedAddress;
     private InetAddress pinnedAddress;
+    private InetAddress pinnedAddress6;
 
     /** A new unbound TCP socket for each call, opened and closed outside the measured time. */
     @State(Scope.Thread)
@@ -99,6 +111,7 @@ public class HookBenchmark {
         SocketOptions sockets = PinCallBenchmark.sockets(calls);
         unmatchedAddress = InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, (byte) 200});
         pinnedAddress = InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, (byte) 253});
+        pinnedAddress6 = InetAddress.getByName("2001:db8:1::fd");
         String benchmark = params.getBenchmark();
         if (benchmark.endsWith(".unmatched")) {
             RuleSet ruleSet = ConfigLoader.parse(RuleMatchBenchmark.hocon(rules), "bench.conf").rules();
@@ -107,6 +120,12 @@ public class HookBenchmark {
             RuleSet lo = ConfigLoader.parse("ifpin.rules = [ { name = lo, cidrs = [\"203.0.113.252/30\"],"
                     + " interface = lo } ]", "lo.conf").rules();
             PinBridge.install(new Pinner(lo, sockets, new ErrorReporter(), KernelVersion.running()));
+        } else if (benchmark.contains(".pinnedIpv")) {
+            IfpinConfig lo = ConfigLoader.parse("ifpin.rules = [ { name = lo, cidrs = [\"203.0.113.252/30\","
+                    + " \"2001:db8:1::/64\"], interface = lo } ]", "lo.conf");
+            PinBridge.install(new Pinner(lo, sockets, new ErrorReporter(), KernelVersion.running(),
+                    AsyncRouteChecker.start(new NoRoutes(), name -> "0"), new Metrics(), null,
+                    CallerLookup.UNKNOWN));
         } else {
             PinBridge.install(null);
         }
@@ -125,6 +144,44 @@ public class HookBenchmark {
     @Benchmark
     public void unmatched() throws Exception {
         PinBridge.beforeTcpConnect(openFd, unmatchedAddress, 443);
+    }
+
+    @Benchmark
+    public void pinnedIpv4() throws Exception {
+        PinBridge.beforeTcpConnect(openFd, pinnedAddress, 443);
+    }
+
+    @Benchmark
+    public void pinnedIpv6() throws Exception {
+        PinBridge.beforeTcpConnect(openFd, pinnedAddress6, 443);
+    }
+
+    /** Routes for the checker of the pinnedIpv cases: the interface exists, the route query fails (checked once). */
+    static final class NoRoutes implements Routes {
+        @Override
+        public int interfaceIndex(String name) {
+            return 1;
+        }
+
+        @Override
+        public RouteAnswer routeGet(InetAddress destination, int ifIndex) throws ErrnoException {
+            throw new ErrnoException("route get (benchmark)", 95);
+        }
+
+        @Override
+        public List<Route> routes(int family) throws ErrnoException {
+            throw new ErrnoException("route dump (benchmark)", 95);
+        }
+
+        @Override
+        public Link link(int ifIndex) throws ErrnoException {
+            throw new ErrnoException("link (benchmark)", 95);
+        }
+
+        @Override
+        public List<String> addresses(int ifIndex) throws ErrnoException {
+            throw new ErrnoException("addresses (benchmark)", 95);
+        }
     }
 
     @Benchmark

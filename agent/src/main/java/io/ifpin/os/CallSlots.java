@@ -1,0 +1,103 @@
+package io.ifpin.os;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * Native memory reused across calls, so that pinning a socket through the Foreign Function API allocates nothing
+ * (docs/performance.md, "the pinned path"): {@value #SLOTS} slots, each an errno capture state and room for a
+ * {@value #VALUE_BYTES}-byte option value, allocated once from the global arena and never freed (4 KB). A thread
+ * takes a free slot with one compare-and-set, starting at a slot chosen by its identity hash so that threads pinning
+ * at the same time rarely try the same one; when all are taken, or the value is larger, the caller uses a
+ * {@link NativeBuffer} of its own, as every call did before. The calls are not critical ({@link Libc}), so the
+ * memory must be native.
+ */
+final class CallSlots {
+
+    static final int SLOTS = 32;
+    /** {@code IFNAMSIZ}: an interface name, the pin's value. */
+    static final int VALUE_BYTES = 16;
+    /** Each slot on its own cache lines: the state at 0, the value at {@link NativeBuffer#DATA}. */
+    private static final long STRIDE = 128;
+
+    private static final Object[] STATE = new Object[SLOTS];
+    private static final Object[] VALUE = new Object[SLOTS];
+    private static final AtomicIntegerArray TAKEN = new AtomicIntegerArray(SLOTS);
+    private static final MethodHandle COPY_BYTES; // MemorySegment.copy(byte[], int, segment, JAVA_BYTE, long, int)
+    private static final MethodHandle GET_INT;    // segment.get(JAVA_INT, long)
+    private static final Object JAVA_BYTE;
+    private static final Object JAVA_INT;
+
+    static {
+        try {
+            Class<?> arena = Class.forName("java.lang.foreign.Arena");
+            Class<?> segment = Class.forName("java.lang.foreign.MemorySegment");
+            Class<?> valueLayout = Class.forName("java.lang.foreign.ValueLayout");
+            Class<?> ofInt = Class.forName("java.lang.foreign.ValueLayout$OfInt");
+            MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+            Object global = arena.getMethod("global").invoke(null);
+            Object memory = arena.getMethod("allocate", long.class, long.class).invoke(global, SLOTS * STRIDE, 8L);
+            java.lang.reflect.Method slice = segment.getMethod("asSlice", long.class, long.class);
+            for (int i = 0; i < SLOTS; i++) {
+                STATE[i] = slice.invoke(memory, i * STRIDE, NativeBuffer.STATE_BYTES);
+                VALUE[i] = slice.invoke(memory, i * STRIDE + NativeBuffer.DATA, (long) VALUE_BYTES);
+            }
+            JAVA_BYTE = valueLayout.getField("JAVA_BYTE").get(null);
+            JAVA_INT = valueLayout.getField("JAVA_INT").get(null);
+            COPY_BYTES = lookup.findStatic(segment, "copy", MethodType.methodType(void.class, Object.class, int.class,
+                    segment, valueLayout, long.class, int.class)).asType(MethodType.methodType(void.class,
+                    Object.class, int.class, Object.class, Object.class, long.class, int.class));
+            GET_INT = lookup.findVirtual(segment, "get", MethodType.methodType(int.class, ofInt, long.class))
+                    .asType(MethodType.methodType(int.class, Object.class, Object.class, long.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private CallSlots() {
+    }
+
+    /** A slot now the caller's, or -1 when all are taken: then use a {@link NativeBuffer}. */
+    static int take() {
+        int start = System.identityHashCode(Thread.currentThread());
+        for (int i = 0; i < SLOTS; i++) {
+            int slot = (start + i) & (SLOTS - 1);
+            if (TAKEN.get(slot) == 0 && TAKEN.compareAndSet(slot, 0, 1)) {
+                return slot;
+            }
+        }
+        return -1;
+    }
+
+    /** A release store, not a full fence: what the next {@link #take} needs to see the slot's memory as written. */
+    static void release(int slot) {
+        TAKEN.lazySet(slot, 0);
+    }
+
+    /** The errno capture segment of the slot, the first argument of {@link Libc}'s handles. */
+    static Object state(int slot) {
+        return STATE[slot];
+    }
+
+    /** The slot's value segment after copying {@code bytes} (at most {@link #VALUE_BYTES}) to its start. */
+    static Object value(int slot, byte[] bytes) {
+        Object value = VALUE[slot];
+        try {
+            COPY_BYTES.invokeExact((Object) bytes, 0, value, JAVA_BYTE, 0L, bytes.length);
+        } catch (Throwable t) {
+            throw NativeBuffer.unexpected(t);
+        }
+        return value;
+    }
+
+    /** errno as the last call in the slot left it. */
+    static int errno(int slot) {
+        try {
+            return (int) GET_INT.invokeExact(STATE[slot], JAVA_INT, NativeBuffer.ERRNO_OFFSET);
+        } catch (Throwable t) {
+            throw NativeBuffer.unexpected(t);
+        }
+    }
+}
