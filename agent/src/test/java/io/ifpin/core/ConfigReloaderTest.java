@@ -68,6 +68,33 @@ class ConfigReloaderTest {
         assertTrue(String.join("\n", log.lines()).contains("is gone; the rules in force stay"));
     }
 
+    /**
+     * A Kubernetes ConfigMap mounted as a directory: {@code ifpin.conf -> ..data/ifpin.conf}, {@code ..data ->
+     * ..2026_12_04_1}; the kubelet writes a new timestamped directory and swaps {@code ..data} to it in one rename.
+     * The reloader reads through the links, so the swap is a change like any other (docs/deployment.md, issue 21).
+     */
+    @Test
+    void aConfigMapStyleSymlinkSwapIsReloaded() throws Exception {
+        Path first = Files.createDirectory(dir.resolve("..2026_12_04_1"));
+        Files.writeString(first.resolve("ifpin.conf"), GOOD);
+        Files.createSymbolicLink(dir.resolve("..data"), first.getFileName());
+        Path file = Files.createSymbolicLink(dir.resolve("ifpin.conf"), Path.of("..data", "ifpin.conf"));
+        IfpinConfig initial = ConfigLoader.load(file);
+        List<IfpinConfig> applied = new ArrayList<>();
+        Metrics metrics = new Metrics();
+        ConfigReloader reloader = new ConfigReloader(file, initial, Files.readAllBytes(file), applied::add, metrics);
+
+        Path second = Files.createDirectory(dir.resolve("..2026_12_04_2"));
+        Files.writeString(second.resolve("ifpin.conf"), GOOD.replace("interface = b0", "action = deny"));
+        Path swap = Files.createSymbolicLink(dir.resolve("..data_tmp"), second.getFileName());
+        Files.move(swap, dir.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        reloader.checkOnce();
+
+        assertEquals(1, applied.size(), "the swapped-in text is applied (a stricter policy: at once)");
+        assertEquals("storage: cidrs [192.0.2.0/24] -> deny", applied.get(0).rules().rules().get(0).describe());
+        assertEquals(ConfigVersion.of(Files.readAllBytes(file)), metrics.config().version());
+    }
+
     private static final String ALLOW_LIST = """
             ifpin {
               reload-interval = 200ms
