@@ -24,8 +24,6 @@ final class LinuxSockets {
     /** bits/socket.h: address families in struct sockaddr. */
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
-    /** bits/socket_type.h */
-    static final int SOCK_DGRAM = 2;
     /** bits/socket_type.h: O_CLOEXEC of asm-generic/fcntl.h; close ifpin's own sockets on exec (the app may fork). */
     static final int SOCK_CLOEXEC = 02000000;
     /** sizeof(struct sockaddr_storage), bits/socket.h */

@@ -117,14 +117,14 @@ public final class LinuxSocketsFfm implements SocketOptions {
     @Override
     public int openProbeSocket() throws ErrnoException {
         try {
-            return Libc.socket(LinuxSockets.AF_INET6, LinuxSockets.SOCK_DGRAM | LinuxSockets.SOCK_CLOEXEC, 0,
+            return Libc.socket(LinuxSockets.AF_INET6, SocketOptions.SOCK_DGRAM | LinuxSockets.SOCK_CLOEXEC, 0,
                     "socket(AF_INET6, SOCK_DGRAM)");
         } catch (ErrnoException e) {
             if (e.errno() != Errno.EAFNOSUPPORT) {
                 throw e;
             }
         }
-        return Libc.socket(LinuxSockets.AF_INET, LinuxSockets.SOCK_DGRAM | LinuxSockets.SOCK_CLOEXEC, 0,
+        return Libc.socket(LinuxSockets.AF_INET, SocketOptions.SOCK_DGRAM | LinuxSockets.SOCK_CLOEXEC, 0,
                 "socket(AF_INET, SOCK_DGRAM)"); // a kernel without IPv6
     }
 

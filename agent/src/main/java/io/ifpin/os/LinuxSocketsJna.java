@@ -119,14 +119,14 @@ public final class LinuxSocketsJna implements SocketOptions {
     @Override
     public int openProbeSocket() throws ErrnoException {
         try {
-            return socket(AF_INET6, LinuxSockets.SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            return socket(AF_INET6, SocketOptions.SOCK_DGRAM | SOCK_CLOEXEC, 0);
         } catch (LastErrorException e) {
             if (e.getErrorCode() != Errno.EAFNOSUPPORT) {
                 throw new ErrnoException("socket(AF_INET6, SOCK_DGRAM)", e.getErrorCode());
             }
         }
         try {
-            return socket(AF_INET, LinuxSockets.SOCK_DGRAM | SOCK_CLOEXEC, 0); // a kernel without IPv6
+            return socket(AF_INET, SocketOptions.SOCK_DGRAM | SOCK_CLOEXEC, 0); // a kernel without IPv6
         } catch (LastErrorException e) {
             throw new ErrnoException("socket(AF_INET, SOCK_DGRAM)", e.getErrorCode());
         }
