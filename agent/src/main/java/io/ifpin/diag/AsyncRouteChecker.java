@@ -62,7 +62,8 @@ public final class AsyncRouteChecker {
     /** By rule name: the networks checked for the rule of that name now in force. */
     private final ConcurrentHashMap<String, RuleNetworks> byRule = new ConcurrentHashMap<>();
     /**
-     * The same by the rule's position ({@link Rule#index()}), for the lookup on every pinned socket: no hashing. An
+     * The same by the rule's position ({@link Rule#index()} + 1, so the default rule's -1 has slot 0), for the lookup
+     * on every pinned socket: no hashing. An
      * entry is used only when its {@code rule} is the very rule object asked about; otherwise {@link #networksOf}
      * decides by name and content, and updates the entry.
      */
@@ -121,9 +122,9 @@ public final class AsyncRouteChecker {
         if (work == null) {
             return;
         }
-        int index = rule.index();
+        int slot = slotOf(rule);
         RuleNetworks[] known = byIndex;
-        RuleNetworks networks = index >= 0 && index < known.length ? known[index] : null;
+        RuleNetworks networks = slot >= 0 && slot < known.length ? known[slot] : null;
         if (networks == null || networks.rule != rule || networks.retired) { // retired: as the lookup by name did
             networks = networksOf(rule, interfaceName);
         }
@@ -175,12 +176,12 @@ public final class AsyncRouteChecker {
             RuleNetworks known = byRule.get(rule.name());
             if (known != null && known.says.equals(says)) {
                 known.rule = rule;
-                remember(rule.index(), known);
+                remember(slotOf(rule), known);
                 return known;
             }
             RuleNetworks fresh = new RuleNetworks(rule, says);
             byRule.put(rule.name(), fresh);
-            remember(rule.index(), fresh);
+            remember(slotOf(rule), fresh);
             if (known != null) {
                 known.retired = true;
                 keyCount.addAndGet(-(known.ipv4.size() + known.ipv6.size()));
@@ -189,20 +190,25 @@ public final class AsyncRouteChecker {
         }
     }
 
+    /** The rule's slot in {@link #byIndex}: its position, after the default rule's slot 0. */
+    private static int slotOf(Rule rule) {
+        return rule.index() + 1;
+    }
+
     /**
-     * Puts {@code networks} at the rule's position in {@link #byIndex}; under {@link #rulesLock}. The array grows by
+     * Puts {@code networks} at the rule's slot in {@link #byIndex}; under {@link #rulesLock}. The array grows by
      * doubling and is otherwise written in place, without a copy: a reader that sees an old entry or none takes the
      * locked path, and a reader that sees the new entry sees its final fields set and tests its volatile ones.
      */
-    private void remember(int index, RuleNetworks networks) {
-        if (index < 0) {
-            return; // the default rule: found by name
+    private void remember(int slot, RuleNetworks networks) {
+        if (slot < 0) {
+            return; // no position: found by name
         }
         RuleNetworks[] current = byIndex;
-        if (index >= current.length) {
-            current = Arrays.copyOf(current, Math.max(index + 1, 2 * current.length));
+        if (slot >= current.length) {
+            current = Arrays.copyOf(current, Math.max(slot + 1, 2 * current.length));
         }
-        current[index] = networks;
+        current[slot] = networks;
         byIndex = current;
     }
 
