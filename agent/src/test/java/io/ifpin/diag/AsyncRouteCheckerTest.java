@@ -1,6 +1,8 @@
 package io.ifpin.diag;
 
 import io.ifpin.config.ConfigLoader;
+import io.ifpin.rules.Action;
+import io.ifpin.rules.OnError;
 import io.ifpin.rules.Rule;
 import org.junit.jupiter.api.Test;
 
@@ -244,8 +246,17 @@ class AsyncRouteCheckerTest {
      */
     @Test
     void aKnownNetworkIsLookedUpWithoutAllocatingForIpv4AndIpv6() throws Exception {
+        assertKnownNetworksCostNothing(rules().get(0));
+    }
+
+    /** The same for the default rule ({@code default-action = pin}), which has no position among the rules. */
+    @Test
+    void theDefaultRulesKnownNetworkIsLookedUpWithoutAllocating() throws Exception {
+        assertKnownNetworksCostNothing(Rule.byDefault(Action.PIN, "b0", OnError.FAIL_OPEN, "test.conf:1"));
+    }
+
+    private void assertKnownNetworksCostNothing(Rule one) throws Exception {
         AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 100, 10);
-        Rule one = rules().get(0);
         InetAddress[] destinations = {ip("203.0.113.10"), ip("2001:db8:f::10"), ip("203.0.113.11"),
                 ip("2001:db8:f::11")};
         var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
