@@ -6,12 +6,7 @@ import com.typesafe.config.ConfigOriginFactory;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 
-import java.io.FileInputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,9 +35,6 @@ import java.util.Optional;
  * {@code FastHoconParserDifferentialTest} proves the values equal on the samples, the tests' configs and random ones.
  */
 final class FastHoconParser {
-    /** Larger files take the full parse (and its own checks). A 1,000-rule config is about 70 KB. */
-    static final long MAX_FILE_BYTES = 4L << 20;
-
     private final String text;
     private final ConfigOrigin base;
     /** Origins by line, created once per line: a line often holds a rule's brace and several of its values. */
@@ -53,44 +45,6 @@ final class FastHoconParser {
     private FastHoconParser(String text, ConfigOrigin base) {
         this.text = text;
         this.base = base;
-    }
-
-    /**
-     * The root object of {@code file} as {@code ConfigFactory.parseFile} reads it, or empty when this parser
-     * declines it: not a regular file, larger than {@link #MAX_FILE_BYTES}, not valid UTF-8, named as JSON or properties
-     * (Typesafe Config would read those in another syntax), or outside the subset.
-     */
-    static Optional<ConfigObject> parseFile(Path file) {
-        String name = file.toFile().getPath(); // as ConfigFactory.parseFile names the file's origin
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".json") || lower.endsWith(".properties")) {
-            return Optional.empty();
-        }
-        try {
-            // Not a FIFO or a device, which could block or never end: the full path handles those.
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            if (!attributes.isRegularFile() || attributes.size() > MAX_FILE_BYTES) {
-                return Optional.empty();
-            }
-            byte[] bytes;
-            // FileInputStream rather than Files.readAllBytes: its classes are loaded at JVM start, the channel
-            // classes of the latter are not (about 30 of them, 2 ms of a cold premain).
-            try (FileInputStream in = new FileInputStream(name)) {
-                bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
-            }
-            if (bytes.length > MAX_FILE_BYTES) {
-                return Optional.empty();
-            }
-            String text = new String(bytes, StandardCharsets.UTF_8);
-            // Malformed UTF-8 decodes to U+FFFD; Typesafe Config reads it the same way, but it is left to it.
-            if (text.indexOf('\uFFFD') >= 0) {
-                return Optional.empty();
-            }
-            return parseFileText(file, text);
-        } catch (IOException | RuntimeException | OutOfMemoryError e) {
-            // Any failure here is the full path's to report.
-            return Optional.empty();
-        }
     }
 
     /**

@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -42,6 +43,11 @@ class FastHoconParserDifferentialTest {
     private static final Path TEST_SOURCES = Path.of("src/test/java/io/ifpin/config");
     private static final Path DOCS = Path.of("../docs");
 
+    /** The fast parse of a file as the loader makes it: the text {@code ConfigFile} read, then the parser. */
+    private static Optional<ConfigObject> fast(Path file) throws InvalidConfigException {
+        return FastHoconParser.parseFileText(file, ConfigLoader.readText(file));
+    }
+
     // ---- the configs ----
 
     @Test
@@ -50,7 +56,7 @@ class FastHoconParserDifferentialTest {
         assertFalse(samples.isEmpty(), "no samples in " + SAMPLES.toAbsolutePath());
         for (Path sample : samples) {
             String text = Files.readString(sample);
-            assertTrue(FastHoconParser.parseFile(sample).isPresent(),
+            assertTrue(fast(sample).isPresent(),
                     sample + " is declined: " + FastHoconParser.declineReason(text));
             assertEquals(describe(() -> ConfigLoader.load(sample, false)), describe(() -> ConfigLoader.load(sample)),
                     sample.toString());
@@ -103,7 +109,7 @@ class FastHoconParserDifferentialTest {
         String text = RandomConfigs.config(new Random(1000), 1000, false);
         Path file = dir.resolve("rules-1000.conf");
         Files.writeString(file, text);
-        assertTrue(FastHoconParser.parseFile(file).isPresent());
+        assertTrue(fast(file).isPresent());
         String full = describe(() -> ConfigLoader.load(file, false));
         assertTrue(full.contains("rule 999 "), full.substring(0, 200));
         assertEquals(full, describe(() -> ConfigLoader.load(file)));
@@ -174,17 +180,17 @@ class FastHoconParserDifferentialTest {
     }
 
     @Test
-    void fileNamesTypesafeReadsInAnotherSyntaxAreLeftToIt(@TempDir Path dir) throws IOException {
+    void fileNamesTypesafeReadsInAnotherSyntaxAreLeftToIt(@TempDir Path dir) throws Exception {
         String text = "ifpin { rules = [] }\n";
         for (String name : List.of("ifpin.json", "ifpin.properties", "ifpin.JSON")) {
             Path file = dir.resolve(name);
             Files.writeString(file, text);
-            assertEquals(Optional.empty(), FastHoconParser.parseFile(file), name);
+            assertEquals(Optional.empty(), fast(file), name);
         }
         Path conf = dir.resolve("ifpin.conf");
         Files.writeString(conf, text);
-        assertTrue(FastHoconParser.parseFile(conf).isPresent());
-        assertEquals(Optional.empty(), FastHoconParser.parseFile(dir), "a directory");
+        assertTrue(fast(conf).isPresent());
+        assertThrows(InvalidConfigException.class, () -> ConfigLoader.readText(dir), "a directory never reaches the parser");
     }
 
     @Test
@@ -192,11 +198,12 @@ class FastHoconParserDifferentialTest {
         Path file = dir.resolve("latin1.conf");
         Files.write(file, "ifpin { rules = [ { name = \"caf\u00e9\", cidrs = [\"192.0.2.0/24\"], interface = \"b0\" } ] }\n"
                 .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-        assertEquals(Optional.empty(), FastHoconParser.parseFile(file));
+        assertThrows(InvalidConfigException.class, () -> ConfigLoader.readText(file),
+                "malformed UTF-8 never reaches the parser");
         assertEquals(describe(() -> ConfigLoader.load(file, false)), describe(() -> ConfigLoader.load(file)));
         Path utf8 = dir.resolve("utf8.conf");
         Files.writeString(utf8, "ifpin { rules = [ { name = \"caf\u00e9\", cidrs = [\"192.0.2.0/24\"], interface = \"b0\" } ] }\n");
-        assertTrue(FastHoconParser.parseFile(utf8).isPresent());
+        assertTrue(fast(utf8).isPresent());
         assertEquals(describe(() -> ConfigLoader.load(utf8, false)), describe(() -> ConfigLoader.load(utf8)));
     }
 
