@@ -200,7 +200,7 @@ public final class AgentInstaller {
                         + " refuse, fail-closed rules refuse what they match). Fix: run on Linux, and if JNA cannot"
                         + " unpack its library, point -Djna.tmpdir at a directory that allows exec.";
                 errorUnlessExiting(message);
-                sockets = new UnavailableSockets(t.toString());
+                sockets = new UnavailableSockets();
             }
             IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
             Routes routes = sockets instanceof UnavailableSockets ? null : loadRoutes(sockets);
@@ -231,7 +231,7 @@ public final class AgentInstaller {
         } catch (Throwable t) {
             errorUnlessExiting("the agent failed to start; sockets are NOT pinned (deny rules still refuse,"
                     + " fail-closed rules refuse what they match): " + t);
-            pinner = policyWithoutPinning(config, reporter, metrics, t);
+            pinner = policyWithoutPinning(config, reporter, metrics);
         } finally {
             PinBridge.install(NameResolution.anyRuleHasDns(config.rules()) ? new OwnDnsSockets(pinner, sockets) : pinner);
             pending.complete(pinner);
@@ -295,10 +295,9 @@ public final class AgentInstaller {
      * later ones, are still refused where the policy says so (ifpin's own failure never widens the policy); null
      * only if even that cannot be built.
      */
-    static Pinner policyWithoutPinning(IfpinConfig config, ErrorReporter reporter, Metrics metrics,
-                                       Throwable failure) {
+    static Pinner policyWithoutPinning(IfpinConfig config, ErrorReporter reporter, Metrics metrics) {
         try {
-            return new Pinner(config, new UnavailableSockets(failure.toString()), reporter, KernelVersion.running(),
+            return new Pinner(config, new UnavailableSockets(), reporter, KernelVersion.running(),
                     AsyncRouteChecker.DISABLED, metrics, null, new StackCallers());
         } catch (Throwable again) {
             return null;

@@ -129,16 +129,6 @@ public final class SocketInstrumentation {
     }
 
     /**
-     * Registers the transformer, retransforms targets that are already loaded, and loads the others so the result is
-     * known now, not at the first connect.
-     *
-     * @return the paths that are NOT covered on this JDK (empty when all are)
-     */
-    public static List<String> install(Instrumentation instrumentation) {
-        return register(instrumentation).check();
-    }
-
-    /**
      * Registers the transformer and retransforms targets that are already loaded: from now on every target is
      * patched as it loads, on whichever thread loads it. {@link Coverage#check} then loads the others, which may run
      * on another thread (it is ASM's cold start, the bulk of the cost, and need not delay the application's main).

@@ -64,7 +64,7 @@ class AgentInstallerTest {
                 + "{ name = closed, cidrs = [\"203.0.113.2/32\"], interface = b0, on-error = fail-closed },"
                 + "{ name = open, cidrs = [\"203.0.113.3/32\"], interface = b0 } ]", "test.conf");
         io.ifpin.pin.Pinner pinner = AgentInstaller.policyWithoutPinning(config, new io.ifpin.pin.ErrorReporter(),
-                new io.ifpin.metrics.Metrics(), new IllegalStateException("provoked"));
+                new io.ifpin.metrics.Metrics());
         java.io.FileDescriptor fd = new java.io.FileDescriptor();
         java.lang.reflect.Field field = java.io.FileDescriptor.class.getDeclaredField("fd");
         field.setAccessible(true);
