@@ -464,7 +464,7 @@ public final class AgentInstaller {
     }
 
     /**
-     * Lets {@code java.base}, where the advice runs, read the bridge's module (named modules do not read unnamed ones
+     * Lets {@code java.base}, where the patched calls run, read the bridge's module (named modules do not read unnamed ones
      * by default), and opens {@code java.io} to ifpin for {@code FileDescriptor.fd} and {@code java.net} for the
      * requested host name and IPv6 bytes without copies ({@code InetAddressFields}), and {@code java.lang} for
      * ifpin's own native-access grant on Java 22+ (docs/architecture.md, "Native calls"); no command-line flags needed.

@@ -6,7 +6,7 @@ import java.lang.reflect.InvocationTargetException;
 /**
  * First class run in the agent's own class loader. It puts the bridge into the bootstrap loader and only then
  * loads {@link AgentInstaller}: that class links against the bridge types, and if the JVM verified it earlier it
- * would load them from this loader instead of the bootstrap one, where the JDK's advice looks for them.
+ * would load them from this loader instead of the bootstrap one, where the calls patched into the JDK look for them.
  */
 public final class AgentMain {
 

@@ -46,13 +46,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * All run before the connect or send system call, on the caller's thread (virtual or not).
  *
  * <p>Each patch is one static call into {@code io.ifpin.bridge.PinBridge} with values already on hand (arguments and the
- * object's {@code fd} field), inserted with ASM (the copy inside ByteBuddy) by a plain
- * {@link ClassFileTransformer}. Why not ByteBuddy's {@code AgentBuilder} and {@code Advice}: they cost about 500 ms of
- * the application's startup on a small machine (thousands of classes run cold), for five call sites that need none
- * of their generality. The inserted code adds no branches and no locals, so the methods' stack map frames stay valid
- * and only the maximum stack size is recomputed. The bridge catches every {@code Throwable} of the hook itself,
- * except the {@link java.io.IOException} by which the hook refuses a socket (a deny rule, a fail-closed rule), which
- * the JDK method propagates as its own connect or send failure.
+ * object's {@code fd} field), inserted with ASM (the copy inside ByteBuddy) by a plain {@link ClassFileTransformer}.
+ * Why not ByteBuddy's {@code Advice}, and what keeps a patch safe: docs/architecture.md, "Instrumentation: call sites
+ * patched with ASM". A refusal (the bridge's {@link java.io.IOException}) propagates as the JDK method's own connect
+ * or send failure.
  */
 public final class SocketInstrumentation {
 
