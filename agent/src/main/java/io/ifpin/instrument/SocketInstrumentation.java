@@ -67,7 +67,7 @@ public final class SocketInstrumentation {
      * Where the patch reads the socket's descriptor from. {@code NET_LISTEN_ARGUMENT}: the fd argument of the
      * {@code Net.listen(fd, backlog)} call the patch precedes (copied with {@code DUP2; POP}).
      */
-    private enum Descriptor { FIELD_FD, ARGUMENT_1, NET_LISTEN_ARGUMENT }
+    private enum FdSource { FIELD_FD, ARGUMENT_1, NET_LISTEN_ARGUMENT }
 
     /** Where in the method the call goes. */
     private enum Anchor {
@@ -86,7 +86,7 @@ public final class SocketInstrumentation {
      * @param addressSlot the local variable slot of the destination argument
      */
     private record Path(String description, String typeName, String method, String methodDescriptor, Anchor anchor,
-                        Descriptor descriptor, String fieldOwner, int addressSlot, String bridgeMethod,
+                        FdSource fdSource, String fieldOwner, int addressSlot, String bridgeMethod,
                         String bridgeDescriptor) {
 
         String internalName() {
@@ -96,31 +96,31 @@ public final class SocketInstrumentation {
 
     private static final List<Path> PATHS = List.of(
             new Path("Socket/SSLSocket/URLConnection", "sun.nio.ch.NioSocketImpl", "beginConnect",
-                    "(Ljava/net/InetAddress;I)Ljava/io/FileDescriptor;", Anchor.ENTRY, Descriptor.FIELD_FD,
+                    "(Ljava/net/InetAddress;I)Ljava/io/FileDescriptor;", Anchor.ENTRY, FdSource.FIELD_FD,
                     "java.net.SocketImpl", 1,
                     "beforeTcpConnect", TCP_WITH_ADDRESS),
             new Path("SocketChannel/HttpClient", "sun.nio.ch.SocketChannelImpl", "beginConnect",
-                    "(ZLjava/net/SocketAddress;)V", Anchor.BEFORE_EACH_RETURN, Descriptor.FIELD_FD, "sun.nio.ch.SocketChannelImpl", 2,
+                    "(ZLjava/net/SocketAddress;)V", Anchor.BEFORE_EACH_RETURN, FdSource.FIELD_FD, "sun.nio.ch.SocketChannelImpl", 2,
                     "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
             new Path("AsynchronousSocketChannel", "sun.nio.ch.UnixAsynchronousSocketChannelImpl", "implConnect",
                     "(Ljava/net/SocketAddress;Ljava/lang/Object;Ljava/nio/channels/CompletionHandler;)"
-                            + "Ljava/util/concurrent/Future;", Anchor.AFTER_BEGIN_CALL, Descriptor.FIELD_FD,
+                            + "Ljava/util/concurrent/Future;", Anchor.AFTER_BEGIN_CALL, FdSource.FIELD_FD,
                     "sun.nio.ch.AsynchronousSocketChannelImpl", 1, "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
             new Path("DatagramSocket/DatagramChannel connect", "sun.nio.ch.DatagramChannelImpl", "connect",
-                    "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", Anchor.ENTRY, Descriptor.FIELD_FD,
+                    "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", Anchor.ENTRY, FdSource.FIELD_FD,
                     "sun.nio.ch.DatagramChannelImpl", 1, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
             new Path("DatagramSocket/DatagramChannel send", "sun.nio.ch.DatagramChannelImpl", "send",
                     "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", Anchor.ENTRY,
-                    Descriptor.ARGUMENT_1, null, 3, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
+                    FdSource.ARGUMENT_1, null, 3, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
             // Listeners (direction = inbound rules).
             new Path("ServerSocket listen", "sun.nio.ch.NioSocketImpl", "listen", "(I)V", Anchor.BEFORE_NET_LISTEN,
-                    Descriptor.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
+                    FdSource.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
             new Path("ServerSocketChannel listen", "sun.nio.ch.ServerSocketChannelImpl", "netBind",
                     "(Ljava/net/SocketAddress;I)Ljava/net/SocketAddress;", Anchor.BEFORE_NET_LISTEN,
-                    Descriptor.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
+                    FdSource.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
             new Path("AsynchronousServerSocketChannel listen", "sun.nio.ch.AsynchronousServerSocketChannelImpl",
                     "bind", "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;",
-                    Anchor.BEFORE_NET_LISTEN, Descriptor.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN));
+                    Anchor.BEFORE_NET_LISTEN, FdSource.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN));
 
     private SocketInstrumentation() {
     }
@@ -219,7 +219,7 @@ public final class SocketInstrumentation {
         private byte[] patch(String className, List<Path> paths, byte[] classFile) {
             List<Path> usable = new ArrayList<>();
             for (Path path : paths) {
-                if (path.descriptor() == Descriptor.FIELD_FD && !hasFdField(path.fieldOwner(), className, classFile)) {
+                if (path.fdSource() == FdSource.FIELD_FD && !hasFdField(path.fieldOwner(), className, classFile)) {
                     // A GETFIELD of a missing field would fail in the application's connect, not here: refuse.
                     throw new IllegalStateException("field " + path.fieldOwner() + ".fd (" + FILE_DESCRIPTOR
                             + ") not found");
@@ -336,7 +336,7 @@ public final class SocketInstrumentation {
         }
 
         private void callBridge() {
-            switch (path.descriptor()) {
+            switch (path.fdSource()) {
                 case FIELD_FD -> {
                     super.visitVarInsn(Opcodes.ALOAD, 0);
                     super.visitFieldInsn(Opcodes.GETFIELD, path.fieldOwner().replace('.', '/'), "fd", FILE_DESCRIPTOR);
