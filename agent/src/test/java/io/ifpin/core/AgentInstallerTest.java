@@ -51,7 +51,7 @@ class AgentInstallerTest {
             }
         };
         LogCapture log = LogCapture.start();
-        assertEquals(List.of(), AgentInstaller.interfaceNames(failing));
+        assertEquals(List.of(), StartupReport.interfaceNames(failing));
         assertEquals(List.of("[ifpin] WARN cannot list interfaces: if_nameindex: ENOBUFS (No buffer space available)"),
                 log.lines());
     }
