@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where each JDK socket path enters ifpin. Every public way to open an outbound socket funnels into one of these
- * {@code sun.nio.ch} methods on JDK 17 and 25 (see docs/architecture.md for the call chains):
+ * {@code sun.nio.ch} methods on JDK 17 and 25 (see docs/dev/architecture.md for the call chains):
  *
  * <ul>
  *   <li>{@code NioSocketImpl.beginConnect(InetAddress, int)}, on entry: {@code Socket}, {@code SSLSocket},
