@@ -97,7 +97,7 @@ public final class SocketInstrumentation {
         }
 
         // Each path is one constant: identity is equality. Written out because a record's own equals and hashCode
-        // bootstrap through invokedynamic, which spins classes in premain (docs/architecture.md, "Startup order").
+        // bootstrap through invokedynamic, which spins classes in premain (docs/dev/architecture.md, "Startup order").
         @Override
         public boolean equals(Object other) {
             return this == other;
