@@ -9,7 +9,7 @@ import java.net.UnknownHostException;
 
 /**
  * The only ifpin class the JDK's own socket code calls. It lives in the bootstrap loader because the calls patched
- * into {@code java.base} can only link to bootstrap classes (docs/architecture.md, "Class-loader map").
+ * into {@code java.base} can only link to bootstrap classes (docs/dev/architecture.md, "Class-loader map").
  *
  * <p>One {@code volatile} field holds the implementation, set once by the agent after its rules are loaded; until
  * then every call is a no-op. Every method catches everything the hook throws except the {@link IOException} a hook

@@ -17,8 +17,8 @@ import java.util.Optional;
 
 /**
  * Loads an ifpin HOCON config: read by {@link ConfigFile}, parsed by {@link FastHoconParser} or else Typesafe Config,
- * read into an {@link IfpinConfig} by {@link ConfigReader} (docs/architecture.md, "Config loading"). The agent's own
- * {@code reference.conf} is merged under the file only when the file has substitutions.
+ * read into an {@link IfpinConfig} by {@link ConfigReader} (docs/dev/architecture.md, "Config loading"). The agent's
+ * own {@code reference.conf} is merged under the file only when the file has substitutions.
  *
  * <p>Never {@code ConfigFactory.load()} or {@code defaultReference()}: the agent runs inside someone
  * else's JVM, and those would read the application's {@code application.conf} and every
@@ -160,7 +160,7 @@ public final class ConfigLoader {
     /**
      * The config read from the fast parser's values, or empty when it declined the text or the config has a problem:
      * then the full Typesafe Config parse reads it again and reports every problem in its words
-     * (docs/architecture.md, "Config loading"). An unexpected exception also falls back: a fault of the fast path
+     * (docs/dev/architecture.md, "Config loading"). An unexpected exception also falls back: a fault of the fast path
      * must not change what the full parse would decide.
      */
     private static Optional<IfpinConfig> readFast(Optional<ConfigObject> root, String source, boolean mergeReference) {

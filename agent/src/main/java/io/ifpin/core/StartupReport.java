@@ -22,9 +22,9 @@ import java.util.Map;
 
 /**
  * What an agent that pins tells the operator once it is ready, on {@code ifpin-init} before any socket is released
- * (docs/architecture.md, "Startup order"). Sized for configs of thousands of rules on a few interfaces: rules are
- * listed up to {@link #RULES_LISTED}, interfaces once each. The one line of a config with nothing to pin stays in
- * {@link AgentInstaller}, whose premain then loads no class it does not need.
+ * (docs/dev/architecture.md, "Startup order"). Sized for configs of thousands of rules on a few interfaces: rules are
+ * listed up to {@link #RULES_LISTED}, interfaces once each. The one line of a config with nothing to pin is
+ * {@link ConfigStage}'s: that premain loads no class it does not need.
  */
 final class StartupReport {
 

@@ -181,7 +181,7 @@ class PinnerTest {
 
     // ---- explain: what the operator is told about a refusal ----
 
-    /** The socket part of the guide's examples (docs/troubleshooting.md), as describe() prints it. */
+    /** The socket part of docs/troubleshooting.md's message index, as describe() prints it. */
     private static final String SOCKET = "TCP socket [::]:0 -> 203.0.113.10:7000";
 
     /**
@@ -250,7 +250,7 @@ class PinnerTest {
                         Pinner.DELETED_INTERFACE, Errno.EPERM, all(
                         contains("bound to an interface that has since been deleted", "CAP_NET_RAW"),
                         endsWith("its traffic fails with ENODEV."))),
-                // The lines of docs/troubleshooting.md, section by section.
+                // The lines of docs/troubleshooting.md's message index, row by row.
                 row("guide: EPERM on an old kernel", 0, "5.4.0-150-generic", SOCKET, "", Errno.EPERM,
                         is("rule 'to-b' (test.conf:1): cannot pin " + SOCKET + " to interface 'b0': EPERM. This kernel"
                         + " (Linux 5.4.0-150-generic) is older than 5.7, where every SO_BINDTODEVICE needs CAP_NET_RAW,"
