@@ -474,7 +474,9 @@ public final class AgentInstaller {
         Module javaBase = Object.class.getModule();
         // jdk.internal.misc: MBeanMoment asks whether LogManager is initialised without initialising it.
         instrumentation.redefineModule(javaBase, Set.of(PinBridge.class.getModule()),
-                Map.of("jdk.internal.misc", Set.of(AgentInstaller.class.getModule())),
+                // sun.net: the JDK's address-cache policy, for short DNS TTLs (dns.JdkAddressCache)
+                Map.of("jdk.internal.misc", Set.of(AgentInstaller.class.getModule()),
+                        "sun.net", Set.of(AgentInstaller.class.getModule())),
                 Map.of("java.io", Set.of(AgentInstaller.class.getModule()),
                         "java.net", Set.of(AgentInstaller.class.getModule()),
                         // for the native-access grant on Java 22+ (NativeAccessModule.grant)

@@ -21,8 +21,11 @@ final class DnsResolver {
     static final int ATTEMPTS = 2;
     private static final int MAX_CNAME_HOPS = 8;
 
-    /** The servers answered: the name has these addresses (possibly none, which the JDK reports as unknown). */
-    record Result(List<InetAddress> addresses, String answeredBy) {
+    /**
+     * The servers answered: the name has these addresses (possibly none, which the JDK reports as unknown), valid for
+     * {@code ttlSeconds}, the smallest TTL of the records the answer was made of (CNAMEs and addresses).
+     */
+    record Result(List<InetAddress> addresses, String answeredBy, long ttlSeconds) {
     }
 
     /** No server gave a usable answer (timeouts, refusals, SERVFAIL, unreadable responses). */
@@ -65,6 +68,7 @@ final class DnsResolver {
         List<InetAddress> first = new ArrayList<>();
         List<InetAddress> second = new ArrayList<>();
         String answeredBy = null;
+        long ttl = Long.MAX_VALUE;
         NoSuchNameException missing = null;
         int[] types = families.queryTypes();
         for (int i = 0; i < types.length; i++) {
@@ -72,6 +76,7 @@ final class DnsResolver {
                 Result one = resolveType(host, name, types[i]);
                 (i == 0 ? first : second).addAll(one.addresses());
                 answeredBy = one.answeredBy();
+                ttl = Math.min(ttl, one.ttlSeconds());
             } catch (NoSuchNameException e) {
                 missing = e; // NXDOMAIN is for the name, whatever the type: the other query would say the same
                 break;
@@ -82,24 +87,28 @@ final class DnsResolver {
         }
         List<InetAddress> all = new ArrayList<>(first);
         all.addAll(second);
-        return new Result(families.order(all), answeredBy);
+        return new Result(families.order(all), answeredBy, ttl);
     }
 
     /** The addresses of one type; follows CNAMEs. */
     private Result resolveType(String asked, String name, int type) throws ServersFailedException,
             NoSuchNameException {
         String target = name;
+        long ttl = Long.MAX_VALUE; // an answer with no records (NODATA) has no TTL of its own: the JDK's policy rules
         for (int hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
             Answered answered = ask(target, type);
             List<InetAddress> addresses = new ArrayList<>();
-            String end = followChain(target, answered.response().answers());
-            for (DnsMessage.Answer answer : answered.response().answers()) {
+            List<DnsMessage.Answer> answers = answered.response().answers();
+            String end = followChain(target, answers);
+            ttl = Math.min(ttl, chainTtl(target, end, answers));
+            for (DnsMessage.Answer answer : answers) {
                 if (answer.type() == type && answer.owner().equals(end)) {
                     addresses.add(withName(asked, answer.address()));
+                    ttl = Math.min(ttl, answer.ttlSeconds());
                 }
             }
             if (!addresses.isEmpty() || end.equals(target)) {
-                return new Result(addresses, answered.server());
+                return new Result(addresses, answered.server(), ttl);
             }
             target = end; // the answer ends at an alias without its addresses: ask for the alias
         }
@@ -123,6 +132,27 @@ final class DnsResolver {
             current = next;
         }
         return current;
+    }
+
+    /** The smallest TTL of the CNAME records from {@code name} to {@code end}; MAX_VALUE when there are none. */
+    private static long chainTtl(String name, String end, List<DnsMessage.Answer> answers) {
+        long ttl = Long.MAX_VALUE;
+        String current = name;
+        for (int hop = 0; hop < MAX_CNAME_HOPS && !current.equals(end); hop++) {
+            String next = null;
+            for (DnsMessage.Answer answer : answers) {
+                if (answer.type() == DnsMessage.TYPE_CNAME && answer.owner().equals(current)) {
+                    ttl = Math.min(ttl, answer.ttlSeconds());
+                    next = answer.alias();
+                    break;
+                }
+            }
+            if (next == null) {
+                break;
+            }
+            current = next;
+        }
+        return ttl;
     }
 
     private record Answered(DnsMessage.Response response, String server) {

@@ -44,6 +44,8 @@ public final class NameResolution {
     /** Why ifpin's DNS sockets cannot be pinned; null when they can. Set before {@link #ready} opens. */
     private volatile String unavailable;
     private volatile AuditLog audit;
+    /** Removes short-TTL answers from the JDK's cache; null before {@link #ready} or when the cache is unreachable. */
+    private volatile ShortTtlExpiry expiry;
     private final LookupStats stats = new LookupStats();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
@@ -100,7 +102,12 @@ public final class NameResolution {
 
     /** ifpin's DNS sockets can be pinned from now on ({@link OwnDnsSockets} with native access is installed). */
     public void ready(AuditLog auditLog) {
+        ready(auditLog, ShortTtlExpiry.forJdk());
+    }
+
+    void ready(AuditLog auditLog, ShortTtlExpiry ttlExpiry) {
         this.audit = auditLog;
+        this.expiry = ttlExpiry;
         ready.countDown();
     }
 
@@ -153,6 +160,10 @@ public final class NameResolution {
                 }
                 stats.resolved(rule.name());
                 record(started, rule, host, result.answeredBy(), "resolved", null);
+                ShortTtlExpiry ttlExpiry = expiry;
+                if (ttlExpiry != null) {
+                    ttlExpiry.answered(host, result.ttlSeconds());
+                }
                 return result.addresses().toArray(new InetAddress[0]);
             }
         } catch (DnsResolver.NoSuchNameException e) {
