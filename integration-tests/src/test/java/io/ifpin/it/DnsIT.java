@@ -335,4 +335,29 @@ class DnsIT {
         assertTrue(r.agentLines().stream().anyMatch(l -> l.contains("ifpin decides their lookups from now on")),
                 r.describe());
     }
+
+    /** explain asks the rule's servers itself, over a socket it pins to the rule's interface (java -jar: no agent). */
+    @ParameterizedTest
+    @EnumSource(TestJdk.class)
+    void explainAsksTheRulesServersThroughTheRulesInterface(TestJdk jdk) {
+        Path conf = corpRule("explain-" + jdk, "\"203.0.113.10\"", "");
+        ChildResult[] result = new ChildResult[1];
+        List<String> queries = queriesDuring(() -> result[0] = ChildJvm.on(jdk).hostsFile(decoyHosts())
+                .timeout(Duration.ofMinutes(1)).main("-jar", ItEnv.agentJar().toString(), "explain", conf.toString(),
+                        "internal.corp.example").runIn(lab));
+        ChildResult r = result[0];
+        String out = String.join("\n", r.stdout());
+        assertTrue(out.contains("name lookup: rule 'corp' (" + conf + ":3) decides it: DNS servers [203.0.113.10] over"
+                + " interface b0 (never the system resolver)"), out + r.describe());
+        assertTrue(out.contains("answer now (asked by explain itself, over its own socket pinned to b0; the"
+                + " application asks the same way): 203.0.113.20 from 203.0.113.10 (TTL 60 s)"), out + r.describe());
+        assertTrue(!queries.isEmpty() && queries.stream().allMatch(q -> q.startsWith("QUERY udp " + B0_V4
+                + " internal.corp.example ")), "explain's queries arrived through b0: " + queries);
+
+        ChildResult missing = ChildJvm.on(jdk).hostsFile(decoyHosts()).timeout(Duration.ofMinutes(1))
+                .main("-jar", ItEnv.agentJar().toString(), "explain", conf.toString(), "missing.corp.example")
+                .runIn(lab);
+        assertTrue(String.join("\n", missing.stdout()).contains("the application asks the same way): no such name"
+                + " (NXDOMAIN) from 203.0.113.10"), missing.describe());
+    }
 }
