@@ -4,9 +4,9 @@ import java.net.InetAddress;
 import java.util.Arrays;
 
 /**
- * bench/dns-lookup.sh's application: {@code LookupApp NAME WARMUP COUNT} times {@code COUNT} calls of
- * {@code InetAddress.getAllByName(NAME)} after {@code WARMUP} untimed ones, and prints
- * {@code lookup name=NAME p50_us=.. mean_us=.. answer=..}. Run with {@code -Dsun.net.inetaddr.ttl=0} every call
+ * bench/dns-lookup.sh's application: {@code LookupApp NAME WARMUP COUNT [BATCH]} times {@code COUNT} batches of
+ * {@code BATCH} (default 1) calls of {@code InetAddress.getAllByName(NAME)} after {@code WARMUP} untimed calls, and
+ * prints {@code lookup name=NAME p50_us=.. mean_us=.. answer=..} per call (a batch's time divided by its size). Run with {@code -Dsun.net.inetaddr.ttl=0} every call
  * asks the resolver (the JDK caches nothing); with the JDK's default policy, every call after the first is a hit of
  * the JDK's cache.
  */
@@ -19,6 +19,7 @@ public final class LookupApp {
         String name = args[0];
         int warmup = Integer.parseInt(args[1]);
         int count = Integer.parseInt(args[2]);
+        int batch = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         InetAddress[] answer = null;
         for (int i = 0; i < warmup; i++) {
             answer = InetAddress.getAllByName(name);
@@ -27,8 +28,10 @@ public final class LookupApp {
         long total = 0;
         for (int i = 0; i < count; i++) {
             long start = System.nanoTime();
-            answer = InetAddress.getAllByName(name);
-            nanos[i] = System.nanoTime() - start;
+            for (int j = 0; j < batch; j++) {
+                answer = InetAddress.getAllByName(name);
+            }
+            nanos[i] = (System.nanoTime() - start) / batch;
             total += nanos[i];
         }
         Arrays.sort(nanos);
