@@ -53,6 +53,45 @@ final class PinnedDnsTransport implements DnsTransport {
         }
     }
 
+    @Override
+    public byte[][] exchangeTogether(DnsServer server, byte[] first, byte[] second, int timeoutMillis)
+            throws IOException {
+        DnsQueryThread mark = DnsQueryThread.enter(interfaceName);
+        try (DatagramSocket socket = directly == null ? new DatagramSocket(null) : DatagramChannel.open().socket()) {
+            pinDirectly(socket.getChannel());
+            socket.connect(server.socketAddress());
+            requirePinned(mark);
+            socket.setSoTimeout(timeoutMillis);
+            socket.send(new DatagramPacket(first, first.length));
+            socket.send(new DatagramPacket(second, second.length));
+            byte[][] responses = new byte[2][];
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+            byte[] buffer = new byte[MAX_UDP];
+            for (int packets = 0; packets < 32 && (responses[0] == null || responses[1] == null); packets++) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    break;
+                }
+                socket.setSoTimeout((int) left);
+                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                try {
+                    socket.receive(packet);
+                } catch (SocketTimeoutException e) {
+                    break;
+                }
+                for (int i = 0; i < 2; i++) {
+                    byte[] query = i == 0 ? first : second;
+                    if (responses[i] == null && sameIdAndQuestion(query, buffer, packet.getLength())) {
+                        responses[i] = Arrays.copyOf(buffer, packet.getLength());
+                    }
+                }
+            }
+            return responses;
+        } finally {
+            DnsQueryThread.leave();
+        }
+    }
+
     private byte[] overUdp(DnsServer server, byte[] query, int timeoutMillis, DnsQueryThread mark)
             throws IOException {
         try (DatagramSocket socket = directly == null ? new DatagramSocket(null) : DatagramChannel.open().socket()) {

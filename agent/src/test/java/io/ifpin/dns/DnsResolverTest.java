@@ -21,7 +21,7 @@ class DnsResolverTest {
     private static final DnsServer TWO = DnsServer.parse("[2001:db8::53]:5353");
 
     /** Answers by "name type" key; records every exchange as "server tcp|udp name type". */
-    private static final class ScriptedTransport implements DnsTransport {
+    private static class ScriptedTransport implements DnsTransport {
         final List<String> asked = new ArrayList<>();
         final Map<String, Reply> replies;
         final List<DnsServer> dead;
@@ -142,6 +142,28 @@ class DnsResolverTest {
     }
 
     @Test
+    void aAndAaaaGoToTheFirstServerInOneRoundTripAndACnamesTargetIsAskedAfter() throws Exception {
+        List<String> together = new ArrayList<>();
+        ScriptedTransport transport = new ScriptedTransport(Map.of(
+                "www.corp.example A", new Reply(0, false, List.of(rr("www.corp.example", 5, "edge.corp.example"))),
+                "www.corp.example AAAA", new Reply(0, false, List.of(rr("www.corp.example", 28, "2001:db8::9"))),
+                "edge.corp.example A", new Reply(0, false, List.of(rr("edge.corp.example", 1, "192.0.2.9")))),
+                List.of()) {
+            @Override
+            public byte[][] exchangeTogether(DnsServer server, byte[] first, byte[] second, int timeoutMillis)
+                    throws IOException {
+                together.add(server + " " + asked.size());
+                return super.exchangeTogether(server, first, second, timeoutMillis);
+            }
+        };
+        assertEquals(List.of("192.0.2.9", "2001:db8:0:0:0:0:0:9"), literals(resolver(transport, BOTH)
+                .resolve("www.corp.example")));
+        assertEquals(List.of("192.0.2.53 0"), together, "one exchange of both, before anything else");
+        assertEquals(List.of("192.0.2.53 udp www.corp.example A", "192.0.2.53 udp www.corp.example AAAA",
+                "192.0.2.53 udp edge.corp.example A"), transport.asked);
+    }
+
+    @Test
     void theAnswersTtlIsTheSmallestOfItsRecordsAlongTheChainAndBothFamilies() throws Exception {
         ScriptedTransport transport = new ScriptedTransport(Map.of(
                 "www.corp.example A", new Reply(0, false, List.of(rr("www.corp.example", 5, "lb.corp.example", 7),
@@ -188,7 +210,12 @@ class DnsResolverTest {
         ScriptedTransport nx = new ScriptedTransport(Map.of("gone.corp.example A", new Reply(3, false, List.of())),
                 List.of());
         assertThrows(DnsResolver.NoSuchNameException.class, () -> resolver(nx, BOTH).resolve("gone.corp.example"));
-        assertEquals(1, nx.asked.size(), "NXDOMAIN is final: " + nx.asked);
+        assertEquals(List.of("192.0.2.53 udp gone.corp.example A", "192.0.2.53 udp gone.corp.example AAAA"), nx.asked,
+                "A and AAAA went together; NXDOMAIN is final: nothing is asked after it");
+        ScriptedTransport nxV4 = new ScriptedTransport(nx.replies, List.of());
+        assertThrows(DnsResolver.NoSuchNameException.class, () -> resolver(nxV4, new DnsResolver.AddressFamilies(true,
+                false, false)).resolve("gone.corp.example"));
+        assertEquals(1, nxV4.asked.size(), "NXDOMAIN is final: " + nxV4.asked);
 
         ScriptedTransport quirk = new ScriptedTransport(Map.of("a.corp.example A", new Reply(0, false,
                 List.of(rr("a.corp.example", 1, "192.0.2.1"))), "a.corp.example AAAA", new Reply(3, false, List.of())),
