@@ -76,10 +76,10 @@ run() {
 echo "# $("$java" -version 2>&1 | head -1); $(nproc) cores; $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ); $count lookups"
 run system www.bench.example uncached no
 run system+ifpin www.bench.example uncached yes
-run ifpin-dns db.corp.example uncached yes
+run ifpin-dns www.corp.example uncached yes
 run system www.bench.example cached no
 run system+ifpin www.bench.example cached yes
-run ifpin-dns db.corp.example cached yes
+run ifpin-dns www.corp.example cached yes
 if grep -v '^\[ifpin\] INFO' "$work/stderr.txt" | grep -q .; then
   say "stderr of the runs:"; grep -v '^\[ifpin\] INFO' "$work/stderr.txt" >&2
 fi
