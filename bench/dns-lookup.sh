@@ -4,6 +4,7 @@
 #
 #   sudo bench/dns-lookup.sh              # 2,000 timed lookups per variant after 500 untimed, about 1 minute
 #   sudo bench/dns-lookup.sh --count N
+#   sudo bench/dns-lookup.sh --smoke      # 50 lookups per variant: checks that it works (BenchHarnessIT runs it)
 #
 # DnsResponderApp answers on 203.0.113.10:53 in the server namespace. The client namespace's resolv.conf
 # (/etc/netns/<client>/resolv.conf, which `ip netns exec` mounts over /etc/resolv.conf) names the same server, so
@@ -21,8 +22,14 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 count=2000
-[[ ${1:-} == --count ]] && count=$2
 warmup=500
+cached_warmup=200000
+case ${1:-} in
+  --count) count=$2 ;;
+  --smoke) count=50; warmup=20; cached_warmup=1000 ;;
+  "") ;;
+  *) echo "usage: $0 [--count N | --smoke]" >&2; exit 64 ;;
+esac
 java=${BENCH_JAVA:-java}
 
 say() { echo "[dns-lookup] $*" >&2; }
@@ -30,6 +37,8 @@ say() { echo "[dns-lookup] $*" >&2; }
 agent="$root/agent/target/ifpin-agent.jar"
 app_jar=$(ls "$here"/target/ifpin-bench-*-connect-app.jar 2>/dev/null | head -1 || true)
 if [[ ! -f $agent || -z $app_jar ]]; then
+  [[ -z ${IFPIN_BENCH_NO_BUILD:-} ]] || { say "the agent or the bench's connect-app jar is missing: build them"\
+" first (mvn package -pl bench -am -DskipTests)"; exit 1; }
   say "building (mvn package -pl bench -am -DskipTests)"
   (cd "$root" && mvn -B -q package -pl bench -am -DskipTests)
   app_jar=$(ls "$here"/target/ifpin-bench-*-connect-app.jar | head -1)
@@ -65,7 +74,7 @@ CONF
 run() {
   local options=(-XX:-UsePerfData) sizes=("$warmup" "$count" 1)
   [[ $3 == uncached ]] && options+=(-Dsun.net.inetaddr.ttl=0)
-  [[ $3 == cached ]] && sizes=(200000 "$count" 500)
+  [[ $3 == cached ]] && sizes=("$cached_warmup" "$count" 500)
   [[ $4 == yes ]] && options+=("-javaagent:$agent=$conf")
   local line
   line=$("$lab" exec-client "$id" "$java" "${options[@]}" -cp "$app_jar" io.ifpin.bench.app.LookupApp "$2" \
