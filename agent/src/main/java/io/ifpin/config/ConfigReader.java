@@ -43,7 +43,7 @@ import java.util.function.Function;
  */
 final class ConfigReader {
     // Anonymous classes, not method references: the config is read in premain, where each lambda would spin classes
-    // (docs/architecture.md, "Startup order").
+    // (docs/dev/architecture.md, "Startup order").
     private static final Function<String, HostPattern> HOST_PATTERN = new Function<>() {
         @Override
         public HostPattern apply(String text) {

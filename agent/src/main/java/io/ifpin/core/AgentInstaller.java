@@ -46,7 +46,7 @@ import java.util.function.Consumer;
  * Runs in the agent's isolated class loader, called once per {@code -javaagent} from {@code IfpinAgent.premain}:
  * load the config (an invalid one stops the JVM before the application starts), and then either nothing (a second
  * ifpin, or a config that cannot act: {@link NothingToPin}) or the pinning hook and the instrumentation. Everything
- * else runs on the {@code ifpin-init} thread, and the JVM's exit never waits for it (docs/architecture.md, "Startup
+ * else runs on the {@code ifpin-init} thread, and the JVM's exit never waits for it (docs/dev/architecture.md, "Startup
  * order").
  */
 public final class AgentInstaller {
@@ -409,7 +409,7 @@ public final class AgentInstaller {
      * Lets {@code java.base}, where the advice runs, read the bridge's module (named modules do not read unnamed ones
      * by default), and opens {@code java.io} to ifpin for {@code FileDescriptor.fd} and {@code java.net} for the
      * requested host name and IPv6 bytes without copies ({@code InetAddressFields}), and {@code java.lang} for
-     * ifpin's own native-access grant on Java 22+ (docs/architecture.md, "Native calls"); no command-line flags needed.
+     * ifpin's own native-access grant on Java 22+ (docs/dev/architecture.md, "Native calls"); no command-line flags needed.
      */
     private static void openJavaBase(Instrumentation instrumentation) {
         Module javaBase = Object.class.getModule();

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * First class run in the agent's own class loader. It hands itself to {@code IfpinAgent} through that loader (a
  * {@link Consumer} of the entry point) rather than being called by reflection, which on Java 18+ spins method-handle
  * classes, milliseconds of every JVM's start. It reads the config first, and puts the bridge into the bootstrap
- * loader only when the config can act (docs/architecture.md, "Startup order"). Calls into {@link AgentInstaller} are
+ * loader only when the config can act (docs/dev/architecture.md, "Startup order"). Calls into {@link AgentInstaller} are
  * linked only once the bridge is there: verifying that class earlier would look for the bridge types in this loader.
  */
 public final class AgentMain implements BiConsumer<String, Instrumentation> {

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 /**
  * The part of premain that needs no bridge: read the config (or stop the JVM), and say so when it cannot act. It runs
  * before the bridge is defined in the bootstrap loader, so a config with nothing to pin costs no module change and no
- * bootstrap class (docs/architecture.md, "Startup order"); nothing here may link a {@code io.ifpin.bridge} type.
+ * bootstrap class (docs/dev/architecture.md, "Startup order"); nothing here may link a {@code io.ifpin.bridge} type.
  */
 final class ConfigStage {
 

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where each JDK socket path enters ifpin. Every public way to open an outbound socket funnels into one of these
- * {@code sun.nio.ch} methods on JDK 17 and 25 (see docs/architecture.md for the call chains):
+ * {@code sun.nio.ch} methods on JDK 17 and 25 (see docs/dev/architecture.md for the call chains):
  *
  * <ul>
  *   <li>{@code NioSocketImpl.beginConnect(InetAddress, int)}, on entry: {@code Socket}, {@code SSLSocket},
@@ -97,7 +97,7 @@ public final class SocketInstrumentation {
         }
 
         // Each path is one constant: identity is equality. Written out because a record's own equals and hashCode
-        // bootstrap through invokedynamic, which spins classes in premain (docs/architecture.md, "Startup order").
+        // bootstrap through invokedynamic, which spins classes in premain (docs/dev/architecture.md, "Startup order").
         @Override
         public boolean equals(Object other) {
             return this == other;
