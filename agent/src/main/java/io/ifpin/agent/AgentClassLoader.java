@@ -18,15 +18,8 @@ import java.util.jar.JarFile;
 
 /**
  * Loads the agent's implementation (rule engine, ByteBuddy's copy of ASM, JNA, Typesafe Config) from the {@value #PREFIX}
- * directory of the agent jar, where the build stores classes as {@code .classdata}.
- *
- * <p>Why: the JVM puts an agent jar on the application's class path. Classes at their normal paths would be visible
- * to the application and clash with its own JNA, ByteBuddy or Typesafe Config of another version. Relocating (shading
- * to new package names) is not an option for JNA, whose native library binds to {@code com.sun.jna.Native} by name.
- * Under a prefix and a different suffix, the application's loaders cannot see them at all; this loader can.
- *
- * <p>The parent is the platform loader: the agent sees the JDK and, through the bootstrap path, {@code io.ifpin.bridge},
- * but never the application's classes.
+ * directory of the agent jar, where the build stores classes as {@code .classdata}, out of the application's sight.
+ * Parent: the platform loader. Why, and what else is where: docs/dev/architecture.md, "Class-loader map".
  */
 final class AgentClassLoader extends ClassLoader implements Consumer<BiConsumer<String, Instrumentation>> {
 
@@ -73,7 +66,7 @@ final class AgentClassLoader extends ClassLoader implements Consumer<BiConsumer<
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         if (name.startsWith(BRIDGE_PACKAGE)) {
             // Parent-first delegation found no bridge in the bootstrap loader. Defining a second copy here would
-            // split ifpin in two (the JDK's advice would call one copy, the agent would configure the other).
+            // split ifpin in two (the patched JDK classes would call one copy, the agent would configure the other).
             throw new ClassNotFoundException(name + " must be defined in the bootstrap loader first");
         }
         JarEntry entry = jar.getJarEntry(PREFIX + name.replace('.', '/') + CLASS_SUFFIX);

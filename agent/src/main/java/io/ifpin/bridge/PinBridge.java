@@ -8,12 +8,12 @@ import java.net.SocketAddress;
 import java.net.UnknownHostException;
 
 /**
- * The only ifpin class the JDK's own socket code calls. It is on the bootstrap class path (the agent jar is appended
- * to it in premain) because advice inlined into {@code java.base} can only link to bootstrap classes.
+ * The only ifpin class the JDK's own socket code calls. It lives in the bootstrap loader because the calls patched
+ * into {@code java.base} can only link to bootstrap classes (docs/dev/architecture.md, "Class-loader map").
  *
  * <p>One {@code volatile} field holds the implementation, set once by the agent after its rules are loaded; until
  * then every call is a no-op. Every method catches everything the hook throws except the {@link IOException} a hook
- * raises on purpose (a later release refuses sockets by policy), so an ifpin bug never breaks the application's
+ * raises on purpose (a deny or fail-closed rule refusing the socket), so an ifpin bug never breaks the application's
  * connect or send.
  */
 public final class PinBridge {

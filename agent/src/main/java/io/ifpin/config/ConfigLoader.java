@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Loads an ifpin HOCON config: the user's file over the agent's own {@code reference.conf}.
+ * Loads an ifpin HOCON config: read by {@link ConfigFile}, parsed by {@link FastHoconParser} or else Typesafe Config,
+ * read into an {@link IfpinConfig} by {@link ConfigReader} (docs/dev/architecture.md, "Config loading"). The agent's
+ * own {@code reference.conf} is merged under the file only when the file has substitutions.
  *
  * <p>Never {@code ConfigFactory.load()} or {@code defaultReference()}: the agent runs inside someone
  * else's JVM, and those would read the application's {@code application.conf} and every
@@ -117,7 +119,7 @@ public final class ConfigLoader {
         throw problems.toException();
     }
 
-    /** For tests and for later features (reload): parse HOCON text; originName is used in messages as the file name. */
+    /** For tests: parse HOCON text; originName is used in messages as the file name. */
     public static IfpinConfig parse(String hocon, String originName) throws InvalidConfigException {
         return parse(hocon, originName, false);
     }

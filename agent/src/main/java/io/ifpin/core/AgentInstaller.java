@@ -3,22 +3,22 @@ package io.ifpin.core;
 import io.ifpin.audit.AuditLog;
 import io.ifpin.bridge.PinBridge;
 import io.ifpin.config.ConfigLoader;
+import io.ifpin.config.ConfigReloader;
+import io.ifpin.config.ConfigVersion;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.LogLevel;
 import io.ifpin.diag.AsyncRouteChecker;
-import io.ifpin.diag.InterfaceReport;
 import io.ifpin.diag.PinSelfTest;
 import io.ifpin.diag.RpFilter;
-import io.ifpin.instrument.NativeTransportInstrumentation;
 import io.ifpin.dns.NameLookupHook;
 import io.ifpin.dns.NameResolution;
 import io.ifpin.dns.OwnDnsSockets;
 import io.ifpin.instrument.NameServiceInstrumentation;
+import io.ifpin.instrument.NativeTransportInstrumentation;
 import io.ifpin.instrument.SocketInstrumentation;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.metrics.Metrics;
 import io.ifpin.metrics.RulesMBean;
-import io.ifpin.os.ErrnoException;
 import io.ifpin.os.Routes;
 import io.ifpin.os.SocketOptions;
 import io.ifpin.os.UnavailableSockets;
@@ -27,16 +27,12 @@ import io.ifpin.pin.KernelVersion;
 import io.ifpin.pin.PendingHook;
 import io.ifpin.pin.Pinner;
 import io.ifpin.pin.StackCallers;
-import io.ifpin.rules.OnError;
-import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;
 
 import java.lang.instrument.Instrumentation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -183,7 +179,7 @@ public final class AgentInstaller {
                         + " refuse, fail-closed rules refuse what they match). Fix: run on Linux, and if JNA cannot"
                         + " unpack its library, point -Djna.tmpdir at a directory that allows exec.";
                 errorUnlessExiting(message);
-                sockets = new UnavailableSockets(t.toString());
+                sockets = new UnavailableSockets();
             }
             IfpinLog.debug("native access ready at " + ConfigStage.millisSince(startNanos) + " ms");
             Routes routes = sockets instanceof UnavailableSockets ? null : loadRoutes(sockets);
@@ -210,11 +206,12 @@ public final class AgentInstaller {
                     : PinSelfTest.run(sockets, config.rules().interfaceNames());
             IfpinLog.debug("startup: self-test done at " + ConfigStage.millisSince(startNanos) + " ms");
             // Logged before any socket is released, so startup lines come before every connect-time report.
-            logStartup(config, sockets, uncovered, nettyCopies, selfTest, ConfigStage.millisSince(startNanos), routes, audit);
+            StartupReport.log(config, sockets, uncovered, nettyCopies, selfTest, ConfigStage.millisSince(startNanos),
+                    routes, audit);
         } catch (Throwable t) {
             errorUnlessExiting("the agent failed to start; sockets are NOT pinned (deny rules still refuse,"
                     + " fail-closed rules refuse what they match): " + t);
-            pinner = policyWithoutPinning(config, reporter, metrics, t);
+            pinner = policyWithoutPinning(config, reporter, metrics);
         } finally {
             PinBridge.install(NameResolution.anyRuleHasDns(config.rules()) ? new OwnDnsSockets(pinner, sockets) : pinner);
             pending.complete(pinner);
@@ -307,10 +304,9 @@ public final class AgentInstaller {
      * later ones, are still refused where the policy says so (ifpin's own failure never widens the policy); null
      * only if even that cannot be built.
      */
-    static Pinner policyWithoutPinning(IfpinConfig config, ErrorReporter reporter, Metrics metrics,
-                                       Throwable failure) {
+    static Pinner policyWithoutPinning(IfpinConfig config, ErrorReporter reporter, Metrics metrics) {
         try {
-            return new Pinner(config, new UnavailableSockets(failure.toString()), reporter, KernelVersion.running(),
+            return new Pinner(config, new UnavailableSockets(), reporter, KernelVersion.running(),
                     AsyncRouteChecker.DISABLED, metrics, null, new StackCallers());
         } catch (Throwable again) {
             return null;
@@ -383,30 +379,7 @@ public final class AgentInstaller {
     }
 
     /**
-     * One INFO line per interface the rules pin to, named by its first rule: its state (exists, up, addresses,
-     * default routes, rp_filter). Per interface, not per rule, so that a config of thousands of rules on a few
-     * interfaces logs a few lines.
-     */
-    private static void logInterfaces(Map<String, List<Rule>> byInterface, Routes routes) {
-        if (routes == null || !IfpinLog.isEnabled(LogLevel.INFO)) {
-            return;
-        }
-        try {
-            List<List<Rule>> groups = new ArrayList<>(byInterface.values());
-            List<InterfaceReport.Status> statuses = new InterfaceReport(routes, RpFilter.PROC)
-                    .build(groups.stream().map(group -> group.get(0)).toList());
-            for (int i = 0; i < statuses.size(); i++) {
-                String line = statuses.get(i).toLine(); // "rule '<name>' -> interface ..."
-                int afterName = line.indexOf("' -> interface '") + 1;
-                IfpinLog.info(line.substring(0, afterName) + alsoNamed(groups.get(i)) + line.substring(afterName));
-            }
-        } catch (Throwable t) {
-            IfpinLog.debug("interface report failed: " + t);
-        }
-    }
-
-    /**
-     * Lets {@code java.base}, where the advice runs, read the bridge's module (named modules do not read unnamed ones
+     * Lets {@code java.base}, where the patched calls run, read the bridge's module (named modules do not read unnamed ones
      * by default), and opens {@code java.io} to ifpin for {@code FileDescriptor.fd} and {@code java.net} for the
      * requested host name and IPv6 bytes without copies ({@code InetAddressFields}), and {@code java.lang} for
      * ifpin's own native-access grant on Java 22+ (docs/dev/architecture.md, "Native calls"); no command-line flags needed.
@@ -422,107 +395,6 @@ public final class AgentInstaller {
                         "java.net", Set.of(AgentInstaller.class.getModule()),
                         // for the native-access grant on Java 22+ (NativeAccessModule.grant)
                         "java.lang", Set.of(AgentInstaller.class.getModule())), Set.of(), Map.of());
-    }
-
-    /** The interfaces of this network namespace, or none (with a warning) when they cannot be listed. */
-    static List<String> interfaceNames(SocketOptions sockets) {
-        try {
-            return sockets.interfaceNames();
-        } catch (ErrnoException e) {
-            IfpinLog.warn("cannot list interfaces: " + e.getMessage());
-            return List.of();
-        }
-    }
-
-    private static void logStartup(IfpinConfig config, SocketOptions sockets, List<String> uncovered,
-                                   List<String> nettyCopies, Map<String, String> selfTest, long startupMillis,
-                                   Routes routes, AuditLog audit) {
-        List<String> interfaces = interfaceNames(sockets);
-        Map<String, List<Rule>> byInterface = pinRulesByInterface(config);
-        List<String> rules = new ArrayList<>();
-        for (Rule rule : config.rules().rules()) {
-            rules.add(rule.describe());
-        }
-        IfpinLog.info("ifpin " + Version.current() + " on Java " + Runtime.version() + ", " + KernelVersion.running()
-                + ": " + (config.observing() ? OBSERVE_MODE + "; " : "") + rules.size() + " rule(s) from "
-                + config.source() + " " + firstFew(rules)
-                + "; unmatched sockets: " + config.defaultRule().target() + policySummary(config, audit) + "; interfaces "
-                + interfaces + "; pinning " + SocketInstrumentation.pathDescriptions() + " and "
-                + NativeTransportInstrumentation.description() + (nettyCopies.isEmpty() ? "" : " " + nettyCopies)
-                + "; self-test " + selfTestLine(byInterface, selfTest) + "; system calls through "
-                + sockets.implementation() + "; ready in " + startupMillis + " ms");
-        logInterfaces(byInterface, routes);
-        for (List<Rule> group : byInterface.values()) {
-            Rule rule = group.get(0);
-            if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
-                IfpinLog.warn("rule '" + rule.name() + "' (" + rule.origin() + ")" + alsoNamed(group)
-                        + " names interface '"
-                        + rule.interfaceName() + "', which does not exist in this network namespace now"
-                        + " (interfaces: " + String.join(", ", interfaces) + "). Until it appears, its sockets fail"
-                        + " with ENODEV and " + (rule.onError() == OnError.FAIL_CLOSED ? "are refused (fail-closed)"
-                        : "proceed unpinned") + ". Fix: correct the name, or ignore this if the interface comes up"
-                        + " later (a VPN).");
-            }
-        }
-        for (String path : uncovered) {
-            IfpinLog.error("socket path not covered on Java " + Runtime.version() + ": " + path
-                    + "; sockets opened this way are NOT pinned. Please report this with your Java version.");
-        }
-    }
-
-    /** How the startup line says {@code ifpin.mode = observe}, plainly and first. */
-    static final String OBSERVE_MODE = "observe mode: every socket is decided, logged, counted and audited as"
-            + " would-pin/would-deny/would-allow, and none is pinned or refused";
-
-    /** Rules listed by name in the startup line; the rest are counted (`check` lists them all). */
-    static final int RULES_LISTED = 20;
-
-    /** The first {@link #RULES_LISTED} items, then how many more. */
-    static String firstFew(List<String> items) {
-        if (items.size() <= RULES_LISTED) {
-            return items.toString();
-        }
-        List<String> shown = new ArrayList<>(items.subList(0, RULES_LISTED));
-        shown.add("... and " + (items.size() - RULES_LISTED) + " more (java -jar ifpin-agent.jar check <config> lists"
-                + " them all)");
-        return shown.toString();
-    }
-
-    /** The pin rules grouped by their interface, interfaces in the order their first rule appears. */
-    static Map<String, List<Rule>> pinRulesByInterface(IfpinConfig config) {
-        Map<String, List<Rule>> groups = new LinkedHashMap<>();
-        for (Rule rule : config.pinRules()) {
-            groups.computeIfAbsent(rule.interfaceName(), name -> new ArrayList<>()).add(rule);
-        }
-        return groups;
-    }
-
-    /** {@code " (and 3 more rules)"} after the first rule of {@code group} when the group has others; else empty. */
-    static String alsoNamed(List<Rule> group) {
-        int others = group.size() - 1;
-        return others == 0 ? "" : " (and " + others + " more rule" + (others == 1 ? "" : "s") + ")";
-    }
-
-    /** The optional policy features in force, for the startup line; empty when none. */
-    private static String policySummary(IfpinConfig config, AuditLog audit) {
-        StringBuilder out = new StringBuilder();
-        if (audit != null) {
-            out.append("; ").append(audit.describe());
-        }
-        config.reloadInterval().ifPresent(interval -> out.append("; reload every ").append(interval.toMillis())
-                .append(" ms"));
-        return out.toString();
-    }
-
-    /**
-     * Per rule, whether a socket can be pinned to its interface now: {@code [corp -> b0: OK, vpn -> tun0: ENODEV]}.
-     * A failure is explained by the WARN/ERROR lines that follow (missing interface) or at the first socket.
-     */
-    static String selfTestLine(Map<String, List<Rule>> byInterface, Map<String, String> selfTest) {
-        List<String> parts = new ArrayList<>();
-        byInterface.forEach((name, group) -> parts.add(group.get(0).name() + alsoNamed(group) + " -> " + name + ": "
-                + selfTest.getOrDefault(name, "not run")));
-        return parts.toString();
     }
 
     /**

@@ -13,14 +13,10 @@ import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 
 /**
- * Defines the {@code io.ifpin.bridge} classes in the bootstrap class loader, where advice inlined into
- * {@code java.base} can link to them.
- *
- * <p>Why not {@code Instrumentation.appendToBootstrapClassLoaderSearch(agentJar)}: it makes HotSpot print "Sharing
- * is only supported for boot loader classes because bootstrap classpath has been appended" on every start and turns
- * off class data sharing for the application's classes (slower startup), and it would expose the whole jar to the
- * bootstrap loader. Defining two small classes directly has neither cost. If a future JDK closes that door, a
- * two-class temporary jar is appended instead (same behaviour, plus the warning).
+ * Defines the {@code io.ifpin.bridge} classes in the bootstrap class loader, where the calls patched into
+ * {@code java.base} can link to them, directly rather than by appending a jar to the bootstrap search path (why:
+ * docs/dev/architecture.md, "Class-loader map"). If a future JDK closes that door, a temporary jar of just these
+ * classes is appended instead (same behaviour, plus HotSpot's class-data-sharing warning).
  *
  * <p>This class must not reference the bridge types itself: it runs before they exist in the bootstrap loader.
  */

@@ -5,6 +5,7 @@ import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.InvalidConfigException;
 import io.ifpin.config.LogLevel;
 import io.ifpin.config.Mode;
+import io.ifpin.config.ModeOverride;
 import io.ifpin.log.IfpinLog;
 
 import java.nio.file.Path;

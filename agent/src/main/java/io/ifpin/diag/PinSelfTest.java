@@ -12,7 +12,8 @@ import java.util.Set;
  * {@code SO_BINDTODEVICE} exactly as a real socket would be, and close it. Nothing is sent. The result says up front
  * whether pinning works here ({@code OK}), or fails and why ({@code ENODEV}: no such interface now; {@code EPERM}:
  * refused by a policy or, before Linux 5.7, missing {@code CAP_NET_RAW}), instead of at the application's first
- * connect. Runs once in premain, on the main thread, never on the socket path.
+ * connect. Runs once at startup, on {@code ifpin-init} (docs/dev/architecture.md, "Startup order"), never on the socket
+ * path.
  */
 public final class PinSelfTest {
 

@@ -57,7 +57,7 @@ public final class NativeTransportInstrumentation {
     private static final String SEND_BATCH = "(I[Ljava/lang/Object;II)V";
 
     /** Where the int descriptor comes from. */
-    private enum Fd {
+    private enum FdSource {
         /** {@code this.intValue()} (the class is a Netty FileDescriptor). */
         THIS_INT_VALUE,
         /** {@code this.fd().intValue()} (an io_uring channel). */
@@ -73,7 +73,7 @@ public final class NativeTransportInstrumentation {
      * @param addressSlot local slot of the destination ({@code SocketAddress}, or {@code InetAddress} followed by
      *                    the int port), or -1 (listen)
      */
-    private record Patch(String method, String descriptor, Fd fd, int addressSlot, String bridgeMethod,
+    private record Patch(String method, String descriptor, FdSource fdSource, int addressSlot, String bridgeMethod,
                          String bridgeDescriptor) {
     }
 
@@ -88,25 +88,25 @@ public final class NativeTransportInstrumentation {
     private static final List<Shape> SHAPES = List.of(
             new Shape("/channel/unix/Socket", "Netty native socket (epoll, io_uring): connect, sendTo, listen",
                     "/channel/unix/FileDescriptor", List.of(
-                    new Patch("connect", "(Ljava/net/SocketAddress;)Z", Fd.THIS_INT_VALUE, 1,
+                    new Patch("connect", "(Ljava/net/SocketAddress;)Z", FdSource.THIS_INT_VALUE, 1,
                             "beforeNativeConnect", CONNECT),
-                    new Patch("sendTo", "(Ljava/nio/ByteBuffer;IILjava/net/InetAddress;IZ)I", Fd.THIS_INT_VALUE, 4,
+                    new Patch("sendTo", "(Ljava/nio/ByteBuffer;IILjava/net/InetAddress;IZ)I", FdSource.THIS_INT_VALUE, 4,
                             "beforeNativeSend", SEND_TO_ADDRESS),
-                    new Patch("sendToAddress", "(JIILjava/net/InetAddress;IZ)I", Fd.THIS_INT_VALUE, 5,
+                    new Patch("sendToAddress", "(JIILjava/net/InetAddress;IZ)I", FdSource.THIS_INT_VALUE, 5,
                             "beforeNativeSend", SEND_TO_ADDRESS),
-                    new Patch("sendToAddresses", "(JILjava/net/InetAddress;IZ)I", Fd.THIS_INT_VALUE, 4,
+                    new Patch("sendToAddresses", "(JILjava/net/InetAddress;IZ)I", FdSource.THIS_INT_VALUE, 4,
                             "beforeNativeSend", SEND_TO_ADDRESS),
-                    new Patch("listen", "(I)V", Fd.THIS_INT_VALUE, -1, "beforeNativeListen", LISTEN))),
+                    new Patch("listen", "(I)V", FdSource.THIS_INT_VALUE, -1, "beforeNativeListen", LISTEN))),
             new Shape("/channel/epoll/LinuxSocket", "Netty epoll datagram batches (sendmmsg)",
                     "/channel/unix/Socket", List.of(new Patch("sendmmsg",
-                    "([L%s/channel/epoll/NativeDatagramPacketArray$NativeDatagramPacket;II)I", Fd.THIS_INT_VALUE, 1,
+                    "([L%s/channel/epoll/NativeDatagramPacketArray$NativeDatagramPacket;II)I", FdSource.THIS_INT_VALUE, 1,
                     "beforeNativeSendBatch", SEND_BATCH))),
             new Shape("/channel/uring/AbstractIoUringChannel", "Netty io_uring connect (ring operation)", null,
-                    List.of(new Patch("submitConnect", "(Ljava/net/InetSocketAddress;)V", Fd.THIS_FD_INT_VALUE, 1,
+                    List.of(new Patch("submitConnect", "(Ljava/net/InetSocketAddress;)V", FdSource.THIS_FD_INT_VALUE, 1,
                             "beforeNativeConnect", CONNECT))),
             new Shape("/channel/uring/MsgHdrMemory", "Netty io_uring unconnected UDP send (sendmsg ring operation)",
                     null, List.of(new Patch("setSocketAddress",
-                    "(L%s/channel/uring/LinuxSocket;Ljava/net/InetSocketAddress;)I", Fd.ARG1_INT_VALUE, 2,
+                    "(L%s/channel/uring/LinuxSocket;Ljava/net/InetSocketAddress;)I", FdSource.ARG1_INT_VALUE, 2,
                     "beforeNativeSend", CONNECT))),
             // Netty 4.1's separate incubator io_uring transport (io.netty.incubator.channel.uring): its connect and
             // sends are ring operations ifpin does not patch. No patches: loading it is reported as not covered.
@@ -177,7 +177,7 @@ public final class NativeTransportInstrumentation {
                 problems.add("no method " + patch.method() + descriptor);
                 continue;
             }
-            if (patch.fd() == Fd.THIS_FD_INT_VALUE && !methods.contains("fd()L" + prefix + "/channel/unix/FileDescriptor;")) {
+            if (patch.fdSource() == FdSource.THIS_FD_INT_VALUE && !methods.contains("fd()L" + prefix + "/channel/unix/FileDescriptor;")) {
                 problems.add("no method fd() returning " + prefix + "/channel/unix/FileDescriptor");
                 continue;
             }
@@ -349,7 +349,7 @@ public final class NativeTransportInstrumentation {
         /** The descriptor (from Netty's own methods), then the destination arguments, as the bridge method takes them. */
         private void pushArguments() {
             String fileDescriptor = prefix + "/channel/unix/FileDescriptor";
-            switch (patch.fd()) {
+            switch (patch.fdSource()) {
                 case THIS_INT_VALUE -> {
                     super.visitVarInsn(Opcodes.ALOAD, 0);
                     super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, className, "intValue", "()I", false);

@@ -46,13 +46,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * All run before the connect or send system call, on the caller's thread (virtual or not).
  *
  * <p>Each patch is one static call into {@code io.ifpin.bridge.PinBridge} with values already on hand (arguments and the
- * object's {@code fd} field), inserted with ASM (the copy inside ByteBuddy) by a plain
- * {@link ClassFileTransformer}. Why not ByteBuddy's {@code AgentBuilder} and {@code Advice}: they cost about 500 ms of
- * the application's startup on a small machine (thousands of classes run cold), for five call sites that need none
- * of their generality. The inserted code adds no branches and no locals, so the methods' stack map frames stay valid
- * and only the maximum stack size is recomputed. The bridge catches every {@code Throwable} of the hook itself,
- * except the {@link java.io.IOException} by which the hook refuses a socket (a deny rule, a fail-closed rule), which
- * the JDK method propagates as its own connect or send failure.
+ * object's {@code fd} field), inserted with ASM (the copy inside ByteBuddy) by a plain {@link ClassFileTransformer}.
+ * Why not ByteBuddy's {@code Advice}, and what keeps a patch safe: docs/dev/architecture.md, "Instrumentation: call
+ * sites patched with ASM". A refusal (the bridge's {@link java.io.IOException}) propagates as the JDK method's own
+ * connect or send failure.
  */
 public final class SocketInstrumentation {
 
@@ -70,7 +67,7 @@ public final class SocketInstrumentation {
      * Where the patch reads the socket's descriptor from. {@code NET_LISTEN_ARGUMENT}: the fd argument of the
      * {@code Net.listen(fd, backlog)} call the patch precedes (copied with {@code DUP2; POP}).
      */
-    private enum Descriptor { FIELD_FD, ARGUMENT_1, NET_LISTEN_ARGUMENT }
+    private enum FdSource { FIELD_FD, ARGUMENT_1, NET_LISTEN_ARGUMENT }
 
     /** Where in the method the call goes. */
     private enum Anchor {
@@ -89,7 +86,7 @@ public final class SocketInstrumentation {
      * @param addressSlot the local variable slot of the destination argument
      */
     private record Path(String description, String typeName, String method, String methodDescriptor, Anchor anchor,
-                        Descriptor descriptor, String fieldOwner, int addressSlot, String bridgeMethod,
+                        FdSource fdSource, String fieldOwner, int addressSlot, String bridgeMethod,
                         String bridgeDescriptor) {
 
         String internalName() {
@@ -111,43 +108,33 @@ public final class SocketInstrumentation {
 
     private static final List<Path> PATHS = List.of(
             new Path("Socket/SSLSocket/URLConnection", "sun.nio.ch.NioSocketImpl", "beginConnect",
-                    "(Ljava/net/InetAddress;I)Ljava/io/FileDescriptor;", Anchor.ENTRY, Descriptor.FIELD_FD,
+                    "(Ljava/net/InetAddress;I)Ljava/io/FileDescriptor;", Anchor.ENTRY, FdSource.FIELD_FD,
                     "java.net.SocketImpl", 1,
                     "beforeTcpConnect", TCP_WITH_ADDRESS),
             new Path("SocketChannel/HttpClient", "sun.nio.ch.SocketChannelImpl", "beginConnect",
-                    "(ZLjava/net/SocketAddress;)V", Anchor.BEFORE_EACH_RETURN, Descriptor.FIELD_FD, "sun.nio.ch.SocketChannelImpl", 2,
+                    "(ZLjava/net/SocketAddress;)V", Anchor.BEFORE_EACH_RETURN, FdSource.FIELD_FD, "sun.nio.ch.SocketChannelImpl", 2,
                     "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
             new Path("AsynchronousSocketChannel", "sun.nio.ch.UnixAsynchronousSocketChannelImpl", "implConnect",
                     "(Ljava/net/SocketAddress;Ljava/lang/Object;Ljava/nio/channels/CompletionHandler;)"
-                            + "Ljava/util/concurrent/Future;", Anchor.AFTER_BEGIN_CALL, Descriptor.FIELD_FD,
+                            + "Ljava/util/concurrent/Future;", Anchor.AFTER_BEGIN_CALL, FdSource.FIELD_FD,
                     "sun.nio.ch.AsynchronousSocketChannelImpl", 1, "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
             new Path("DatagramSocket/DatagramChannel connect", "sun.nio.ch.DatagramChannelImpl", "connect",
-                    "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", Anchor.ENTRY, Descriptor.FIELD_FD,
+                    "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", Anchor.ENTRY, FdSource.FIELD_FD,
                     "sun.nio.ch.DatagramChannelImpl", 1, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
             new Path("DatagramSocket/DatagramChannel send", "sun.nio.ch.DatagramChannelImpl", "send",
                     "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", Anchor.ENTRY,
-                    Descriptor.ARGUMENT_1, null, 3, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
+                    FdSource.ARGUMENT_1, null, 3, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
             // Listeners (direction = inbound rules).
             new Path("ServerSocket listen", "sun.nio.ch.NioSocketImpl", "listen", "(I)V", Anchor.BEFORE_NET_LISTEN,
-                    Descriptor.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
+                    FdSource.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
             new Path("ServerSocketChannel listen", "sun.nio.ch.ServerSocketChannelImpl", "netBind",
                     "(Ljava/net/SocketAddress;I)Ljava/net/SocketAddress;", Anchor.BEFORE_NET_LISTEN,
-                    Descriptor.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
+                    FdSource.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
             new Path("AsynchronousServerSocketChannel listen", "sun.nio.ch.AsynchronousServerSocketChannelImpl",
                     "bind", "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;",
-                    Anchor.BEFORE_NET_LISTEN, Descriptor.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN));
+                    Anchor.BEFORE_NET_LISTEN, FdSource.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN));
 
     private SocketInstrumentation() {
-    }
-
-    /**
-     * Registers the transformer, retransforms targets that are already loaded, and loads the others so the result is
-     * known now, not at the first connect.
-     *
-     * @return the paths that are NOT covered on this JDK (empty when all are)
-     */
-    public static List<String> install(Instrumentation instrumentation) {
-        return register(instrumentation).check();
     }
 
     /**
@@ -249,7 +236,7 @@ public final class SocketInstrumentation {
         private byte[] patch(String className, List<Path> paths, byte[] classFile) {
             List<Path> usable = new ArrayList<>();
             for (Path path : paths) {
-                if (path.descriptor() == Descriptor.FIELD_FD && !hasFdField(path.fieldOwner(), className, classFile)) {
+                if (path.fdSource() == FdSource.FIELD_FD && !hasFdField(path.fieldOwner(), className, classFile)) {
                     // A GETFIELD of a missing field would fail in the application's connect, not here: refuse.
                     throw new IllegalStateException("field " + path.fieldOwner() + ".fd (" + FILE_DESCRIPTOR
                             + ") not found");
@@ -366,7 +353,7 @@ public final class SocketInstrumentation {
         }
 
         private void callBridge() {
-            switch (path.descriptor()) {
+            switch (path.fdSource()) {
                 case FIELD_FD -> {
                     super.visitVarInsn(Opcodes.ALOAD, 0);
                     super.visitFieldInsn(Opcodes.GETFIELD, path.fieldOwner().replace('.', '/'), "fd", FILE_DESCRIPTOR);

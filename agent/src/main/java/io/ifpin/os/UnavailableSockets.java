@@ -8,16 +8,6 @@ import java.util.List;
  * refuse what they match, fail-open rules report the failure once and let the socket proceed, as for any error.
  */
 public final class UnavailableSockets implements SocketOptions {
-    private final String why;
-
-    /** @param why what failed to load, for messages */
-    public UnavailableSockets(String why) {
-        this.why = why;
-    }
-
-    public String why() {
-        return why;
-    }
 
     @Override
     public String implementation() {

@@ -289,6 +289,16 @@ public final class Rule {
         return hostArray.length > 0;
     }
 
+    /** The parsed host patterns, for {@link RuleSet}'s index. */
+    List<HostPattern> hostPatterns() {
+        return hostPatterns;
+    }
+
+    /** The parsed CIDRs, for {@link RuleSet}'s index. */
+    List<Cidr> cidrList() {
+        return cidrList;
+    }
+
     /**
      * True if this rule applies to a socket to {@code address:port}. {@code requestedHost} is the
      * name the application asked for (see {@link HostNames#requestedName}), null for a literal.

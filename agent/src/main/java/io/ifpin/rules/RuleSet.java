@@ -19,20 +19,17 @@ import java.util.Set;
  * whose address condition can hold, and each of those candidates is checked with the rule's own
  * {@link Rule#matchesIpv4}/{@link Rule#matchesIpv6} (ports, protocols, everything), lowest position first. The
  * answer is therefore exactly the linear scan's first match ({@code RuleSetDifferentialTest} compares the two on
- * random rules). The indexes:
+ * random rules). Every outbound rule has CIDRs or hosts ({@link Rule} refuses one with neither), so two indexes
+ * find every candidate:
  * <ul>
  *   <li>{@link PrefixTrie} per family: the rules whose CIDRs contain the address;</li>
- *   <li>{@link HostIndex}: the rules whose host patterns match the requested name (exact names and wildcards);</li>
- *   <li>the rules with neither CIDRs nor hosts (none can be written today), which are candidates for every
- *       socket.</li>
+ *   <li>{@link HostIndex}: the rules whose host patterns match the requested name (exact names and wildcards).</li>
  * </ul>
  * Each index yields ascending rule positions, and a list is read only while its positions are below the best
  * match so far, so a long list behind an early match costs nothing. For an IPv4 literal with no host rules, match
  * allocates nothing.
  */
 public final class RuleSet {
-    private static final int[] NONE = new int[0];
-
     private final List<Rule> rules;
     private final Rule[] ruleArray;
     /** Extracting the requested name allocates, so it is skipped when no rule could use it. */
@@ -43,8 +40,6 @@ public final class RuleSet {
     private final PrefixTrie ipv4Networks = new PrefixTrie(32);
     private final PrefixTrie ipv6Networks = new PrefixTrie(128);
     private final HostIndex hostPatterns;
-    /** Rules without an address condition: candidates for every destination. */
-    private final int[] unconditional;
 
     /** {@code direction = inbound} rules, for listening sockets; never consulted by {@link #match}. */
     private final Rule[] inboundArray;
@@ -77,33 +72,21 @@ public final class RuleSet {
         this.anyRuleHasCallers = callers;
         this.interfaceNames = Collections.unmodifiableSet(names);
 
-        // Rule keeps its parsed Cidr and HostPattern objects private; its texts parse back to the same values.
         List<List<HostPattern>> patternsByRule = new ArrayList<>(ruleArray.length);
-        List<Integer> withoutAddress = new ArrayList<>();
         boolean hosts = false;
         for (int position = 0; position < ruleArray.length; position++) {
             Rule rule = ruleArray[position];
-            for (String text : rule.cidrs()) {
-                Cidr cidr = Cidr.parse(text);
+            for (Cidr cidr : rule.cidrList()) {
                 (cidr.isIpv4() ? ipv4Networks : ipv6Networks)
                         .add(cidr.keyHigh(), cidr.keyLow(), cidr.prefixLength(), position);
             }
-            List<HostPattern> patterns = new ArrayList<>(rule.hosts().size());
-            for (String text : rule.hosts()) {
-                patterns.add(HostPattern.parse(text));
-            }
-            patternsByRule.add(patterns);
-            hosts |= !patterns.isEmpty();
-            if (patterns.isEmpty() && rule.cidrs().isEmpty()) {
-                withoutAddress.add(position);
-            }
+            patternsByRule.add(rule.hostPatterns());
+            hosts |= rule.hasHosts();
         }
         ipv4Networks.build();
         ipv6Networks.build();
         this.anyRuleHasHosts = hosts;
         this.hostPatterns = hosts ? new HostIndex(patternsByRule) : null;
-        this.unconditional = withoutAddress.isEmpty() ? NONE
-                : withoutAddress.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** @throws IllegalArgumentException if two rules share a name */
@@ -173,7 +156,6 @@ public final class RuleSet {
                 best = firstIpv4(entry.rules, best, address, requestedHost, port, protocol, caller);
             }
         }
-        best = firstIpv4(unconditional, best, address, requestedHost, port, protocol, caller);
         return best < ruleArray.length ? ruleArray[best] : null;
     }
 
@@ -208,7 +190,6 @@ public final class RuleSet {
                 best = firstIpv6(entry.rules, best, high, low, requestedHost, port, protocol, caller);
             }
         }
-        best = firstIpv6(unconditional, best, high, low, requestedHost, port, protocol, caller);
         return best < ruleArray.length ? ruleArray[best] : null;
     }
 

@@ -51,7 +51,7 @@ class AgentInstallerTest {
             }
         };
         LogCapture log = LogCapture.start();
-        assertEquals(List.of(), AgentInstaller.interfaceNames(failing));
+        assertEquals(List.of(), StartupReport.interfaceNames(failing));
         assertEquals(List.of("[ifpin] WARN cannot list interfaces: if_nameindex: ENOBUFS (No buffer space available)"),
                 log.lines());
     }
@@ -64,7 +64,7 @@ class AgentInstallerTest {
                 + "{ name = closed, cidrs = [\"203.0.113.2/32\"], interface = b0, on-error = fail-closed },"
                 + "{ name = open, cidrs = [\"203.0.113.3/32\"], interface = b0 } ]", "test.conf");
         io.ifpin.pin.Pinner pinner = AgentInstaller.policyWithoutPinning(config, new io.ifpin.pin.ErrorReporter(),
-                new io.ifpin.metrics.Metrics(), new IllegalStateException("provoked"));
+                new io.ifpin.metrics.Metrics());
         java.io.FileDescriptor fd = new java.io.FileDescriptor();
         java.lang.reflect.Field field = java.io.FileDescriptor.class.getDeclaredField("fd");
         field.setAccessible(true);

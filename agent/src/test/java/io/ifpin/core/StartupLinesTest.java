@@ -30,25 +30,25 @@ class StartupLinesTest {
         for (int i = 0; i < 25; i++) {
             rules.add("r" + i);
         }
-        String line = AgentInstaller.firstFew(rules);
+        String line = StartupReport.firstFew(rules);
         assertTrue(line.startsWith("[r0, r1, "), line);
         assertTrue(line.endsWith(", r19, ... and 5 more (java -jar ifpin-agent.jar check <config> lists them all)]"),
                 line);
-        assertEquals("[r0, r1]", AgentInstaller.firstFew(rules.subList(0, 2)));
+        assertEquals("[r0, r1]", StartupReport.firstFew(rules.subList(0, 2)));
     }
 
     @Test
     void interfacesAreReportedOncePerInterfaceNamingTheFirstRuleAndCountingTheOthers() throws Exception {
         IfpinConfig config = manyRules(1000);
-        Map<String, List<Rule>> byInterface = AgentInstaller.pinRulesByInterface(config);
+        Map<String, List<Rule>> byInterface = StartupReport.pinRulesByInterface(config);
         assertEquals(List.of("b0", "a0"), List.copyOf(byInterface.keySet()));
         assertEquals("r0", byInterface.get("b0").get(0).name());
         assertEquals("r1", byInterface.get("a0").get(0).name());
         assertEquals("[r0 (and 499 more rules) -> b0: OK, r1 (and 499 more rules) -> a0: ENODEV]",
-                AgentInstaller.selfTestLine(byInterface, Map.of("b0", "OK", "a0", "ENODEV")));
+                StartupReport.selfTestLine(byInterface, Map.of("b0", "OK", "a0", "ENODEV")));
         IfpinConfig single = ConfigLoader.parse("ifpin.rules = [{ name = corp, cidrs = [\"192.0.2.0/24\"],"
                 + " interface = b0 }]", "one.conf");
-        assertEquals("[corp -> b0: OK]", AgentInstaller.selfTestLine(AgentInstaller.pinRulesByInterface(single),
+        assertEquals("[corp -> b0: OK]", StartupReport.selfTestLine(StartupReport.pinRulesByInterface(single),
                         Map.of("b0", "OK")),
                 "one rule per interface: the line reads as before");
     }

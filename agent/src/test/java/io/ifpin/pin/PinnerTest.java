@@ -6,9 +6,11 @@ import io.ifpin.os.Errno;
 import io.ifpin.os.ErrnoException;
 import io.ifpin.os.SocketOptions;
 import io.ifpin.rules.Protocol;
-import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.FileDescriptor;
 import java.net.InetAddress;
@@ -16,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -143,66 +147,12 @@ class PinnerTest {
     }
 
     @Test
-    void epermMessageNamesRuleSocketBothInterfacesCapabilityAndFix() throws Exception {
-        Rule toA = rules().rules().get(1);
-        String message = pinner("6.1.0").explain(toA, "UDP socket 192.0.2.2:40000 -> 203.0.113.20:53", "b0",
-                new ErrnoException("setsockopt", Errno.EPERM));
-        assertTrue(message.startsWith("rule 'to-a' (test.conf:1): cannot pin UDP socket 192.0.2.2:40000 ->"
-                + " 203.0.113.20:53 to interface 'a0': EPERM."), message);
-        assertTrue(message.contains("already bound to 'b0'"), message);
-        assertTrue(message.contains("CAP_NET_RAW"), message);
-        assertTrue(message.contains("AmbientCapabilities=CAP_NET_RAW"), message);
-        assertTrue(message.contains("capabilities.add: [NET_RAW]"), message);
-        assertTrue(message.contains("not setcap on the java binary"), message);
-        assertTrue(message.endsWith("The socket proceeds bound to 'b0' (fail-open)."), message);
-    }
-
-    @Test
-    void epermOnAnOldKernelSaysEveryBindNeedsTheCapability() throws Exception {
-        Rule toB = rules().rules().get(0);
-        String message = pinner("5.4.0-150-generic").explain(toB, "TCP socket", "",
-                new ErrnoException("setsockopt", Errno.EPERM));
-        assertTrue(message.contains("older than 5.7"), message);
-        assertTrue(message.contains("Linux 5.4.0-150-generic"), message);
-        assertTrue(message.endsWith("The socket proceeds unpinned (fail-open)."), message);
-    }
-
-    @Test
-    void epermOnAnUnboundSocketOfANewKernelPointsAtASecurityPolicy() throws Exception {
-        Rule toB = rules().rules().get(0);
-        String message = pinner("6.1.0").explain(toB, "TCP socket", "", new ErrnoException("setsockopt", Errno.EPERM));
-        assertTrue(message.contains("seccomp"), message);
-        assertTrue(message.contains("CAP_NET_RAW does not help"), message);
-    }
-
-    @Test
-    void enodevMessageNamesRuleAndInterface() throws Exception {
-        Rule gone = rules().rules().get(2);
-        String message = pinner("6.1.0").explain(gone, "TCP socket 192.0.2.2:0 -> 203.0.113.30:7000", "",
-                new ErrnoException("setsockopt", Errno.ENODEV));
-        assertTrue(message.contains("rule 'gone'"), message);
-        assertTrue(message.contains("ENODEV"), message);
-        assertTrue(message.contains("no interface 'nosuch0' in this network namespace"), message);
-        assertTrue(message.contains("Fix:"), message);
-    }
-
-    @Test
     void aSocketBoundToADeletedInterfaceIsBoundAgain() throws Exception {
         // A VPN reconnects: tun0 is deleted and re-created, an old UDP socket keeps the dead ifindex.
         sockets.bound.put(9, DELETED);
         pinner("6.1.0").beforeUdpSend(fd(9), ip("10"), 53);
         assertEquals(List.of("get 9", "set 9 b0"), sockets.calls);
         assertEquals("b0", sockets.bound.get(9));
-    }
-
-    @Test
-    void epermOnASocketBoundToADeletedInterfaceSaysSo() throws Exception {
-        Rule toB = rules().rules().get(0);
-        String message = pinner("6.1.0").explain(toB, "UDP socket", Pinner.DELETED_INTERFACE,
-                new ErrnoException("setsockopt", Errno.EPERM));
-        assertTrue(message.contains("bound to an interface that has since been deleted"), message);
-        assertTrue(message.contains("CAP_NET_RAW"), message);
-        assertTrue(message.endsWith("its traffic fails with ENODEV."), message);
     }
 
     @Test
@@ -229,56 +179,119 @@ class PinnerTest {
         assertEquals(Protocol.UDP, rules().rules().get(1).protocols().iterator().next());
     }
 
-    // The lines of docs/troubleshooting.md's message index, row by row (the socket part is what describe() prints).
+    // ---- explain: what the operator is told about a refusal ----
 
+    /** The socket part of docs/troubleshooting.md's message index, as describe() prints it. */
     private static final String SOCKET = "TCP socket [::]:0 -> 203.0.113.10:7000";
 
-    private String explain(String kernel, String current, int errno) throws Exception {
-        return pinner(kernel).explain(rules().rules().get(0), SOCKET, current, new ErrnoException("setsockopt", errno));
+    /**
+     * A case of {@link #explainTellsTheOperator}: {@code explain} for the rule at {@code rule}, on {@code kernel},
+     * for a socket currently bound to {@code current}, refused with {@code errno} by the call {@code call}; then the
+     * checks on the message.
+     */
+    private static Arguments row(String name, int rule, String kernel, String socket, String current, String call,
+                                 int errno, Consumer<String> check) {
+        return Arguments.of(name, rule, kernel, socket, current, new ErrnoException(call, errno), check);
     }
 
-    @Test
-    void epermOnAnOldKernelReadsAsTheGuideSays() throws Exception {
-        assertEquals("rule 'to-b' (test.conf:1): cannot pin " + SOCKET + " to interface 'b0': EPERM. This kernel (Linux"
-                + " 5.4.0-150-generic) is older than 5.7, where every SO_BINDTODEVICE needs CAP_NET_RAW, which this process"
-                + " lacks. Fix: grant the JVM CAP_NET_RAW (systemd: AmbientCapabilities=CAP_NET_RAW; Kubernetes:"
-                + " securityContext.capabilities.add: [NET_RAW]; Docker: --cap-add NET_RAW), not setcap on the java"
-                + " binary. The socket proceeds unpinned (fail-open).", explain("5.4.0-150-generic", "", Errno.EPERM));
+    private static Arguments row(String name, int rule, String kernel, String socket, String current, int errno,
+                                 Consumer<String> check) {
+        return row(name, rule, kernel, socket, current, "setsockopt", errno, check);
     }
 
-    @Test
-    void epermFromASecurityPolicyReadsAsTheGuideSays() throws Exception {
-        assertEquals("rule 'to-b' (test.conf:1): cannot pin " + SOCKET + " to interface 'b0': EPERM. The socket is not"
-                + " bound yet, so this kernel (Linux 6.18.44-fc-v782) allows it without CAP_NET_RAW: a security policy"
-                + " refused it (a seccomp filter, an LSM such as SELinux or AppArmor, or a cgroup BPF program). Fix: allow"
-                + " setsockopt(SOL_SOCKET, SO_BINDTODEVICE) in that policy; CAP_NET_RAW does not help against it. The"
-                + " socket proceeds unpinned (fail-open).", explain("6.18.44-fc-v782", "", Errno.EPERM));
-        // 5.7 itself already allows the first binding
-        assertTrue(explain("5.7.0", "", Errno.EPERM).contains("a security policy refused it"));
+    private static Consumer<String> is(String expected) {
+        return message -> assertEquals(expected, message);
     }
 
-    @Test
-    void epermOnASocketBoundToADeletedInterfaceReadsAsTheGuideSays() throws Exception {
-        String message = explain("6.1.0", Pinner.DELETED_INTERFACE, Errno.EPERM);
-        assertTrue(message.startsWith("rule 'to-b' (test.conf:1): cannot pin " + SOCKET + " to interface 'b0': EPERM."
-                + " The socket was bound to an interface that has since been deleted (e.g. a VPN interface that was"
-                + " re-created) and binding it again needs CAP_NET_RAW, which this process lacks. Fix: grant the JVM"
-                + " CAP_NET_RAW ("), message);
-        assertTrue(message.endsWith("not setcap on the java binary; or reconnect (new sockets are pinned to the new"
-                + " interface). The socket stays bound to the deleted interface, so its traffic fails with ENODEV."),
-                message);
+    private static Consumer<String> startsWith(String start) {
+        return message -> assertTrue(message.startsWith(start), message);
     }
 
-    @Test
-    void anyOtherErrnoSaysTheKernelRefused() throws Exception {
-        // the call as LinuxSocketsJna names it
-        ErrnoException eacces = new ErrnoException("setsockopt(SO_BINDTODEVICE, \"b0\")", Errno.EACCES);
-        assertEquals("rule 'to-b' (test.conf:1): cannot pin " + SOCKET + " to interface 'b0': EACCES. The kernel"
-                + " refused: setsockopt(SO_BINDTODEVICE, \"b0\"): EACCES (Permission denied). The socket proceeds"
-                + " unpinned (fail-open).", pinner("6.1.0").explain(rules().rules().get(0), SOCKET, "", eacces));
-        // an errno ifpin has no name for is printed as a number
-        assertTrue(explain("6.1.0", "", 200).contains("to interface 'b0': errno 200. The kernel refused: "),
-                explain("6.1.0", "", 200));
+    private static Consumer<String> endsWith(String end) {
+        return message -> assertTrue(message.endsWith(end), message);
+    }
+
+    private static Consumer<String> contains(String... fragments) {
+        return message -> {
+            for (String fragment : fragments) {
+                assertTrue(message.contains(fragment), message);
+            }
+        };
+    }
+
+    @SafeVarargs
+    private static Consumer<String> all(Consumer<String>... checks) {
+        return message -> {
+            for (Consumer<String> check : checks) {
+                check.accept(message);
+            }
+        };
+    }
+
+    static Stream<Arguments> explanations() {
+        return Stream.of(
+                row("EPERM rebind: rule, socket, both interfaces, capability, fix", 1, "6.1.0",
+                        "UDP socket 192.0.2.2:40000 -> 203.0.113.20:53", "b0", Errno.EPERM, all(
+                        startsWith("rule 'to-a' (test.conf:1): cannot pin UDP socket 192.0.2.2:40000 ->"
+                                + " 203.0.113.20:53 to interface 'a0': EPERM."),
+                        contains("already bound to 'b0'", "CAP_NET_RAW", "AmbientCapabilities=CAP_NET_RAW",
+                                "capabilities.add: [NET_RAW]", "not setcap on the java binary"),
+                        endsWith("The socket proceeds bound to 'b0' (fail-open)."))),
+                row("EPERM on an old kernel: every bind needs the capability", 0, "5.4.0-150-generic", "TCP socket", "",
+                        Errno.EPERM, all(
+                        contains("older than 5.7", "Linux 5.4.0-150-generic"),
+                        endsWith("The socket proceeds unpinned (fail-open)."))),
+                row("EPERM unbound on a new kernel: a security policy", 0, "6.1.0", "TCP socket", "", Errno.EPERM,
+                        contains("seccomp", "CAP_NET_RAW does not help")),
+                row("ENODEV: rule and interface", 2, "6.1.0", "TCP socket 192.0.2.2:0 -> 203.0.113.30:7000", "",
+                        Errno.ENODEV,
+                        contains("rule 'gone'", "ENODEV", "no interface 'nosuch0' in this network namespace", "Fix:")),
+                row("EPERM on a socket bound to a deleted interface", 0, "6.1.0", "UDP socket",
+                        Pinner.DELETED_INTERFACE, Errno.EPERM, all(
+                        contains("bound to an interface that has since been deleted", "CAP_NET_RAW"),
+                        endsWith("its traffic fails with ENODEV."))),
+                // The lines of docs/troubleshooting.md's message index, row by row.
+                row("guide: EPERM on an old kernel", 0, "5.4.0-150-generic", SOCKET, "", Errno.EPERM,
+                        is("rule 'to-b' (test.conf:1): cannot pin " + SOCKET + " to interface 'b0': EPERM. This kernel"
+                        + " (Linux 5.4.0-150-generic) is older than 5.7, where every SO_BINDTODEVICE needs CAP_NET_RAW,"
+                        + " which this process lacks. Fix: grant the JVM CAP_NET_RAW (systemd:"
+                        + " AmbientCapabilities=CAP_NET_RAW; Kubernetes: securityContext.capabilities.add: [NET_RAW];"
+                        + " Docker: --cap-add NET_RAW), not setcap on the java binary. The socket proceeds unpinned"
+                        + " (fail-open).")),
+                row("guide: EPERM from a security policy", 0, "6.18.44-fc-v782", SOCKET, "", Errno.EPERM,
+                        is("rule 'to-b' (test.conf:1): cannot pin " + SOCKET + " to interface 'b0': EPERM. The"
+                        + " socket is not bound yet, so this kernel (Linux 6.18.44-fc-v782) allows it without"
+                        + " CAP_NET_RAW: a security policy refused it (a seccomp filter, an LSM such as SELinux or"
+                        + " AppArmor, or a cgroup BPF program). Fix: allow setsockopt(SOL_SOCKET, SO_BINDTODEVICE) in"
+                        + " that policy; CAP_NET_RAW does not help against it. The socket proceeds unpinned"
+                        + " (fail-open).")),
+                row("guide: 5.7 itself already allows the first binding", 0, "5.7.0", SOCKET, "", Errno.EPERM,
+                        contains("a security policy refused it")),
+                row("guide: EPERM on a socket bound to a deleted interface", 0, "6.1.0", SOCKET,
+                        Pinner.DELETED_INTERFACE, Errno.EPERM, all(
+                        startsWith("rule 'to-b' (test.conf:1): cannot pin " + SOCKET + " to interface 'b0': EPERM."
+                                + " The socket was bound to an interface that has since been deleted (e.g. a VPN"
+                                + " interface that was re-created) and binding it again needs CAP_NET_RAW, which this"
+                                + " process lacks. Fix: grant the JVM CAP_NET_RAW ("),
+                        endsWith("not setcap on the java binary; or reconnect (new sockets are pinned to the new"
+                                + " interface). The socket stays bound to the deleted interface, so its traffic fails"
+                                + " with ENODEV."))),
+                // the call as LinuxSocketsJna names it
+                row("guide: any other errno, the kernel refused", 0, "6.1.0", SOCKET, "",
+                        "setsockopt(SO_BINDTODEVICE, \"b0\")", Errno.EACCES,
+                        is("rule 'to-b' (test.conf:1): cannot pin " + SOCKET + " to interface 'b0': EACCES. The kernel"
+                        + " refused: setsockopt(SO_BINDTODEVICE, \"b0\"): EACCES (Permission denied). The socket"
+                        + " proceeds unpinned (fail-open).")),
+                // an errno ifpin has no name for is printed as a number
+                row("guide: an errno without a name", 0, "6.1.0", SOCKET, "", 200,
+                        contains("to interface 'b0': errno 200. The kernel refused: ")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("explanations")
+    void explainTellsTheOperator(String name, int rule, String kernel, String socket, String current,
+                                 ErrnoException error, Consumer<String> check) throws Exception {
+        check.accept(pinner(kernel).explain(rules().rules().get(rule), socket, current, error));
     }
 
     @Test

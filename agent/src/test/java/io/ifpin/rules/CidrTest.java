@@ -2,6 +2,7 @@ package io.ifpin.rules;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.Inet4Address;
@@ -43,77 +44,63 @@ class CidrTest {
         return Inet6Address.getByAddress(null, bytes, -1);
     }
 
-    @Test
-    void ipv4Network() throws Exception {
-        Cidr cidr = Cidr.parse("192.0.2.0/24");
-        assertTrue(cidr.isIpv4());
-        assertTrue(cidr.contains(ip(192, 0, 2, 0)));
-        assertTrue(cidr.contains(ip(192, 0, 2, 255)));
-        assertFalse(cidr.contains(ip(192, 0, 3, 1)));
-        assertFalse(cidr.contains(ip(198, 51, 100, 1)));
-        assertFalse(cidr.contains(literal("2001:db8::1")));
+    /** Whether the network contains the address (both as written; the addresses are literals, so no DNS). */
+    @ParameterizedTest(name = "{0} contains {1}: {2}")
+    @CsvSource(delimiter = '|', value = {
+            // IPv4; 203.x has the sign bit set in a Java int, so addresses compare unsigned
+            "192.0.2.0/24          | 192.0.2.0                           | true",
+            "192.0.2.0/24          | 192.0.2.255                         | true",
+            "192.0.2.0/24          | 192.0.3.1                           | false",
+            "192.0.2.0/24          | 198.51.100.1                        | false",
+            "192.0.2.0/24          | 2001:db8::1                         | false",
+            "0.0.0.0/0             | 192.0.2.1                           | true",
+            "0.0.0.0/0             | 255.255.255.255                     | true",
+            "0.0.0.0/0             | 2001:db8::1                         | false",
+            "203.0.113.7/32        | 203.0.113.7                         | true",
+            "203.0.113.7/32        | 203.0.113.8                         | false",
+            "203.0.113.7           | 203.0.113.7                         | true",
+            "203.0.113.7           | 203.0.113.6                         | false",
+            "203.0.113.128/25      | 203.0.113.200                       | true",
+            "203.0.113.128/25      | 203.0.113.100                       | false",
+            // IPv6
+            "2001:db8:f::/48       | 2001:db8:f::1                       | true",
+            "2001:db8:f::/48       | 2001:db8:f:ffff:ffff:ffff:ffff:ffff | true",
+            "2001:db8:f::/48       | 2001:db8:10::1                      | false",
+            "2001:db8:f::/48       | 192.0.2.1                           | false",
+            "::/0                  | 2001:db8::1                         | true",
+            "::/0                  | 192.0.2.1                           | false",
+            "2001:db8::5/128       | 2001:db8::5                         | true",
+            "2001:db8::5/128       | 2001:db8::6                         | false",
+            "2001:DB8::5           | 2001:db8::5                         | true",
+            // prefixes across the two 64-bit halves
+            "2001:db8:0:1::/64     | 2001:db8:0:1:ffff::1                | true",
+            "2001:db8:0:1::/64     | 2001:db8:0:2::1                     | false",
+            "2001:db8::1:0:0/96    | 2001:db8::1:c000:201                | true",
+            "2001:db8::1:0:0/96    | 2001:db8::2:c000:201                | false",
+            "2001:db8:8000::/33    | 2001:db8:ffff::1                    | true",
+            "2001:db8:8000::/33    | 2001:db8:7fff::1                    | false",
+            // a mapped network in a config is its IPv4 network; an embedded IPv4 tail is parsed
+            "::ffff:192.0.2.0/120  | 192.0.2.10                          | true",
+            "::ffff:192.0.2.0/120  | 192.0.3.10                          | false",
+            "64:ff9b::192.0.2.1    | 64:ff9b::c000:201                   | true",
+    })
+    void containment(String network, String address, boolean contains) throws Exception {
+        assertEquals(contains, Cidr.parse(network).contains(literal(address)));
     }
 
-    @Test
-    void ipv4AllAndSingle() throws Exception {
-        Cidr all = Cidr.parse("0.0.0.0/0");
-        assertTrue(all.contains(ip(192, 0, 2, 1)));
-        assertTrue(all.contains(ip(255, 255, 255, 255)));
-        assertFalse(all.contains(literal("2001:db8::1")));
-
-        Cidr single = Cidr.parse("203.0.113.7/32");
-        assertTrue(single.contains(ip(203, 0, 113, 7)));
-        assertFalse(single.contains(ip(203, 0, 113, 8)));
-
-        Cidr bare = Cidr.parse("203.0.113.7");
-        assertEquals(32, bare.prefixLength());
-        assertTrue(bare.contains(ip(203, 0, 113, 7)));
-        assertFalse(bare.contains(ip(203, 0, 113, 6)));
-    }
-
-    @Test
-    void ipv4HighBitAddressesCompareUnsigned() throws Exception {
-        // 203.x has the sign bit set in a Java int.
-        Cidr cidr = Cidr.parse("203.0.113.128/25");
-        assertTrue(cidr.contains(ip(203, 0, 113, 200)));
-        assertFalse(cidr.contains(ip(203, 0, 113, 100)));
-    }
-
-    @Test
-    void ipv6Networks() throws Exception {
-        Cidr cidr = Cidr.parse("2001:db8:f::/48");
-        assertFalse(cidr.isIpv4());
-        assertTrue(cidr.contains(literal("2001:db8:f::1")));
-        assertTrue(cidr.contains(literal("2001:db8:f:ffff:ffff:ffff:ffff:ffff")));
-        assertFalse(cidr.contains(literal("2001:db8:10::1")));
-        assertFalse(cidr.contains(ip(192, 0, 2, 1)));
-
-        Cidr all = Cidr.parse("::/0");
-        assertTrue(all.contains(literal("2001:db8::1")));
-        assertFalse(all.contains(ip(192, 0, 2, 1)));
-
-        Cidr host = Cidr.parse("2001:db8::5/128");
-        assertTrue(host.contains(literal("2001:db8::5")));
-        assertFalse(host.contains(literal("2001:db8::6")));
-
-        Cidr bare = Cidr.parse("2001:DB8::5");
-        assertEquals(128, bare.prefixLength());
-        assertTrue(bare.contains(literal("2001:db8::5")));
-    }
-
-    @Test
-    void ipv6PrefixesAcrossTheHalves() throws Exception {
-        Cidr slash64 = Cidr.parse("2001:db8:0:1::/64");
-        assertTrue(slash64.contains(literal("2001:db8:0:1:ffff::1")));
-        assertFalse(slash64.contains(literal("2001:db8:0:2::1")));
-
-        Cidr slash96 = Cidr.parse("2001:db8::1:0:0/96");
-        assertTrue(slash96.contains(literal("2001:db8::1:c000:201")));
-        assertFalse(slash96.contains(literal("2001:db8::2:c000:201")));
-
-        Cidr slash33 = Cidr.parse("2001:db8:8000::/33");
-        assertTrue(slash33.contains(literal("2001:db8:ffff::1")));
-        assertFalse(slash33.contains(literal("2001:db8:7fff::1")));
+    @ParameterizedTest(name = "{0}: IPv4 {1}, /{2}")
+    @CsvSource(delimiter = '|', value = {
+            "192.0.2.0/24          | true  | 24",
+            "203.0.113.7           | true  | 32",
+            "2001:db8:f::/48       | false | 48",
+            "2001:DB8::5           | false | 128",
+            "::ffff:192.0.2.0/120  | true  | 24",
+            "64:ff9b::192.0.2.1    | false | 128",
+    })
+    void familyAndPrefixLength(String network, boolean ipv4, int prefixLength) {
+        Cidr cidr = Cidr.parse(network);
+        assertEquals(ipv4, cidr.isIpv4());
+        assertEquals(prefixLength, cidr.prefixLength());
     }
 
     @Test
@@ -125,23 +112,7 @@ class CidrTest {
         assertFalse(Cidr.parse("198.51.100.0/24").contains(destination));
         // A mapped address is an IPv4 connection, so IPv6 networks do not claim it.
         assertFalse(Cidr.parse("::/0").contains(destination));
-    }
-
-    @Test
-    void mappedNetworkInConfigIsItsIpv4Network() throws Exception {
-        Cidr cidr = Cidr.parse("::ffff:192.0.2.0/120");
-        assertTrue(cidr.isIpv4());
-        assertEquals(24, cidr.prefixLength());
-        assertTrue(cidr.contains(ip(192, 0, 2, 10)));
-        assertTrue(cidr.contains(mapped(192, 0, 2, 10)));
-        assertFalse(cidr.contains(ip(192, 0, 3, 10)));
-    }
-
-    @Test
-    void embeddedIpv4TailIsParsed() throws Exception {
-        Cidr cidr = Cidr.parse("64:ff9b::192.0.2.1");
-        assertFalse(cidr.isIpv4());
-        assertTrue(cidr.contains(literal("64:ff9b::c000:201")));
+        assertTrue(Cidr.parse("::ffff:192.0.2.0/120").contains(destination));
     }
 
     @ParameterizedTest
@@ -162,49 +133,45 @@ class CidrTest {
         assertThrows(InvalidValueException.class, () -> Cidr.parse(text));
     }
 
-    @Test
-    void prefixTooLong() {
-        InvalidValueException v4 = assertThrows(InvalidValueException.class, () -> Cidr.parse("192.0.2.0/33"));
-        assertEquals("use a prefix length from /0 to /32", v4.fix());
-        InvalidValueException v6 = assertThrows(InvalidValueException.class, () -> Cidr.parse("2001:db8::/129"));
-        assertEquals("use a prefix length from /0 to /128", v6.fix());
+    /** The fix an invalid network's message gives. */
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', value = {
+            "192.0.2.0/33          | use a prefix length from /0 to /32",
+            "2001:db8::/129        | use a prefix length from /0 to /128",
+            "192.0.2.1/24          | use the network address \"192.0.2.0/24\"",
+            "2001:db8:f::1/48      | use the network address \"2001:db8:f::/48\"",
+            "192.0.2.1/0           | use the network address \"0.0.0.0/0\"",
+            "api.corp.example      | host names go in hosts = [\"api.corp.example\"]",
+    })
+    void invalidNetworkFix(String text, String fix) {
+        assertEquals(fix, assertThrows(InvalidValueException.class, () -> Cidr.parse(text)).fix());
     }
 
     @Test
-    void hostBitsNameTheNetwork() {
+    void hostBitsSetIsTheProblem() {
         InvalidValueException v4 = assertThrows(InvalidValueException.class, () -> Cidr.parse("192.0.2.1/24"));
         assertEquals("host bits are set", v4.problem());
-        assertEquals("use the network address \"192.0.2.0/24\"", v4.fix());
-
-        InvalidValueException v6 = assertThrows(InvalidValueException.class, () -> Cidr.parse("2001:db8:f::1/48"));
-        assertEquals("use the network address \"2001:db8:f::/48\"", v6.fix());
-
-        InvalidValueException all = assertThrows(InvalidValueException.class, () -> Cidr.parse("192.0.2.1/0"));
-        assertEquals("use the network address \"0.0.0.0/0\"", all.fix());
     }
 
-    @Test
-    void networkFormIsRfc5952() {
-        assertEquals("2001:db8::/32", Cidr.parse("2001:0DB8:0000::/32").networkForm());
-        assertEquals("::/0", Cidr.parse("::/0").networkForm());
-        assertEquals("::1/128", Cidr.parse("0:0:0:0:0:0:0:1").networkForm());
-        assertEquals("2001:db8:0:1::/64", Cidr.parse("2001:db8:0:1::/64").networkForm());
-        // the longest run of zero groups is compressed (the first of equals), a single zero group never
-        assertEquals("2001:db8:0:1::1:0/128", Cidr.parse("2001:db8:0:1:0:0:1:0").networkForm());
-        assertEquals("2001:db8::1:0:0:1/128", Cidr.parse("2001:db8:0:0:1:0:0:1").networkForm());
-        assertEquals("2001:db8:0:1:1:1:1:1/128", Cidr.parse("2001:db8:0:1:1:1:1:1").networkForm());
+    /** The longest run of zero groups is compressed (the first of equals), a single zero group never. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "2001:0DB8:0000::/32    | 2001:db8::/32",
+            "::/0                   | ::/0",
+            "0:0:0:0:0:0:0:1        | ::1/128",
+            "2001:db8:0:1::/64      | 2001:db8:0:1::/64",
+            "2001:db8:0:1:0:0:1:0   | 2001:db8:0:1::1:0/128",
+            "2001:db8:0:0:1:0:0:1   | 2001:db8::1:0:0:1/128",
+            "2001:db8:0:1:1:1:1:1   | 2001:db8:0:1:1:1:1:1/128",
+    })
+    void networkFormIsRfc5952(String written, String networkForm) {
+        assertEquals(networkForm, Cidr.parse(written).networkForm());
     }
 
     @Test
     void zoneIdsAreRejected() {
         InvalidValueException e = assertThrows(InvalidValueException.class, () -> Cidr.parse("fe80::1%eth0"));
         assertTrue(e.problem().contains("zone"));
-    }
-
-    @Test
-    void hostNameGetsAHostsFix() {
-        InvalidValueException e = assertThrows(InvalidValueException.class, () -> Cidr.parse("api.corp.example"));
-        assertEquals("host names go in hosts = [\"api.corp.example\"]", e.fix());
     }
 
     @Test

@@ -8,6 +8,13 @@ import java.net.UnknownHostException;
 /**
  * Address formatting shared by {@link PeerServer} and the cases, so that what the server reports
  * and what tests compare against is one canonical text form.
+ *
+ * <p>The RFC 5952 rule here is also in the agent ({@code io.ifpin.os.Addresses}), on purpose: this
+ * app stands for an unmodified application, so it links no ifpin code (a shared jar on its class
+ * path would put ifpin classes in the application's loader, which the class-loader map in
+ * docs/dev/architecture.md rules out), and the formatter of a library it ships (Netty's
+ * {@code NetUtil.toAddressString}, which agrees on IPv6 but not on IPv4-mapped addresses) costs
+ * {@link PeerServer} about 280 ms of Netty's start and SLF4J's warnings on its stderr.
  */
 public final class Addresses {
 

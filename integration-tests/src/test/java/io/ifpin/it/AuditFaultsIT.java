@@ -2,10 +2,10 @@ package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
 import io.ifpin.it.apps.FaultStepsApp;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,17 +36,12 @@ class AuditFaultsIT {
     private static final Pattern DROPPED = Pattern.compile("\"event\":\"dropped\",\"count\":(\\d+),\"total\":(\\d+),"
             + "\"from\":\"[0-9T:.\\-]+Z\",\"to\":\"[0-9T:.\\-]+Z\"}$");
 
-    private static Path work;
+    @TempDir
+    static Path work;
 
     @BeforeAll
     static void requireRoot() {
         ItEnv.requireRoot();
-        work = TestFiles.tempDir("ifpin-audit-faults");
-    }
-
-    @AfterAll
-    static void cleanUp() {
-        TestFiles.deleteRecursively(work);
     }
 
     @TestFactory

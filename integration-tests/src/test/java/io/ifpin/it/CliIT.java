@@ -1,12 +1,13 @@
 package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
@@ -21,28 +22,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliIT {
 
-    private static NetnsLab lab;
-    private static Path work;
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("cli");
+    @TempDir
+    static Path work;
     private static Path config;
     private static Path hosts;
 
     @BeforeAll
-    static void startLab() {
-        lab = NetnsLab.start("cli");
-        work = TestFiles.tempDir("ifpin-cli");
+    static void writeConfig() {
         hosts = TestFiles.writeHosts(work);
         config = AgentConfig.create()
                 .cidrRule("svc", "b0", "203.0.113.10/32", "2001:db8:f::10/128")
                 .hostRule("corp", "b0", "*.corp.example")
                 .writeTo(work.resolve("ifpin.conf"));
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
     }
 
     private static ChildResult cli(String... args) {

@@ -2,8 +2,7 @@ package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
 import io.ifpin.it.apps.LoadClassApp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,17 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * these run in the test's own namespace.
  */
 class ConfigFaultsIT {
-    private static Path work;
-
-    @BeforeAll
-    static void setUp() {
-        work = TestFiles.tempDir("ifpin-config-faults");
-    }
-
-    @AfterAll
-    static void cleanUp() {
-        TestFiles.deleteRecursively(work);
-    }
+    @TempDir
+    static Path work;
 
     private static ChildResult app(TestJdk jdk, Path config, String... jvmOptions) {
         ChildJvm child = ChildJvm.on(jdk).agent(ItEnv.agentJar(), config).classpath(ItEnv.testClasses())

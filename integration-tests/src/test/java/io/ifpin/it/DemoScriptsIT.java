@@ -1,8 +1,8 @@
 package io.ifpin.it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
@@ -32,20 +32,12 @@ class DemoScriptsIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(240);
     private static final Duration GRACE = Duration.ofSeconds(30);
 
-    private static Path work;
+    @TempDir
+    static Path work;
 
     @BeforeAll
     static void requireLabHost() {
-        String problem = NetnsLab.hostProblem(); // the demos need what a lab needs
-        if (problem != null) {
-            ItEnv.unavailable(problem, ItEnv.HOW_TO_RUN_AS_ROOT);
-        }
-        work = TestFiles.tempDir("ifpin-demo-scripts");
-    }
-
-    @AfterAll
-    static void cleanUp() {
-        TestFiles.deleteRecursively(work);
+        ItEnv.requireRoot(); // the demos need what a lab needs
     }
 
     @Test

@@ -3,11 +3,11 @@ package io.ifpin.it;
 import io.ifpin.it.ChildJvm.ChildResult;
 import io.ifpin.it.apps.MetricsScrapeApp;
 import io.ifpin.it.apps.UdpTwoDestinationsApp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,22 +50,10 @@ class DeploymentRecipesIT {
     private static final String FLAG = "-javaagent:/opt/ifpin/ifpin-agent.jar=/etc/ifpin/ifpin.conf";
     private static final String APP_CLASS = UdpTwoDestinationsApp.class.getName();
 
-    private static NetnsLab lab;
-    private static Path work;
-
-    @BeforeAll
-    static void startLab() {
-        lab = NetnsLab.start("dep");
-        work = TestFiles.tempDir("ifpin-deploy");
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
-    }
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("dep");
+    @TempDir
+    static Path work;
 
     /** The fenced blocks of {@code lang} (or any, when null) under the {@code ## heading} of the page. */
     static List<String> blocks(String heading, String lang) {

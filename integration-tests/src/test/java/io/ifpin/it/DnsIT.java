@@ -5,6 +5,8 @@ import io.ifpin.it.apps.DnsApp;
 import io.ifpin.it.apps.LabDnsServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -35,15 +37,15 @@ class DnsIT {
     private static final String B0_V4 = "198.51.100.2";
     private static final String B0_V6 = "2001:db8:b::2";
 
-    private static NetnsLab lab;
-    private static Path work;
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("dns");
+    @TempDir
+    static Path work;
     private static Process dns;
     private static final List<String> dnsLog = new CopyOnWriteArrayList<>();
 
     @BeforeAll
-    static void startLab() throws Exception {
-        lab = NetnsLab.start("dns");
-        work = TestFiles.tempDir("ifpin-dns");
+    static void startDnsServer() throws Exception {
         List<String> cmd = List.of(ItEnv.labScript().toString(), "exec-server", lab.id(),
                 TestJdk.currentJava().toString(), "-XX:-UsePerfData", "-cp", ItEnv.testClasses().toString(),
                 LabDnsServer.class.getName(), "203.0.113.10", "2001:db8:f::10");
@@ -72,17 +74,13 @@ class DnsIT {
     }
 
     @AfterAll
-    static void stopLab() throws InterruptedException {
+    static void stopDnsServer() throws InterruptedException {
         if (dns != null) {
             dns.destroy(); // our own child, by its handle
             if (!dns.waitFor(10, TimeUnit.SECONDS)) {
                 dns.destroyForcibly();
             }
         }
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
     }
 
     /**

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -151,27 +153,23 @@ class DocCommandsIT {
         return COMMANDS.stream().filter(e -> e.pattern().matcher(command.command()).matches()).findFirst().orElse(null);
     }
 
-    private static NetnsLab lab;
-    private static Path work;
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("doc");
+    @TempDir
+    static Path work;
     /** Stands for the application whose <pid> the diagnostics take: a sleep in the lab's client namespace. */
     private static Process labProcess;
 
     @BeforeAll
-    static void startLab() throws IOException {
-        lab = NetnsLab.start("doc");
-        work = TestFiles.tempDir("ifpin-doc-commands");
+    static void startLabProcess() throws IOException {
         labProcess = new ProcessBuilder(lab.inClient(List.of("sleep", "600"))).start(); // exec: the pid is sleep's
     }
 
     @AfterAll
-    static void stopLab() {
+    static void stopLabProcess() {
         if (labProcess != null) {
             labProcess.destroyForcibly(); // ours, by its PID
         }
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
     }
 
     @Test

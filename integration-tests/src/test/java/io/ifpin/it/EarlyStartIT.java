@@ -5,10 +5,10 @@ import io.ifpin.it.apps.ConnectOnceApp;
 import io.ifpin.it.apps.HeldAtExitApp;
 import io.ifpin.it.apps.LateLogManagerApp;
 import io.ifpin.it.apps.ThreadsApp;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  */
 class EarlyStartIT {
 
-    private static Path work;
+    @TempDir
+    static Path work;
     private static Path appClasses;
     private static Path logManagerDir;
     private static Path pinLoopback;
@@ -40,7 +41,6 @@ class EarlyStartIT {
 
     @BeforeAll
     static void setUp() {
-        work = TestFiles.tempDir("ifpin-early");
         // The application's class path holds the apps but not its log manager, which only its own loader has.
         appClasses = work.resolve("app");
         logManagerDir = work.resolve("lm");
@@ -52,11 +52,6 @@ class EarlyStartIT {
         pinLoopback = AgentConfig.create().cidrRule("loop", "lo", "127.0.0.1/32").writeTo(work.resolve("loop.conf"));
         empty = TestFiles.write(work.resolve("empty.conf"), "ifpin {}\n");
         invalid = TestFiles.write(work.resolve("invalid.conf"), "ifpin { rules = [ { name = x, interface = 7 } ] }\n");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        TestFiles.deleteRecursively(work);
     }
 
     private static void copyClass(String name, Path root) {

@@ -3,10 +3,11 @@ package io.ifpin.it;
 import io.ifpin.it.ChildJvm.ChildResult;
 import io.ifpin.it.LegacyAppOutput.CaseLine;
 import io.ifpin.it.apps.UdpTwoDestinationsApp;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -30,23 +31,15 @@ class ErrorsIT {
 
     private static final String APP_CLASS = UdpTwoDestinationsApp.class.getName();
 
-    private static NetnsLab lab;
-    private static Path work;
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("err");
+    @TempDir
+    static Path work;
     private static Path hosts;
 
     @BeforeAll
-    static void startLab() {
-        lab = NetnsLab.start("err");
-        work = TestFiles.tempDir("ifpin-errors");
+    static void writeHosts() {
         hosts = TestFiles.writeHosts(work);
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
     }
 
     @TestFactory

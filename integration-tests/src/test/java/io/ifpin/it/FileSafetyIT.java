@@ -2,10 +2,10 @@ package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
 import io.ifpin.it.apps.FaultStepsApp;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,18 +33,13 @@ class FileSafetyIT {
     private static final String DENIED = "connect 203.0.113.99 7 ";
     private static final String RULES = "  rules = [ { name = no-entry, cidrs = [\"203.0.113.99/32\"], action = deny } ]\n";
 
-    private static Path work;
+    @TempDir
+    static Path work;
 
     @BeforeAll
     static void requireRoot() {
         ItEnv.requireRoot();
-        work = TestFiles.tempDir("ifpin-file-safety");
         TestFiles.chmod(work, "rwxr-xr-x"); // nobody must reach the sticky directory inside
-    }
-
-    @AfterAll
-    static void cleanUp() {
-        TestFiles.deleteRecursively(work);
     }
 
     @TestFactory

@@ -1,10 +1,9 @@
 package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -40,17 +39,8 @@ class InvalidConfigIT {
             "}",
             "");
 
-    private static Path work;
-
-    @BeforeAll
-    static void writeConfig() {
-        work = TestFiles.tempDir("ifpin-invalid-config");
-    }
-
-    @AfterAll
-    static void cleanUp() {
-        TestFiles.deleteRecursively(work);
-    }
+    @TempDir
+    static Path work;
 
     @TestFactory
     Stream<DynamicNode> invalidConfigStopsTheApp() {

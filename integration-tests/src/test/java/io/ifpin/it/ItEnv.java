@@ -36,7 +36,10 @@ public final class ItEnv {
         return Assumptions.abort(message);
     }
 
-    /** For tests that need root but no lab (mount, another user's files): the same check and policy as a lab's. */
+    /**
+     * For tests that need what a lab needs (root, iproute2) but no {@link NetnsLab} of their own (mount, another
+     * user's files, the demo scripts): the same check and policy as a lab's.
+     */
     public static void requireRoot() {
         String problem = NetnsLab.hostProblem();
         if (problem != null) {

@@ -1,10 +1,10 @@
 package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,22 +32,10 @@ class ListenerIT {
     static final List<String> KINDS = List.of("server-socket", "server-socket-channel",
             "async-server-socket-channel", "netty-nio-server", "netty-epoll-server", "netty-io-uring-server");
 
-    private static NetnsLab lab;
-    private static Path work;
-
-    @BeforeAll
-    static void startLab() {
-        lab = NetnsLab.start("lsn");
-        work = TestFiles.tempDir("ifpin-listener");
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
-    }
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("lsn");
+    @TempDir
+    static Path work;
 
     @TestFactory
     Stream<DynamicNode> inboundRulePinsListeners() {

@@ -1,11 +1,11 @@
 package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -53,23 +53,18 @@ class MessagesIT {
             "}",
             "");
 
-    private static Path work;
+    @TempDir
+    static Path work;
     private static Path mainConfig;
     /** The run most sections share: rule loop pins to lo, rule gone names a missing interface, debug level. */
     private static final Map<TestJdk, Lazy<ChildResult>> MAIN_RUN = new EnumMap<>(TestJdk.class);
 
     @BeforeAll
     static void setUp() {
-        work = TestFiles.tempDir("ifpin-messages");
         mainConfig = TestFiles.write(work.resolve("messages.conf"), MAIN_CONFIG);
         for (TestJdk jdk : TestJdk.values()) {
             MAIN_RUN.put(jdk, new Lazy<>(() -> app(jdk, 3).agent(ItEnv.agentJar(), mainConfig).runOnHost()));
         }
-    }
-
-    @AfterAll
-    static void cleanUp() {
-        TestFiles.deleteRecursively(work);
     }
 
     // ---- the main run: startup, interface report, missing interface, ENODEV, debug, exit summary ----------------

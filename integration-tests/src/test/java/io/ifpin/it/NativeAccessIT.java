@@ -2,10 +2,11 @@ package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
 import io.ifpin.it.LegacyAppOutput.CaseLine;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,23 +39,15 @@ class NativeAccessIT {
     /** JDK socket paths only: under --illegal-native-access=deny the application's own Netty could not load its library. */
     private static final String CASES = "socket,socket-channel,datagram-channel-send,http-client";
 
-    private static NetnsLab lab;
-    private static Path work;
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("nat");
+    @TempDir
+    static Path work;
     private static Path config;
 
     @BeforeAll
-    static void startLab() {
-        lab = NetnsLab.start("nat");
-        work = TestFiles.tempDir("ifpin-native-access");
+    static void writeConfig() {
         config = AgentConfig.create().cidrRule("service", "b0", SERVICE + "/32").writeTo(work.resolve("service.conf"));
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
     }
 
     @TestFactory

@@ -1,10 +1,10 @@
 package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -27,22 +27,10 @@ class NativeCoverageIT {
     private static final String FAKE = "io.ifpin.it.apps.fakenetty.channel.unix.Socket";
     private static final String FAKE_INCUBATOR = "io.ifpin.it.apps.fakenetty.channel.uring.AbstractIOUringChannel";
 
-    private static NetnsLab lab;
-    private static Path work;
-
-    @BeforeAll
-    static void startLab() {
-        lab = NetnsLab.start("cov");
-        work = TestFiles.tempDir("ifpin-coverage");
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
-    }
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("cov");
+    @TempDir
+    static Path work;
 
     @TestFactory
     Stream<DynamicNode> coverageReport() {

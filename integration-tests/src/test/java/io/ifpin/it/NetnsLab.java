@@ -1,5 +1,9 @@
 package io.ifpin.it;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -24,58 +28,73 @@ import java.util.stream.Stream;
 /**
  * One instance of the topology of {@code scripts/netns-lab.sh} (client namespace with a0/b0,
  * server namespace with the service addresses) with {@code PeerServer} running in the server
- * namespace.
+ * namespace, for one test class:
  *
- * <p>Cleanup is belt and braces: {@link #close()} (call it from {@code @AfterAll}) stops the
- * server by its PID and deletes the namespaces; a JVM shutdown hook does the same if the test JVM
- * dies first. Nothing else is ever killed.
+ * <pre>{@code @RegisterExtension
+ * static final NetnsLab lab = NetnsLab.perClass("pol");}</pre>
+ *
+ * <p>The lab is up before the class's {@code @BeforeAll} methods run and down after its
+ * {@code @AfterAll} methods, so they can start and stop servers of their own in it. If the machine
+ * cannot host a lab (not root, no iproute2, namespaces refused) the class's tests are aborted, or
+ * failed when CI=true.
+ *
+ * <p>Cleanup is belt and braces: after the class (also when its set-up or tests failed) the server
+ * is stopped by its PID and the namespaces are deleted; a JVM shutdown hook does the same if the
+ * test JVM dies first. Nothing else is ever killed.
  */
-public final class NetnsLab implements AutoCloseable {
+public final class NetnsLab implements BeforeAllCallback, AfterAllCallback {
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration SERVER_READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final String id;
-    private final Path script;
     private final List<String> serverOut = new CopyOnWriteArrayList<>();
     private final List<String> serverErr = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
+    private Path script;
     private Process server;
 
-    private NetnsLab(String id, Path script) {
+    private NetnsLab(String id) {
         this.id = id;
-        this.script = script;
         this.shutdownHook = new Thread(this::cleanUp, "netns-lab-" + id + "-cleanup");
     }
 
     /**
-     * Creates a lab and starts PeerServer in it. If the machine cannot host a lab (not root, no
-     * iproute2, namespaces refused) this aborts the caller's tests, or fails them when CI=true.
+     * A lab for the test class that registers it (see the class comment).
      *
      * @param prefix a few letters naming the test class; made unique per JVM and lab
      */
-    public static NetnsLab start(String prefix) {
+    public static NetnsLab perClass(String prefix) {
+        // Short and unique: namespace names and (hashed) interface names derive from it.
+        return new NetnsLab(prefix + Long.toString(ProcessHandle.current().pid(), 36) + COUNTER.incrementAndGet());
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
         String problem = hostProblem();
         if (problem != null) {
-            return ItEnv.unavailable(problem, ItEnv.HOW_TO_RUN_AS_ROOT);
+            ItEnv.unavailable(problem, ItEnv.HOW_TO_RUN_AS_ROOT);
         }
-        // Short and unique: namespace names and (hashed) interface names derive from it.
-        String id = prefix + Long.toString(ProcessHandle.current().pid(), 36) + COUNTER.incrementAndGet();
-        NetnsLab lab = new NetnsLab(id, ItEnv.labScript());
-        Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
+        script = ItEnv.labScript();
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
         boolean started = false;
         try {
-            lab.up();
-            lab.startServer();
+            up();
+            startServer();
             started = true;
-            return lab;
         } finally {
             if (!started) {
-                lab.close();
+                close();
             }
         }
+    }
+
+    /** Runs after the class's {@code @AfterAll} methods, and also when its set-up failed. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     public String id() {
@@ -136,8 +155,7 @@ public final class NetnsLab implements AutoCloseable {
         return awaitServerLine(line -> line.startsWith("SAW ") && line.contains(" " + endpoint + " -> "), Duration.ofSeconds(5));
     }
 
-    @Override
-    public void close() {
+    private void close() {
         cleanUp();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -200,9 +218,9 @@ public final class NetnsLab implements AutoCloseable {
         reader.start();
     }
 
-    /** Stops our server (by its PID only) and deletes the namespaces. Safe to call twice. */
+    /** Stops our server (by its PID only) and deletes the namespaces. Safe to call twice, and before the lab is up. */
     private void cleanUp() {
-        if (!closed.compareAndSet(false, true)) {
+        if (script == null || !closed.compareAndSet(false, true)) {
             return;
         }
         if (server != null && server.isAlive()) {

@@ -2,8 +2,8 @@ package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
 import io.ifpin.it.apps.PolicyApp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,22 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ObserveIT {
     private static final String A0_V4 = "192.0.2.2";
 
-    private static NetnsLab lab;
-    private static Path work;
-
-    @BeforeAll
-    static void startLab() {
-        lab = NetnsLab.start("obs");
-        work = TestFiles.tempDir("ifpin-observe");
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
-    }
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("obs");
+    @TempDir
+    static Path work;
 
     private static ChildResult app(TestJdk jdk, Path config, String... args) {
         return child(jdk, config, args).runIn(lab);

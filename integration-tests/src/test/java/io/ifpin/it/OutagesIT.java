@@ -2,10 +2,10 @@ package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
 import io.ifpin.it.apps.FaultStepsApp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -32,22 +32,10 @@ class OutagesIT {
     private static final List<String> PUT_BACK = List.of("run ip link set b0gone name b0", "run ip link set b0 up",
             "run ip route replace default via 198.51.100.1 dev b0 metric 200");
 
-    private static NetnsLab lab;
-    private static Path work;
-
-    @BeforeAll
-    static void startLab() {
-        lab = NetnsLab.start("out");
-        work = TestFiles.tempDir("ifpin-outages");
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
-    }
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("out");
+    @TempDir
+    static Path work;
 
     @TestFactory
     Stream<DynamicNode> eachOutageIsReportedWhenItStartsAndEnds() {

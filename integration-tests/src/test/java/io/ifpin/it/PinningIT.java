@@ -4,10 +4,11 @@ import io.ifpin.demo.cases.Cases;
 import io.ifpin.demo.cases.SocketCase;
 import io.ifpin.it.ChildJvm.ChildResult;
 import io.ifpin.it.LegacyAppOutput.CaseLine;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,23 +35,15 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  */
 class PinningIT {
 
-    private static NetnsLab lab;
-    private static Path work;
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("pin");
+    @TempDir
+    static Path work;
     private static Path hosts;
 
     @BeforeAll
-    static void startLab() {
-        lab = NetnsLab.start("pin");
-        work = TestFiles.tempDir("ifpin-pinning");
+    static void writeHosts() {
         hosts = TestFiles.writeHosts(work);
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
     }
 
     /** What the application is told to connect to, and what the server should see, per family. */

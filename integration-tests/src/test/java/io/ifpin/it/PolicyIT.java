@@ -4,9 +4,9 @@ import io.ifpin.it.ChildJvm.ChildResult;
 import io.ifpin.it.apps.PolicyApp;
 import io.ifpin.it.apps.other.OtherClient;
 import io.ifpin.it.apps.vendor.LegacyClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,22 +38,10 @@ class PolicyIT {
     private static final String B0_V4 = "198.51.100.2";
     private static final String A0_V4 = "192.0.2.2";
 
-    private static NetnsLab lab;
-    private static Path work;
-
-    @BeforeAll
-    static void startLab() {
-        lab = NetnsLab.start("pol");
-        work = TestFiles.tempDir("ifpin-policy");
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
-    }
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("pol");
+    @TempDir
+    static Path work;
 
     private static Path config(String name, String hocon) {
         return TestFiles.write(work.resolve(name + ".conf"), hocon);

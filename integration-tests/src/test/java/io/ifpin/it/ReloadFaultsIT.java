@@ -2,8 +2,8 @@ package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
 import io.ifpin.it.apps.ReloadFaultsApp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -25,22 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReloadFaultsIT {
     private static final String B0_PREFIX = "198.51.100.";
 
-    private static NetnsLab lab;
-    private static Path work;
-
-    @BeforeAll
-    static void startLab() {
-        lab = NetnsLab.start("rlf");
-        work = TestFiles.tempDir("ifpin-reload-faults");
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
-    }
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("rlf");
+    @TempDir
+    static Path work;
 
     @ParameterizedTest
     @EnumSource(TestJdk.class)

@@ -1,10 +1,10 @@
 package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -25,22 +25,10 @@ class VirtualThreadsIT {
 
     private static final int THREADS = 2000;
 
-    private static NetnsLab lab;
-    private static Path work;
-
-    @BeforeAll
-    static void startLab() {
-        lab = NetnsLab.start("vth");
-        work = TestFiles.tempDir("ifpin-vthreads");
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-        TestFiles.deleteRecursively(work);
-    }
+    @RegisterExtension
+    static final NetnsLab lab = NetnsLab.perClass("vth");
+    @TempDir
+    static Path work;
 
     @TestFactory
     Stream<DynamicNode> thousandsOfVirtualThreads() {

@@ -1,14 +1,11 @@
-package io.ifpin.core;
-
-import io.ifpin.config.ConfigLoader;
-import io.ifpin.config.Mode;
+package io.ifpin.config;
 
 /**
  * {@code -Difpin.mode}: overrides the file's {@code ifpin.mode} at startup and on every reload, so that a reload of a
  * file without the key never switches an operator's {@code -Difpin.mode=observe} JVM to enforcing (or back).
  * Checked at startup like {@code -Difpin.log.level}: a bad value stops the JVM.
  */
-final class ModeOverride {
+public final class ModeOverride {
     private ModeOverride() {
     }
 
@@ -17,7 +14,7 @@ final class ModeOverride {
      *
      * @throws IllegalArgumentException for a value that is not a mode
      */
-    static ConfigLoader.Loaded apply(ConfigLoader.Loaded loaded, String property) {
+    public static ConfigLoader.Loaded apply(ConfigLoader.Loaded loaded, String property) {
         if (property == null) {
             return loaded;
         }

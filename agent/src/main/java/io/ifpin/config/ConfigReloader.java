@@ -1,10 +1,5 @@
-package io.ifpin.core;
+package io.ifpin.config;
 
-import io.ifpin.config.ConfigLoader;
-import io.ifpin.config.EnforcementChange;
-import io.ifpin.config.IfpinConfig;
-import io.ifpin.config.InvalidConfigException;
-import io.ifpin.config.Mode;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.metrics.Metrics;
 
@@ -38,7 +33,7 @@ import java.util.function.LongSupplier;
  * {@code metrics} and the interval itself are fixed at startup, and a change to them is reported as needing a restart.
  * Sockets already open keep their binding.
  */
-final class ConfigReloader {
+public final class ConfigReloader {
     /** The shortest a lowering config must stay unchanged before it applies. */
     static final Duration MIN_SETTLE_TIME = Duration.ofSeconds(1);
     /** The "text" remembered for a file that is gone, so that it is reported once. */
@@ -59,7 +54,8 @@ final class ConfigReloader {
     private record Pending(String text, FileTime modified, long sinceNanos, List<String> lowered) {
     }
 
-    ConfigReloader(Path file, IfpinConfig initial, byte[] initialText, Consumer<IfpinConfig> apply, Metrics metrics) {
+    public ConfigReloader(Path file, IfpinConfig initial, byte[] initialText, Consumer<IfpinConfig> apply,
+                          Metrics metrics) {
         this(file, initial, initialText, apply, metrics, System::nanoTime);
     }
 
@@ -75,7 +71,7 @@ final class ConfigReloader {
         this.nanoTime = nanoTime;
     }
 
-    void start() {
+    public void start() {
         Thread thread = new Thread(this::run, "ifpin-reload");
         thread.setDaemon(true);
         thread.start();

@@ -1,8 +1,5 @@
-package io.ifpin.core;
+package io.ifpin.config;
 
-import io.ifpin.config.ConfigLoader;
-import io.ifpin.config.IfpinConfig;
-import io.ifpin.config.Mode;
 import io.ifpin.log.LogCapture;
 import io.ifpin.metrics.Metrics;
 import org.junit.jupiter.api.Test;
