@@ -8,6 +8,8 @@ import io.ifpin.config.InvalidConfigException;
 import io.ifpin.config.LogLevel;
 import io.ifpin.config.Mode;
 import io.ifpin.diag.AsyncRouteChecker;
+import io.ifpin.link.LinkMonitor;
+import io.ifpin.os.NetlinkRoutes;
 import io.ifpin.diag.InterfaceReport;
 import io.ifpin.diag.PinSelfTest;
 import io.ifpin.diag.RpFilter;
@@ -217,8 +219,11 @@ public final class AgentInstaller {
                 metrics.auditDroppedFrom(audit::dropped);
                 metrics.auditFailingFrom(audit::failingSince);
             }
+            LinkMonitor links = routes instanceof NetlinkRoutes netlink ? new LinkMonitor(netlink::linkEvents)
+                    : LinkMonitor.NONE;
+            metrics.interfacesFrom(links::describe);
             pinner = new Pinner(config, sockets, reporter, KernelVersion.running(), routeChecker, metrics, audit,
-                    new StackCallers());
+                    new StackCallers(), links);
             pinner.warmUp();
             IfpinLog.debug("startup: pinner warmed at " + millisSince(startNanos) + " ms");
             List<String> nettyCopies = NativeTransportInstrumentation.scanSystemClassPath();
@@ -511,7 +516,8 @@ public final class AgentInstaller {
         logInterfaces(byInterface, routes);
         for (List<Rule> group : byInterface.values()) {
             Rule rule = group.get(0);
-            if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
+            // A rule that follows links says which interface it uses when the link monitor has looked.
+            if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName()) && !rule.followsLinks()) {
                 IfpinLog.warn("rule '" + rule.name() + "' (" + rule.origin() + ")" + alsoNamed(group)
                         + " names interface '"
                         + rule.interfaceName() + "', which does not exist in this network namespace now"
@@ -549,7 +555,9 @@ public final class AgentInstaller {
     static Map<String, List<Rule>> pinRulesByInterface(IfpinConfig config) {
         Map<String, List<Rule>> groups = new LinkedHashMap<>();
         for (Rule rule : config.pinRules()) {
-            groups.computeIfAbsent(rule.interfaceName(), name -> new ArrayList<>()).add(rule);
+            for (String name : rule.interfaces()) { // each of a list: the report and self-test cover them all
+                groups.computeIfAbsent(name, key -> new ArrayList<>()).add(rule);
+            }
         }
         return groups;
     }

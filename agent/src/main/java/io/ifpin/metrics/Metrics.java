@@ -21,6 +21,7 @@ public final class Metrics {
     private volatile LongSupplier auditDropped = () -> 0;
     private volatile Supplier<String> auditFailing = () -> "";
     private volatile Supplier<String> lookups = () -> "";
+    private volatile Supplier<String> interfaces = () -> "";
 
     /**
      * The config in force: its file, a version (a hash of its text), when it was loaded, its rule names in order, and
@@ -75,6 +76,15 @@ public final class Metrics {
 
     public String lookups() {
         return lookups.get();
+    }
+
+    /** @param inUse per rule with a list of interfaces: the one in use and sockets pinned to each (LinkMonitor) */
+    public void interfacesFrom(Supplier<String> inUse) {
+        interfaces = inUse;
+    }
+
+    public String interfaces() {
+        return interfaces.get();
     }
 
     public ConfigInfo config() {
