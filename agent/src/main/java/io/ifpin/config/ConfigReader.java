@@ -608,7 +608,7 @@ final class ConfigReader {
             if (name == null) {
                 valid = false;
             } else if (names.contains(name)) {
-                problems.addValue(element, elementPath, "'" + name + "' is listed twice",
+                problems.addValue(element, elementPath, "is listed twice",
                         "list each interface once, in order of preference");
                 valid = false;
             } else {

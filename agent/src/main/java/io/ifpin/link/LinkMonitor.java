@@ -45,8 +45,16 @@ public final class LinkMonitor {
     private boolean known;
     private volatile boolean stopped;
 
+    private final boolean thread;
+
     public LinkMonitor(Opener opener) {
+        this(opener, true);
+    }
+
+    /** @param thread false in tests, which feed {@link #apply} themselves */
+    LinkMonitor(Opener opener, boolean thread) {
         this.opener = opener;
+        this.thread = thread;
     }
 
     /**
@@ -71,7 +79,7 @@ public final class LinkMonitor {
         boolean start;
         synchronized (lock) {
             active = List.copyOf(following);
-            start = !started && !stopped;
+            start = !started && !stopped && thread;
             started = true;
             if (known) {
                 update(changes);
