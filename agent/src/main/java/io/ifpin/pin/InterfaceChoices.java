@@ -40,7 +40,7 @@ final class InterfaceChoices {
 
     /** The operator's line when a socket gave up waiting. */
     static String gaveUp(Rule rule, InterfaceChoice choice, String socket) {
-        String interfaces = String.join(", ", rule.interfaces());
+        String interfaces = String.join(" or ", rule.interfaces());
         return "rule '" + rule.name() + "' (" + rule.origin() + "): " + socket + " " + waited(rule) + " and none came"
                 + " up (" + choice.states() + "). The socket "
                 + (rule.onError() == OnError.FAIL_CLOSED ? "is refused (on-error = fail-closed)"
