@@ -117,7 +117,7 @@ class InterfaceLifecycleIT {
                                 "[ifpin] INFO rule 'corp': c0 is back, using c0",
                                 "[ifpin] INFO rule 'corp': c0 is down, using b0",
                                 "[ifpin] INFO rule 'corp': c0 is back, using c0",
-                                "[ifpin] INFO rule 'corp': c0 is missing, using b0",
+                                "[ifpin] INFO rule 'corp': c0 is down, using b0", // a deleted link goes down first
                                 "[ifpin] INFO rule 'corp': c0 is back, using c0"), changes, result.describe());
                     }),
                     dynamicTest(context + "the audit log names the interface each socket was pinned to", () -> {
@@ -176,6 +176,29 @@ class InterfaceLifecycleIT {
             assertTrue(open.stderr().stream().anyMatch(l -> l.startsWith("[ifpin] ERROR rule 'open' (")
                     && l.contains(" waited 1000 ms for c0 and none came up (c0 is missing). The socket proceeds"
                     + " unpinned (fail-open).")), open.describe());
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicNode> aWaitingVirtualThreadDoesNotHoldItsCarrier() {
+        return Stream.of(dynamicTest("[" + TestJdk.JDK_25.label() + "] 20 virtual threads wait on one carrier for c0;"
+                + " another virtual thread runs meanwhile; no VirtualThreadPinned event in ifpin", () -> {
+            Path config = TestFiles.write(work.resolve("vwait.conf"), "ifpin.rules = [ { name = corp, cidrs ="
+                    + " [\"203.0.113.10/32\"], interface = [c0], wait-for-interface = 20s, on-error = fail-closed } ]\n");
+            ChildResult result;
+            try {
+                result = ChildJvm.on(TestJdk.JDK_25)
+                        .agent(ItEnv.agentJar(), config)
+                        .jvmOption("-Djdk.virtualThreadScheduler.parallelism=1")
+                        .jvmOption("-Djdk.virtualThreadScheduler.maxPoolSize=1")
+                        .classpath(ItEnv.testClasses())
+                        .main(APP_CLASS, "vwait", "203.0.113.10", "20", "1500", c0Add())
+                        .runIn(lab);
+            } finally {
+                lab.runInClient(false, "ip", "link", "del", "c0");
+            }
+            assertEquals(List.of("CONNECTS ok=20 failed=0 local=[" + V4_BY_C + "]", "TICKS while-waiting=some",
+                    "PINNED all=0 in-ifpin=0"), result.stdout(), result.describe());
         }));
     }
 

@@ -1,13 +1,29 @@
 package io.ifpin.it.apps;
 
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
+
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A child JVM for InterfaceLifecycleIT, run in a lab's client namespace as root: it connects while its own steps change
@@ -22,6 +38,10 @@ import java.util.concurrent.TimeUnit;
  *                             ROUND n host=local|failed: message ...;  STEP exit=N in-use=... cmd
  * wait host delayMs cmd       connects once to host:7000 (one rule waits for an interface), while a thread runs cmd
  *                             after delayMs; CONNECT ok local=... | CONNECT failed message
+ * vwait host n delayMs cmd     n virtual threads connect at once (the rule waits for an interface) while a thread
+ *                             runs cmd after delayMs, and one more virtual thread ticks every 20 ms; run it with one
+ *                             carrier thread. A JFR recording of jdk.VirtualThreadPinned runs all along.
+ *                             CONNECTS ok=N failed=M local=[...]; TICKS while-waiting=N; PINNED all=N in-ifpin=M
  * </pre>
  */
 public final class LinkLifecycleApp {
@@ -40,8 +60,10 @@ public final class LinkLifecycleApp {
     public static void main(String[] args) throws Exception {
         if (args[0].equals("flap")) {
             new LinkLifecycleApp().flap(List.of(args[1].split(",")), args[2], List.of(args).subList(3, args.length));
-        } else {
+        } else if (args[0].equals("wait")) {
             waitFor(args[1], Long.parseLong(args[2]), args[3]);
+        } else {
+            virtualWait(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]), args[4]);
         }
     }
 
@@ -127,6 +149,72 @@ public final class LinkLifecycleApp {
         String result = connect(host);
         print(result.startsWith("failed:") ? "CONNECT " + result : "CONNECT ok local=" + result);
         later.join(30_000);
+    }
+
+    /**
+     * If a waiting connect held its carrier, the ticker (a virtual thread on the same single carrier) could not tick
+     * until the link came up.
+     */
+    private static void virtualWait(String host, int n, long delayMillis, String command) throws Exception {
+        Path jfr = Files.createTempFile("ifpin-vwait", ".jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
+            recording.start();
+            ExecutorService executor = (ExecutorService) Executors.class
+                    .getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+            AtomicBoolean linkAdded = new AtomicBoolean();
+            AtomicInteger ticksWhileWaiting = new AtomicInteger();
+            List<Future<String>> connects = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                connects.add(executor.submit(() -> connect(host)));
+            }
+            Future<?> ticker = executor.submit(() -> {
+                while (!linkAdded.get()) {
+                    ticksWhileWaiting.incrementAndGet();
+                    Thread.sleep(20);
+                }
+                return null;
+            });
+            Thread later = new Thread(() -> {
+                sleep(delayMillis);
+                run(command);
+                linkAdded.set(true);
+            }, "link-later");
+            later.start();
+            Set<String> locals = new TreeSet<>();
+            int ok = 0;
+            for (Future<String> connect : connects) {
+                String result = connect.get(60, TimeUnit.SECONDS);
+                ok += result.startsWith("failed:") ? 0 : 1;
+                locals.add(result);
+            }
+            later.join(30_000);
+            ticker.get(30, TimeUnit.SECONDS);
+            executor.shutdown();
+            recording.stop();
+            recording.dump(jfr);
+            print("CONNECTS ok=" + ok + " failed=" + (n - ok) + " local=" + locals);
+            print("TICKS while-waiting=" + (ticksWhileWaiting.get() > 1 ? "some" : "none"));
+            int all = 0;
+            int inIfpin = 0;
+            for (RecordedEvent event : RecordingFile.readAllEvents(jfr)) {
+                if (!event.getEventType().getName().equals("jdk.VirtualThreadPinned")) {
+                    continue;
+                }
+                all++;
+                boolean ours = false;
+                if (event.getStackTrace() != null) {
+                    for (RecordedFrame frame : event.getStackTrace().getFrames()) {
+                        String type = frame.getMethod().getType().getName();
+                        ours |= type.startsWith("io.ifpin.") && !type.startsWith("io.ifpin.it.");
+                    }
+                }
+                inIfpin += ours ? 1 : 0;
+            }
+            print("PINNED all=" + all + " in-ifpin=" + inIfpin);
+        } finally {
+            Files.deleteIfExists(jfr);
+        }
     }
 
     private static int run(String command) {
