@@ -27,6 +27,11 @@ public final class LinkMessages {
     private LinkMessages() {
     }
 
+    /** Up, running, with carrier: see {@link Link#usable()}. */
+    public static boolean usable(int flags) {
+        return (flags & (IFF_UP | IFF_RUNNING | IFF_LOWER_UP)) == (IFF_UP | IFF_RUNNING | IFF_LOWER_UP);
+    }
+
     /**
      * One link as a message describes it.
      *
@@ -42,7 +47,7 @@ public final class LinkMessages {
          * as up; net/core/dev.c {@code dev_get_flags}, {@code netif_oper_up}) with carrier ({@code IFF_LOWER_UP}).
          */
         public boolean usable() {
-            return !deleted && (flags & (IFF_UP | IFF_RUNNING | IFF_LOWER_UP)) == (IFF_UP | IFF_RUNNING | IFF_LOWER_UP);
+            return !deleted && LinkMessages.usable(flags);
         }
 
         /** Why it is not usable, for log lines: {@code down}, {@code up without carrier (LOWERLAYERDOWN)}. */

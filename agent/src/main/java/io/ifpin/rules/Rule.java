@@ -186,6 +186,15 @@ public final class Rule {
         return copy;
     }
 
+    /** This rule as if it named only {@code other} of its interfaces: for reports per interface of a list. */
+    public Rule forInterface(String other) {
+        if (!interfaces.contains(other)) {
+            throw new IllegalArgumentException("rule " + name + " does not list " + other);
+        }
+        return new Rule(name, index, other, origin, hostPatterns, cidrList, ports, protocols, action, onError, callers,
+                direction);
+    }
+
     /** The interfaces to pin to, in order of preference: one for most rules, none unless the action is pin. */
     public List<String> interfaces() {
         return interfaces;

@@ -248,9 +248,9 @@ class ConfigErrorsTest {
     }
 
     @Test
-    void interfaceMustBeAString() {
-        assertProblem(rule("cidrs = [\"192.0.2.0/24\"], interface = [b0]"), 3, "ifpin.rules[0].interface",
-                "must be a string, not a list");
+    void interfaceMustBeAStringOrAList() { // a list is the order of preference (issue 15, InterfaceListConfigTest)
+        assertProblem(rule("cidrs = [\"192.0.2.0/24\"], interface = { name = b0 }"), 3, "ifpin.rules[0].interface",
+                "must be a string, not an object");
     }
 
     // ---- rule as a whole ----
