@@ -51,6 +51,8 @@ public final class Rule {
     /** Set only by {@link #withInterfaces}, like the DNS fields: the interfaces in order of preference. */
     private List<String> interfaces;
     private long waitMillis;
+    /** {@link #followsLinks()}, computed once: the pinned path tests this field and nothing else. */
+    private boolean followsLinks;
 
     /**
      * @param index   0-based position in the config
@@ -165,6 +167,7 @@ public final class Rule {
         copy.dnsFallback = fallBack;
         copy.interfaces = interfaces;
         copy.waitMillis = waitMillis;
+        copy.followsLinks = followsLinks;
         return copy;
     }
 
@@ -183,6 +186,7 @@ public final class Rule {
         copy.dnsFallback = dnsFallback;
         copy.interfaces = List.copyOf(preferred);
         copy.waitMillis = waitForInterfaceMillis;
+        copy.followsLinks = preferred.size() > 1 || waitForInterfaceMillis > 0;
         return copy;
     }
 
@@ -210,7 +214,7 @@ public final class Rule {
      * take the interface the link monitor chose; the others pin to {@link #interfaceName()} as they always did.
      */
     public boolean followsLinks() {
-        return interfaces.size() > 1 || waitMillis > 0;
+        return followsLinks;
     }
 
     /** The rule's DNS servers; empty when its names go to the system resolver. */
