@@ -64,14 +64,18 @@ public final class LinkMonitor {
     public InterfaceChoice[] choicesFor(List<Rule> rules) {
         InterfaceChoice[] byIndex = new InterfaceChoice[rules.size()];
         List<InterfaceChoice> following = new ArrayList<>();
+        Set<String> keys = new HashSet<>();
         for (Rule rule : rules) {
             if (rule.followsLinks() && rule.index() >= 0 && rule.index() < byIndex.length) {
+                String key = rule.name() + "\u0000" + rule.interfaces();
+                keys.add(key);
                 InterfaceChoice choice = opener == null ? InterfaceChoice.fixed(rule)
-                        : byKey.computeIfAbsent(rule.name() + "\u0000" + rule.interfaces(), k -> new InterfaceChoice(rule));
+                        : byKey.computeIfAbsent(key, k -> new InterfaceChoice(rule));
                 byIndex[rule.index()] = choice;
                 following.add(choice);
             }
         }
+        byKey.keySet().retainAll(keys); // rules a reload removed or changed: their choices and counters go
         if (opener == null || following.isEmpty() && !started) {
             return byIndex;
         }

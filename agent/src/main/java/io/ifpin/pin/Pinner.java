@@ -324,12 +324,12 @@ public final class Pinner implements PinHook {
             wanted = via >= 0 ? choice.name(via) : via == InterfaceChoice.UNKNOWN ? wanted : null;
         }
         audit(rule, fd, protocol, address, port, outcome, null, wanted);
-        String target = wanted;
+        String target = wanted != null ? "'" + wanted + "'" : "none of " + rule.interfaces() + " (none is up)";
         if (rule.action() != Action.ALLOW) {
             reporter.report("rule '" + rule.name() + "' " + outcome, LogLevel.INFO,
                     () -> "observe mode: rule '" + rule.name() + "' (" + rule.origin() + ") would "
                             + (rule.action() == Action.DENY ? "deny " : "pin ") + describe(fd, protocol, address, port)
-                            + (rule.action() == Action.PIN ? " to '" + target + "'" : "")
+                            + (rule.action() == Action.PIN ? " to " + target : "")
                             + "; the socket proceeds untouched");
         }
     }

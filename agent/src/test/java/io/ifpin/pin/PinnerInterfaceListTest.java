@@ -60,6 +60,20 @@ class PinnerInterfaceListTest {
     }
 
     @Test
+    void observeModeSaysWhichInterfaceWouldBeUsedAndTouchesNothing() throws Exception {
+        IfpinConfig config = ConfigLoader.parse("ifpin { mode = observe, rules = [ { name = corp, cidrs ="
+                + " [\"203.0.113.10/32\"], interface = [c0, b0], wait-for-interface = 10m } ] }", "observe.conf");
+        Pinner pinner = new Pinner(config, sockets, new ErrorReporter(), new KernelVersion("6.1.0"),
+                AsyncRouteChecker.DISABLED, metrics, null, CallerLookup.UNKNOWN, links);
+        LinkMonitors.dump(links, link(2, "b0", true));
+        LogCapture log = LogCapture.start();
+        assertEquals("", connect(pinner));
+        assertTrue(log.lines().stream().anyMatch(l -> l.contains("would pin TCP socket") && l.endsWith(" to 'b0';"
+                + " the socket proceeds untouched (reported once; repeats are counted)")), log.lines().toString());
+        assertEquals(List.of(), sockets.calls);
+    }
+
+    @Test
     void beforeTheLinksAreKnownAndWhenNoneIsUpWithoutAWaitTheFirstIsTried() throws Exception {
         Pinner pinner = pinner("interface = [c0, b0]");
         assertEquals("c0", connect(pinner), "state not known yet: what a single interface does");
