@@ -12,7 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Which of a rule's interfaces its sockets use now: the first of {@link Rule#interfaces()} that is up (running, with
  * carrier), as {@link LinkMonitor} last saw the links. The socket's thread reads one volatile int
- * ({@link #inUse()}); only the monitor's thread writes it (docs/architecture.md, "Interface lifecycle").
+ * ({@link #inUse()}); only the monitor's thread writes it (docs/dev/architecture.md, "Interface lifecycle").
  *
  * <p>A socket that finds none usable may {@link #await} a change. It parks on a {@link ReentrantLock}'s condition of
  * this rule alone, never while holding a lock other sockets need; a virtual thread that parks there unmounts from its

@@ -4,6 +4,7 @@ import io.ifpin.log.IfpinLog;
 import io.ifpin.os.ErrnoException;
 import io.ifpin.os.LinkEvents;
 import io.ifpin.os.LinkMessages;
+import io.ifpin.os.NetlinkRoutes;
 import io.ifpin.rules.Rule;
 
 import java.util.ArrayList;
@@ -13,15 +14,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Follows the links of the namespace and keeps every {@link InterfaceChoice} current: one rtnetlink socket subscribed
  * to link notifications ({@link LinkEvents}), read by one daemon thread, {@code ifpin-links}, started the first time a
  * rule lists more than one interface or sets {@code wait-for-interface} (never in premain). It dumps every link first,
  * so the state is right before the first notification, and dumps again when the kernel reports lost notifications
- * ({@code ENOBUFS}). See docs/architecture.md, "Interface lifecycle".
+ * ({@code ENOBUFS}). See docs/dev/architecture.md, "Interface lifecycle".
  */
-public final class LinkMonitor {
+public final class LinkMonitor implements Supplier<String> {
 
     /** Opens the notification socket; null when there is no rtnetlink (then choices stay {@link InterfaceChoice#UNKNOWN}). */
     public interface Opener {
@@ -98,6 +100,30 @@ public final class LinkMonitor {
             thread.start();
         }
         return byIndex;
+    }
+
+    /** Over rtnetlink (a class, not a lambda: built on ifpin-init, where each lambda spins classes). */
+    public static LinkMonitor over(NetlinkRoutes netlink) {
+        return new LinkMonitor(new NetlinkOpener(netlink));
+    }
+
+    private static final class NetlinkOpener implements Opener {
+        private final NetlinkRoutes netlink;
+
+        NetlinkOpener(NetlinkRoutes netlink) {
+            this.netlink = netlink;
+        }
+
+        @Override
+        public LinkEvents open() throws ErrnoException {
+            return netlink.linkEvents();
+        }
+    }
+
+    /** {@link #describe()}, for the MBean's {@code Interfaces} attribute. */
+    @Override
+    public String get() {
+        return describe();
     }
 
     /** For the MBean: {@code corp: using b0, pinned c0=3,b0=5; ...}; empty when no rule has a list. */
