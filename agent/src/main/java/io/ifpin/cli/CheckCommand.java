@@ -74,6 +74,9 @@ final class CheckCommand {
             entry.put("rule", rule.describe());
             entry.put("action", rule.action().label());
             entry.put("interface", rule.interfaceName());
+            if (rule.followsLinks()) {
+                InterfaceListView.describe(rule, routes, entry);
+            }
             if (status != null) {
                 entry.put("exists", status.exists());
                 entry.put("up", status.up());
@@ -111,6 +114,7 @@ final class CheckCommand {
             out.println("  " + rule.get("rule") + " (" + rule.get("origin") + ")");
             if (rule.containsKey("report")) {
                 out.println("    " + rule.get("report"));
+                InterfaceListView.print(rule, out);
                 @SuppressWarnings("unchecked")
                 List<String> ruleWarnings = (List<String>) rule.get("warnings");
                 for (String warning : ruleWarnings) {
@@ -129,6 +133,13 @@ final class CheckCommand {
     private static List<String> warnings(Rule rule, InterfaceReport.Status status, RouteCheck routeCheck) {
         List<String> warnings = new ArrayList<>();
         String name = status.interfaceName();
+        if (!status.exists() && rule.followsLinks()) {
+            warnings.add("interface '" + name + "' does not exist in this network namespace now; until it appears,"
+                    + " the rule's sockets use the next of " + rule.interfaces() + " that is up"
+                    + (rule.waitForInterfaceMillis() > 0 ? ", or wait for one" : "") + ". Fine if it comes up later"
+                    + " (a VPN); otherwise correct the name (ip link lists the interfaces).");
+            return warnings;
+        }
         if (!status.exists()) {
             warnings.add("interface '" + name + "' does not exist in this network namespace now; until it appears,"
                     + " the rule's sockets fail with ENODEV and " + (rule.onError() == OnError.FAIL_CLOSED

@@ -154,7 +154,7 @@ final class ExplainCommand {
      * What the agent's route check would say for this destination through the rule's interface (the same code,
      * run synchronously), plus the rp_filter warning. "ok" when a route through the interface exists.
      */
-    private static String routeCheck(Rule rule, InetAddress address) {
+    private static String routeCheck(Rule rule, String iface, InetAddress address) {
         Routes routes;
         try {
             routes = NetlinkRoutes.load();
@@ -162,17 +162,17 @@ final class ExplainCommand {
             return "not available (" + e + ")";
         }
         RouteCheck check = new RouteCheck(routes);
-        if (!check.interfaceExists(rule.interfaceName())) {
-            return "interface '" + rule.interfaceName() + "' does not exist in this network namespace now: the"
+        if (!check.interfaceExists(iface)) {
+            return "interface '" + iface + "' does not exist in this network namespace now: the"
                     + " socket would fail with ENODEV and " + (rule.onError() == OnError.FAIL_CLOSED
                     ? "be refused (on-error = fail-closed)" : "proceed unpinned");
         }
-        String warning = check.check(rule, rule.interfaceName(), address);
+        String warning = check.check(rule, iface, address);
         String rpFilter = address instanceof java.net.Inet4Address || Addresses.isIpv4Mapped(address.getAddress())
-                ? RpFilter.warning(rule, rule.interfaceName(), RpFilter.read(RpFilter.PROC, rule.interfaceName()))
+                ? RpFilter.warning(rule, iface, RpFilter.read(RpFilter.PROC, iface))
                 : null;
         if (warning == null && rpFilter == null) {
-            return "ok: " + rule.interfaceName() + " has a route to this destination";
+            return "ok: " + iface + " has a route to this destination";
         }
         return warning == null ? rpFilter : rpFilter == null ? warning : warning + " Also: " + rpFilter;
     }
@@ -213,11 +213,21 @@ final class ExplainCommand {
         result.put("host", host);
         result.put("rule", deciding.name());
         result.put("action", deciding.action().label());
-        result.put("interface", deciding.interfaceName());
-        result.put("verdict", verdict(deciding, winner == null));
+        String pinTo = deciding.interfaceName();
+        String verdict = verdict(deciding, winner == null);
+        if (deciding.followsLinks()) { // the interface it would use now, of its list (issue 15)
+            InterfaceChoiceNow.Now now = InterfaceChoiceNow.of(deciding, InterfaceListView.routes());
+            pinTo = now.chosen();
+            result.put("interfaces", deciding.interfaces());
+            result.put("choice", now.why());
+            verdict = verdict.replace("pinned to " + deciding.interfaceName() + " ", "pinned to "
+                    + (pinTo == null ? "none of " + deciding.interfaces() : pinTo) + " ") + "; " + now.why();
+        }
+        result.put("interface", pinTo);
+        result.put("verdict", verdict);
         result.put("rules", evaluated);
-        if (deciding.action() == Action.PIN) {
-            result.put("routeCheck", routeCheck(deciding, address));
+        if (deciding.action() == Action.PIN && pinTo != null) {
+            result.put("routeCheck", routeCheck(deciding, pinTo, address));
         }
         return result;
     }

@@ -71,16 +71,18 @@ final class ConfigReader {
 
     /** The keys allowed in {@code ifpin}, its sections and each rule; ConfigurationDocTest checks the docs. */
     static final List<String> ROOT_KEYS = List.of("mode", "log", "on-error", "default-action", "default-interface",
-            "reload-interval", "audit", "metrics", "rules");
+            "reload-interval", "wait-for-interface", "audit", "metrics", "rules");
     static final List<String> LOG_KEYS = List.of("level", "file");
     static final List<String> AUDIT_KEYS = List.of("file", "max-size", "max-files", "queue-size");
     static final List<String> METRICS_KEYS = List.of("jmx");
     static final List<String> RULE_KEYS = List.of("name", "hosts", "cidrs", "ports", "protocols", "interface",
-            "action", "on-error", "callers", "direction", "dns");
+            "action", "on-error", "callers", "direction", "dns", "wait-for-interface");
 
     /** Below this a reload check would cost more than it is worth; {@code off} turns reloading off. */
     private static final Duration MIN_RELOAD_INTERVAL = Duration.ofMillis(100);
     private static final long MIN_AUDIT_FILE_SIZE = 4096;
+    /** A wait longer than this holds a connect so long that it looks like a hang; a mistake, not a policy. */
+    static final Duration MAX_WAIT_FOR_INTERFACE = Duration.ofMinutes(10);
 
     private static final LogSettings DEFAULT_LOG = new LogSettings(LogLevel.INFO, Optional.empty());
     private static final String EVERY_DESTINATION =
@@ -116,7 +118,8 @@ final class ConfigReader {
         Optional<Duration> reloadInterval = readReloadInterval(root.get("reload-interval"));
         AuditSettings audit = readAudit(root.get("audit"));
         boolean jmx = readMetrics(root.get("metrics"));
-        List<Rule> rules = readRules(root.get("rules"), onError);
+        long waitForInterface = readWaitForInterface(root.get("wait-for-interface"), "ifpin.wait-for-interface", 0);
+        List<Rule> rules = readRules(root.get("rules"), onError, waitForInterface);
         Mode mode = readMode(root.get("mode"));
         problems.throwIfAny();
         return new IfpinConfig(source, log, RuleSet.of(rules), defaultRule, reloadInterval, audit, jmx, mode);
@@ -316,7 +319,7 @@ final class ConfigReader {
 
     // ---- ifpin.rules ----
 
-    private List<Rule> readRules(ConfigValue value, OnError onError) {
+    private List<Rule> readRules(ConfigValue value, OnError onError, long waitForInterface) {
         if (value == null) {
             return List.of();
         }
@@ -330,7 +333,7 @@ final class ConfigReader {
             String path = "ifpin.rules[" + index + "]";
             ConfigObject rule = expectObject(list.get(index), path,
                     "write each rule as { cidrs = [\"192.0.2.0/24\"], interface = \"tun0\" }");
-            Rule parsed = rule == null ? null : readRule(rule, index, path, onError);
+            Rule parsed = rule == null ? null : readRule(rule, index, path, onError, waitForInterface);
             if (parsed != null) {
                 rules.add(parsed);
             }
@@ -339,7 +342,7 @@ final class ConfigReader {
     }
 
     /** Null if the rule has problems (they are recorded). */
-    private Rule readRule(ConfigObject rule, int index, String path, OnError globalOnError) {
+    private Rule readRule(ConfigObject rule, int index, String path, OnError globalOnError, long globalWait) {
         int problemsBefore = problems.count();
         checkKeys(rule, path, RULE_KEYS);
         String name = readName(rule, index, path);
@@ -350,7 +353,8 @@ final class ConfigReader {
         PortSet ports = readPorts(rule, path);
         Set<Protocol> protocols = readProtocols(rule, path);
         Action action = readAction(rule, path);
-        String interfaceName = action == null ? null : readInterface(rule, path, action);
+        List<String> interfaces = action == null ? null : readInterfaces(rule, path, action);
+        String interfaceName = interfaces == null || interfaces.isEmpty() ? null : interfaces.get(0);
         OnError onError = readOnError(rule.get("on-error"), path + ".on-error", globalOnError);
         List<CallerPattern> callers = readStrings(rule, path, "callers", CALLER_PATTERN,
                 "callers = [\"com.vendor.legacy.*\"]");
@@ -360,6 +364,9 @@ final class ConfigReader {
         }
         Direction direction = readDirection(rule, path);
         List<DnsServer> dns = readDns(rule, path, name, action, direction);
+        long wait = readWaitForInterface(rule.get("wait-for-interface"), path + ".wait-for-interface",
+                action == Action.PIN && direction == Direction.OUTBOUND ? globalWait : 0);
+        checkInterfaceLifecycle(rule, path, action, direction, interfaces, dns);
         if (direction == Direction.INBOUND) {
             checkInbound(rule, path, name, ports, protocols, action);
         } else if (isEmptyList(rule.get("hosts")) && isEmptyList(rule.get("cidrs"))) {
@@ -371,6 +378,9 @@ final class ConfigReader {
         }
         Rule parsed = new Rule(name, index, interfaceName, problems.location(rule.origin()), hosts, cidrs, ports,
                 protocols, action, onError, callers, direction);
+        if (interfaces.size() > 1 || wait > 0) {
+            parsed = parsed.withInterfaces(interfaces, wait);
+        }
         // Only the rule's own on-error lets a lookup fall back: the global default must not open a DNS leak.
         return dns.isEmpty() ? parsed : parsed.withDns(dns, onError == OnError.FAIL_OPEN && !isAbsent(rule.get("on-error")));
     }
@@ -595,6 +605,90 @@ final class ConfigReader {
             }
         }
         return protocols.isEmpty() ? EnumSet.allOf(Protocol.class) : protocols;
+    }
+
+    // ---- interface lists and wait-for-interface (issue 15) ----
+
+    /**
+     * A pin rule's interfaces in order of preference: {@code interface = "tun0"} or {@code interface = ["tun0",
+     * "eth1"]}. Empty for allow and deny rules; null after a problem.
+     */
+    private List<String> readInterfaces(ConfigObject rule, String rulePath, Action action) {
+        ConfigValue value = rule.get("interface");
+        if (!(value instanceof ConfigList list) || action != Action.PIN) {
+            String single = readInterface(rule, rulePath, action);
+            return single == null ? (action == Action.PIN ? null : List.of()) : List.of(single);
+        }
+        String path = rulePath + ".interface";
+        if (list.isEmpty()) {
+            problems.addValue(value, path, "the list is empty, so the rule has no interface to pin to",
+                    "list the interfaces in order of preference, e.g. interface = [\"tun0\", \"eth1\"]");
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        boolean valid = true;
+        for (int i = 0; i < list.size(); i++) {
+            String elementPath = path + "[" + i + "]";
+            ConfigValue element = list.get(i);
+            String name = elementString(element, elementPath, "interface = [\"tun0\", \"eth1\"]");
+            name = name == null ? null : readInterfaceName(element, elementPath);
+            if (name == null) {
+                valid = false;
+            } else if (names.contains(name)) {
+                problems.addValue(element, elementPath, "is listed twice",
+                        "list each interface once, in order of preference");
+                valid = false;
+            } else {
+                names.add(name);
+            }
+        }
+        return valid ? List.copyOf(names) : null;
+    }
+
+    /** {@code wait-for-interface}: off, or a duration of at most {@link #MAX_WAIT_FOR_INTERFACE}; in milliseconds. */
+    private long readWaitForInterface(ConfigValue value, String path, long fallback) {
+        if (isAbsent(value)) {
+            return fallback;
+        }
+        if (value.valueType() == ConfigValueType.STRING && "off".equals(value.unwrapped())) {
+            return 0;
+        }
+        String fix = "write e.g. wait-for-interface = 10s, or off";
+        try {
+            Duration wait = ConfigFactory.empty().withValue("v", value).getDuration("v");
+            if (wait.isNegative() || wait.isZero() || wait.compareTo(MAX_WAIT_FOR_INTERFACE) > 0) {
+                problems.addValue(value, path, wait.isNegative() || wait.isZero() ? "must be longer than 0"
+                        : "longer than " + MAX_WAIT_FOR_INTERFACE.toSeconds() + " s (a connect held that long"
+                        + " looks like a hang)", fix);
+                return fallback;
+            }
+            return Math.max(1, wait.toMillis());
+        } catch (ConfigException e) {
+            problems.addValue(value, path, "not a duration", fix);
+            return fallback;
+        }
+    }
+
+    /** A list of interfaces, and a wait, are for outbound pin rules without dns. */
+    private void checkInterfaceLifecycle(ConfigObject rule, String path, Action action, Direction direction,
+                                         List<String> interfaces, List<DnsServer> dns) {
+        ConfigValue wait = rule.get("wait-for-interface");
+        boolean list = interfaces != null && interfaces.size() > 1;
+        if (!isAbsent(wait) && action != null && action != Action.PIN) {
+            problems.addValue(wait, path + ".wait-for-interface", "an " + action.label() + " rule pins nothing, so"
+                    + " there is no interface to wait for", "remove wait-for-interface");
+        }
+        if (direction == Direction.INBOUND && (list || !isAbsent(wait))) {
+            problems.addValue(list ? rule.get("interface") : wait, path + (list ? ".interface" : ".wait-for-interface"),
+                    "an inbound rule pins listeners to one interface, once, when they listen",
+                    list ? "write one interface, e.g. interface = \"" + interfaces.get(0) + "\"" : "remove"
+                            + " wait-for-interface");
+        }
+        if (list && !dns.isEmpty()) {
+            problems.addValue(rule.get("interface"), path + ".interface", "a rule with dns asks its servers over one"
+                    + " interface; a list of interfaces is not supported with dns", "write one interface, e.g."
+                    + " interface = \"" + interfaces.get(0) + "\", or move dns to a rule of its own");
+        }
     }
 
     /** The interface of a pin rule; for allow and deny rules, a problem if one is given. */

@@ -8,6 +8,8 @@ import io.ifpin.config.ConfigVersion;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.LogLevel;
 import io.ifpin.diag.AsyncRouteChecker;
+import io.ifpin.link.LinkMonitor;
+import io.ifpin.os.NetlinkRoutes;
 import io.ifpin.diag.PinSelfTest;
 import io.ifpin.diag.RpFilter;
 import io.ifpin.dns.NameLookupHook;
@@ -27,6 +29,7 @@ import io.ifpin.pin.KernelVersion;
 import io.ifpin.pin.PendingHook;
 import io.ifpin.pin.Pinner;
 import io.ifpin.pin.StackCallers;
+import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;
 
 import java.lang.instrument.Instrumentation;
@@ -196,8 +199,13 @@ public final class AgentInstaller {
                 metrics.auditDroppedFrom(audit::dropped);
                 metrics.auditFailingFrom(audit::failingSince);
             }
+            LinkMonitor links = LinkMonitor.NONE;
+            if (routes instanceof NetlinkRoutes netlink && (followsLinks(config) || config.reloadInterval().isPresent())) {
+                links = LinkMonitor.over(netlink); // its thread starts with the first rule that follows links
+                metrics.interfacesFrom(links);
+            }
             pinner = new Pinner(config, sockets, reporter, KernelVersion.running(), routeChecker, metrics, audit,
-                    new StackCallers());
+                    new StackCallers(), links);
             pinner.warmUp();
             IfpinLog.debug("startup: pinner warmed at " + ConfigStage.millisSince(startNanos) + " ms");
             List<String> nettyCopies = NativeTransportInstrumentation.scanSystemClassPath();
@@ -311,6 +319,16 @@ public final class AgentInstaller {
         } catch (Throwable again) {
             return null;
         }
+    }
+
+    /** Whether a rule lists several interfaces or waits for one (issue 15): then links are followed. */
+    private static boolean followsLinks(IfpinConfig config) {
+        for (Rule rule : config.rules().rules()) {
+            if (rule.followsLinks()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether any socket can be pinned now or after a reload: otherwise the route checker is not started. */

@@ -55,7 +55,8 @@ final class StartupReport {
         logInterfaces(byInterface, routes);
         for (List<Rule> group : byInterface.values()) {
             Rule rule = group.get(0);
-            if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName())) {
+            // A rule that follows links says which interface it uses when the link monitor has looked.
+            if (!interfaces.isEmpty() && !interfaces.contains(rule.interfaceName()) && !rule.followsLinks()) {
                 IfpinLog.warn("rule '" + rule.name() + "' (" + rule.origin() + ")" + alsoNamed(group)
                         + " names interface '"
                         + rule.interfaceName() + "', which does not exist in this network namespace now"
@@ -93,7 +94,9 @@ final class StartupReport {
     static Map<String, List<Rule>> pinRulesByInterface(IfpinConfig config) {
         Map<String, List<Rule>> groups = new LinkedHashMap<>();
         for (Rule rule : config.pinRules()) {
-            groups.computeIfAbsent(rule.interfaceName(), name -> new ArrayList<>()).add(rule);
+            for (String name : rule.interfaces()) { // each of a list: the report and self-test cover them all
+                groups.computeIfAbsent(name, key -> new ArrayList<>()).add(rule);
+            }
         }
         return groups;
     }

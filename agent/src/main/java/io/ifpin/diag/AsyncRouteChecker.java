@@ -281,6 +281,12 @@ public final class AsyncRouteChecker {
         boolean settled;
         try {
             settled = work.check(task.rule, task.interfaceName, task.destination);
+            // A rule with a list may switch to its other interfaces: check those that exist now, too (issue 15).
+            for (String other : task.rule.interfaces()) {
+                if (!other.equals(task.interfaceName)) {
+                    work.check(task.rule, other, task.destination);
+                }
+            }
         } catch (Throwable t) {
             IfpinLog.debug("route check for rule '" + task.rule.name() + "' failed: " + t);
             settled = true; // do not retry a check that throws

@@ -22,6 +22,7 @@ public final class Metrics {
     private volatile LongSupplier auditDropped;
     private volatile Supplier<String> auditFailing;
     private volatile Supplier<String> lookups;
+    private volatile Supplier<String> interfaces;
 
     /**
      * The config in force: its file, a version (a hash of its text), when it was loaded, its rule names in order, and
@@ -78,6 +79,16 @@ public final class Metrics {
     public String lookups() {
         Supplier<String> counts = lookups;
         return counts == null ? "" : counts.get();
+    }
+
+    /** @param inUse per rule with a list of interfaces: the one in use and sockets pinned to each (LinkMonitor) */
+    public void interfacesFrom(Supplier<String> inUse) {
+        interfaces = inUse;
+    }
+
+    public String interfaces() {
+        Supplier<String> inUse = interfaces;
+        return inUse == null ? "" : inUse.get();
     }
 
     public ConfigInfo config() {

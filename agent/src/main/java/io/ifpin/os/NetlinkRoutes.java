@@ -134,6 +134,11 @@ public final class NetlinkRoutes implements Routes {
         }
     }
 
+    /** A socket subscribed to link notifications, for the link monitor's thread; closed by the caller. */
+    public LinkEvents linkEvents() throws ErrnoException {
+        return LinkEvents.open(transport);
+    }
+
     @Override
     public int interfaceIndex(String name) {
         // A null name would reach libc as a null pointer: a crash of the whole JVM, not an error.

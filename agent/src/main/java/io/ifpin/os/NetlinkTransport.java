@@ -19,6 +19,14 @@ interface NetlinkTransport {
         void send(byte[] message) throws ErrnoException;
 
         /**
+         * {@code setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group)}: from now on the socket also receives the
+         * group's notifications (the link monitor's; a query's socket joins none).
+         */
+        default void joinGroup(int group) throws ErrnoException {
+            throw new ErrnoException("setsockopt(NETLINK_ADD_MEMBERSHIP)", Errno.ENOPROTOOPT);
+        }
+
+        /**
          * Receives one datagram into {@code buffer}, returning its length.
          *
          * @throws ErrnoException with {@code EAGAIN} when nothing came within the timeout, {@code EINTR} when a

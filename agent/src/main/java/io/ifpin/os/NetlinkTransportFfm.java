@@ -24,6 +24,12 @@ final class NetlinkTransportFfm implements NetlinkTransport {
             }
 
             @Override
+            public void joinGroup(int group) throws ErrnoException {
+                Libc.setsockopt(fd, LinkEvents.SOL_NETLINK, LinkEvents.NETLINK_ADD_MEMBERSHIP,
+                        LinkEvents.intBytes(group), "setsockopt(NETLINK_ADD_MEMBERSHIP)");
+            }
+
+            @Override
             public int receive(byte[] buffer) throws ErrnoException {
                 return Libc.recv(fd, buffer, "recv");
             }

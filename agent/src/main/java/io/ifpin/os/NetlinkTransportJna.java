@@ -54,6 +54,16 @@ final class NetlinkTransportJna implements NetlinkTransport {
             }
 
             @Override
+            public void joinGroup(int group) throws ErrnoException {
+                byte[] value = LinkEvents.intBytes(group);
+                try {
+                    setsockopt(fd, LinkEvents.SOL_NETLINK, LinkEvents.NETLINK_ADD_MEMBERSHIP, value, value.length);
+                } catch (LastErrorException e) {
+                    throw new ErrnoException("setsockopt(NETLINK_ADD_MEMBERSHIP)", e.getErrorCode());
+                }
+            }
+
+            @Override
             public int receive(byte[] buffer) throws ErrnoException {
                 try {
                     return recv(fd, buffer, new NativeLong(buffer.length), 0).intValue();

@@ -7,6 +7,8 @@ import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.LogLevel;
 import io.ifpin.config.LogSettings;
 import io.ifpin.diag.AsyncRouteChecker;
+import io.ifpin.link.InterfaceChoice;
+import io.ifpin.link.LinkMonitor;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.metrics.Metrics;
 import io.ifpin.metrics.RuleStats;
@@ -66,6 +68,7 @@ public final class Pinner implements PinHook {
     private final Metrics metrics;
     private final AuditLog audit;
     private final CallerLookup callers;
+    private final LinkMonitor links;
     private volatile Policy policy;
 
     /** Without route checks, audit or callers (tests). */
@@ -81,6 +84,14 @@ public final class Pinner implements PinHook {
      */
     public Pinner(IfpinConfig config, SocketOptions sockets, ErrorReporter reporter, KernelVersion kernel,
                   AsyncRouteChecker routeChecker, Metrics metrics, AuditLog audit, CallerLookup callers) {
+        this(config, sockets, reporter, kernel, routeChecker, metrics, audit, callers, LinkMonitor.NONE);
+    }
+
+    /** @param links chooses among the interfaces of rules that list several or wait for one */
+    public Pinner(IfpinConfig config, SocketOptions sockets, ErrorReporter reporter, KernelVersion kernel,
+                  AsyncRouteChecker routeChecker, Metrics metrics, AuditLog audit, CallerLookup callers,
+                  LinkMonitor links) {
+        this.links = links;
         this.sockets = sockets;
         this.reporter = reporter;
         this.kernel = kernel;
@@ -88,12 +99,12 @@ public final class Pinner implements PinHook {
         this.metrics = metrics;
         this.audit = audit;
         this.callers = callers;
-        this.policy = new Policy(config, metrics);
+        this.policy = new Policy(config, metrics, links);
     }
 
     /** Makes {@code config}'s rules the ones in force for every socket decided from now on. */
     public void apply(IfpinConfig config) {
-        policy = new Policy(config, metrics);
+        policy = new Policy(config, metrics, links);
     }
 
     @Override
@@ -306,12 +317,19 @@ public final class Pinner implements PinHook {
             case PIN -> stats.pinned();
         }
         String outcome = "would-" + rule.action().label();
-        audit(rule, fd, protocol, address, port, outcome, null);
+        String wanted = rule.interfaceName();
+        if (rule.followsLinks()) { // where it would go now, without waiting: observe mode holds no socket
+            InterfaceChoice choice = current.choice(rule);
+            int via = choice.inUse();
+            wanted = via >= 0 ? choice.name(via) : via == InterfaceChoice.UNKNOWN ? wanted : null;
+        }
+        audit(rule, fd, protocol, address, port, outcome, null, wanted);
+        String target = wanted != null ? "'" + wanted + "'" : "none of " + rule.interfaces() + " (none is up)";
         if (rule.action() != Action.ALLOW) {
             reporter.report("rule '" + rule.name() + "' " + outcome, LogLevel.INFO,
                     () -> "observe mode: rule '" + rule.name() + "' (" + rule.origin() + ") would "
                             + (rule.action() == Action.DENY ? "deny " : "pin ") + describe(fd, protocol, address, port)
-                            + (rule.action() == Action.PIN ? " to '" + rule.interfaceName() + "'" : "")
+                            + (rule.action() == Action.PIN ? " to " + target : "")
                             + "; the socket proceeds untouched");
         }
     }
@@ -326,11 +344,25 @@ public final class Pinner implements PinHook {
     private void pinTo(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol)
             throws IOException {
         String wanted = rule.interfaceName();
+        InterfaceChoice choice = null;
+        int via = 0;
+        if (rule.followsLinks()) { // a final field: rules with one interface and no wait pay this test only
+            choice = active.choice(rule);
+            via = choice.inUse();
+            if (via < 0) {
+                via = InterfaceChoices.awaitUsable(choice, rule);
+                if (via == InterfaceChoice.NONE) {
+                    noInterfaceInTime(active, rule, choice, fd, address, port, protocol);
+                    return;
+                }
+            }
+            wanted = choice.name(via);
+        }
         String current = null; // not read yet
         if (protocol == Protocol.UDP) {
             current = currentBinding(fd);
             if (wanted.equals(current)) {
-                alreadyPinned(active, rule, fd, address, port, protocol);
+                alreadyPinned(active, rule, fd, address, port, protocol, wanted, choice, via);
                 return;
             }
         }
@@ -340,24 +372,29 @@ public final class Pinner implements PinHook {
             if (current == null) {
                 current = currentBinding(fd);
                 if (wanted.equals(current)) {
-                    alreadyPinned(active, rule, fd, address, port, protocol);
+                    alreadyPinned(active, rule, fd, address, port, protocol, wanted, choice, via);
                     return;
                 }
             }
             boolean refuse = rule.onError() == OnError.FAIL_CLOSED;
             RuleStats stats = active.stats(rule);
             stats.error(e.errnoName(), refuse);
-            audit(rule, fd, protocol, address, port, refuse ? "refused" : "error", e.errnoName());
+            audit(rule, fd, protocol, address, port, refuse ? "refused" : "error", e.errnoName(), wanted);
             String binding = current;
-            reportFailure(stats, rule, e, () -> explain(rule, describe(fd, protocol, address, port), binding, e));
+            String tried = wanted;
+            reportFailure(stats, rule, tried, e, () -> explain(rule, tried, describe(fd, protocol, address, port),
+                    binding, e));
             if (refuse) {
                 throw refusal(protocol, rule, "on-error = fail-closed, cannot pin to '" + wanted + "': "
                         + e.errnoName(), address, port);
             }
             return;
         }
-        pinned(active.stats(rule), rule);
-        audit(rule, fd, protocol, address, port, "pinned", null);
+        if (choice != null) {
+            choice.pinnedVia(via);
+        }
+        pinned(active.stats(rule), rule, wanted);
+        audit(rule, fd, protocol, address, port, "pinned", null, wanted);
         routeChecker.maybeCheck(rule, wanted, address);
         if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
             IfpinLog.debug("rule '" + rule.name() + "': pinned " + describe(fd, protocol, address, port)
@@ -365,10 +402,33 @@ public final class Pinner implements PinHook {
         }
     }
 
-    private void alreadyPinned(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol) {
-        pinned(active.stats(rule), rule);
-        audit(rule, fd, protocol, address, port, "already-pinned", null);
-        routeChecker.maybeCheck(rule, rule.interfaceName(), address);
+    private void alreadyPinned(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol,
+                               String wanted, InterfaceChoice choice, int via) {
+        if (choice != null) {
+            choice.pinnedVia(via);
+        }
+        pinned(active.stats(rule), rule, wanted);
+        audit(rule, fd, protocol, address, port, "already-pinned", null, wanted);
+        routeChecker.maybeCheck(rule, wanted, address);
+    }
+
+    /**
+     * A rule with {@code wait-for-interface} waited and none of its interfaces came up: its on-error decides, as for
+     * a pin that failed (reported once per outage, ended by the next pin that works).
+     */
+    private void noInterfaceInTime(Policy active, Rule rule, InterfaceChoice choice, int fd, InetAddress address,
+                                   int port, Protocol protocol) throws IOException {
+        boolean refuse = rule.onError() == OnError.FAIL_CLOSED;
+        RuleStats stats = active.stats(rule);
+        stats.error(InterfaceChoices.NO_INTERFACE, refuse);
+        audit(rule, fd, protocol, address, port, refuse ? "refused" : "error", InterfaceChoices.NO_INTERFACE, null);
+        String waited = InterfaceChoices.waited(rule);
+        reporter.pinFailed(stats.outages(), "rule '" + rule.name() + "': " + InterfaceChoices.NO_INTERFACE,
+                InterfaceChoices.NO_INTERFACE, String.join("' or '", rule.interfaces()), LogLevel.ERROR,
+                () -> InterfaceChoices.gaveUp(rule, choice, describe(fd, protocol, address, port)));
+        if (refuse) {
+            throw refusal(protocol, rule, "on-error = fail-closed, " + waited + ", none came up", address, port);
+        }
     }
 
     /**
@@ -383,12 +443,18 @@ public final class Pinner implements PinHook {
 
     private void audit(Rule rule, int fd, Protocol protocol, InetAddress address, int port, String result,
                        String errno) {
+        audit(rule, fd, protocol, address, port, result, errno, rule.interfaceName());
+    }
+
+    /** @param iface the interface actually used (one of a list), null when none was */
+    private void audit(Rule rule, int fd, Protocol protocol, InetAddress address, int port, String result,
+                       String errno, String iface) {
         if (audit == null) {
             return;
         }
         audit.record(new AuditRecord(System.currentTimeMillis(), rule.name(), rule.action().label(),
                 protocol.label(), sockets.localAddress(fd), Addresses.format(address, port),
-                HostNames.requestedName(address), rule.interfaceName(), result, errno));
+                HostNames.requestedName(address), iface, result, errno));
     }
 
     /**
@@ -420,7 +486,7 @@ public final class Pinner implements PinHook {
         String wanted = rule.interfaceName();
         String current = currentBinding(fd);
         if (wanted.equals(current)) {
-            pinned(active.stats(rule), rule);
+            pinned(active.stats(rule), rule, wanted);
             auditListener(rule, listener, "already-pinned", null);
             return;
         }
@@ -431,7 +497,7 @@ public final class Pinner implements PinHook {
             RuleStats stats = active.stats(rule);
             stats.error(e.errnoName(), refuse);
             auditListener(rule, listener, refuse ? "refused" : "error", e.errnoName());
-            reportFailure(stats, rule, e, () -> explain(rule, "listener " + listener, current, e));
+            reportFailure(stats, rule, wanted, e, () -> explain(rule, wanted, "listener " + listener, current, e));
             if (refuse) {
                 throw new SocketException("ifpin refused to listen on " + listener + ": rule '" + rule.name() + "' ("
                         + rule.origin() + "), on-error = fail-closed, cannot pin to '" + wanted + "': "
@@ -439,7 +505,7 @@ public final class Pinner implements PinHook {
             }
             return;
         }
-        pinned(active.stats(rule), rule);
+        pinned(active.stats(rule), rule, wanted);
         auditListener(rule, listener, "pinned", null);
         if (IfpinLog.isEnabled(LogLevel.DEBUG)) {
             IfpinLog.debug("rule '" + rule.name() + "': pinned listener " + listener + " to '" + wanted + "'");
@@ -492,27 +558,30 @@ public final class Pinner implements PinHook {
      * Once per outage of the rule and errno (ErrorReporter). EBADF is the application closing the socket while it
      * connects: not an outage, logged at debug once.
      */
-    private void reportFailure(RuleStats stats, Rule rule, ErrnoException e, Supplier<String> explanation) {
-        String key = "rule '" + rule.name() + "': " + e.errnoName() + " pinning to '" + rule.interfaceName() + "'";
+    private void reportFailure(RuleStats stats, Rule rule, String iface, ErrnoException e,
+                               Supplier<String> explanation) {
+        String key = "rule '" + rule.name() + "': " + e.errnoName() + " pinning to '" + iface + "'";
         if (e.errno() == Errno.EBADF) {
             reporter.report(key, LogLevel.DEBUG, explanation);
         } else {
-            reporter.pinFailed(stats.outages(), key, e.errnoName(), rule.interfaceName(), LogLevel.ERROR,
-                    explanation);
+            reporter.pinFailed(stats.outages(), key, e.errnoName(), iface, LogLevel.ERROR, explanation);
         }
     }
 
     /** Counts a pin that worked; ends the rule's outage if one is open (a volatile read when none is). */
-    private void pinned(RuleStats stats, Rule rule) {
+    private void pinned(RuleStats stats, Rule rule, String iface) {
         stats.pinned();
         if (stats.outages().open()) {
-            reporter.pinWorks(stats.outages(), rule.name(), rule.interfaceName());
+            reporter.pinWorks(stats.outages(), rule.name(), iface);
         }
     }
 
     /** The operator's one line: which rule, which socket, what the kernel said, why, and the fix. */
     String explain(Rule rule, String socket, String current, ErrnoException e) {
-        String wanted = rule.interfaceName();
+        return explain(rule, rule.interfaceName(), socket, current, e);
+    }
+
+    private String explain(Rule rule, String wanted, String socket, String current, ErrnoException e) {
         String head = "rule '" + rule.name() + "' (" + rule.origin() + "): cannot pin " + socket + " to interface '"
                 + wanted + "': " + e.errnoName() + ". ";
         String proceeds;

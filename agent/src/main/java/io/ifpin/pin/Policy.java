@@ -1,6 +1,8 @@
 package io.ifpin.pin;
 
 import io.ifpin.config.IfpinConfig;
+import io.ifpin.link.InterfaceChoice;
+import io.ifpin.link.LinkMonitor;
 import io.ifpin.metrics.Metrics;
 import io.ifpin.metrics.RuleStats;
 import io.ifpin.rules.Rule;
@@ -17,10 +19,16 @@ final class Policy {
     private final Rule defaultRule;
     private final RuleStats[] statsByIndex;
     private final RuleStats defaultStats;
+    /** By position, for rules that follow links (a list of interfaces, or a wait); null for the others. */
+    private final InterfaceChoice[] choiceByIndex;
     /** {@code ifpin.mode = observe}: decide, count and audit, but touch no socket. */
     final boolean observe;
 
     Policy(IfpinConfig config, Metrics metrics) {
+        this(config, metrics, LinkMonitor.NONE);
+    }
+
+    Policy(IfpinConfig config, Metrics metrics, LinkMonitor links) {
         this.observe = config.observing();
         this.rules = config.rules();
         this.defaultRule = config.defaultRule();
@@ -30,6 +38,15 @@ final class Policy {
             statsByIndex[rule.index()] = metrics.stats(rule.name());
         }
         this.defaultStats = metrics.stats(defaultRule.name());
+        this.choiceByIndex = links.choicesFor(list);
+    }
+
+    /** The interface choice of a rule that {@link Rule#followsLinks()}. */
+    InterfaceChoice choice(Rule rule) {
+        int index = rule.index();
+        InterfaceChoice choice = index >= 0 && index < choiceByIndex.length && rule == rules.rules().get(index)
+                ? choiceByIndex[index] : null;
+        return choice != null ? choice : InterfaceChoice.fixed(rule);
     }
 
     RuleSet rules() {

@@ -48,6 +48,11 @@ public final class Rule {
      */
     private List<DnsServer> dnsServers = List.of();
     private boolean dnsFallback;
+    /** Set only by {@link #withInterfaces}, like the DNS fields: the interfaces in order of preference. */
+    private List<String> interfaces;
+    private long waitMillis;
+    /** {@link #followsLinks()}, computed once: the pinned path tests this field and nothing else. */
+    private boolean followsLinks;
 
     /**
      * @param index   0-based position in the config
@@ -95,6 +100,7 @@ public final class Rule {
             throw new IllegalArgumentException("rule " + name + ": an interface goes with action pin, and only there");
         }
         this.interfaceName = interfaceName;
+        this.interfaces = interfaceName == null ? List.of() : List.of(interfaceName);
         this.origin = Objects.requireNonNull(origin, "origin");
         this.hostPatterns = List.copyOf(hosts);
         this.cidrList = List.copyOf(cidrs);
@@ -159,7 +165,56 @@ public final class Rule {
                 onError, callers, direction);
         copy.dnsServers = List.copyOf(servers);
         copy.dnsFallback = fallBack;
+        copy.interfaces = interfaces;
+        copy.waitMillis = waitMillis;
+        copy.followsLinks = followsLinks;
         return copy;
+    }
+
+    /**
+     * This pin rule with interfaces in order of preference (the first is {@link #interfaceName()}) and a time to wait
+     * for one of them to become usable (0: do not wait). See {@code io.ifpin.link.InterfaceChoice}.
+     */
+    public Rule withInterfaces(List<String> preferred, long waitForInterfaceMillis) {
+        if (action != Action.PIN || preferred.isEmpty() || !preferred.get(0).equals(interfaceName)
+                || waitForInterfaceMillis < 0) {
+            throw new IllegalArgumentException("rule " + name + ": interfaces " + preferred + " for " + target());
+        }
+        Rule copy = new Rule(name, index, interfaceName, origin, hostPatterns, cidrList, ports, protocols, action,
+                onError, callers, direction);
+        copy.dnsServers = dnsServers;
+        copy.dnsFallback = dnsFallback;
+        copy.interfaces = List.copyOf(preferred);
+        copy.waitMillis = waitForInterfaceMillis;
+        copy.followsLinks = preferred.size() > 1 || waitForInterfaceMillis > 0;
+        return copy;
+    }
+
+    /** This rule as if it named only {@code other} of its interfaces: for reports per interface of a list. */
+    public Rule forInterface(String other) {
+        if (!interfaces.contains(other)) {
+            throw new IllegalArgumentException("rule " + name + " does not list " + other);
+        }
+        return new Rule(name, index, other, origin, hostPatterns, cidrList, ports, protocols, action, onError, callers,
+                direction);
+    }
+
+    /** The interfaces to pin to, in order of preference: one for most rules, none unless the action is pin. */
+    public List<String> interfaces() {
+        return interfaces;
+    }
+
+    /** How long a socket waits for one of {@link #interfaces()} to become usable; 0 when it does not wait. */
+    public long waitForInterfaceMillis() {
+        return waitMillis;
+    }
+
+    /**
+     * True when the interface used depends on link state: more than one interface, or a wait. Such a rule's sockets
+     * take the interface the link monitor chose; the others pin to {@link #interfaceName()} as they always did.
+     */
+    public boolean followsLinks() {
+        return followsLinks;
     }
 
     /** The rule's DNS servers; empty when its names go to the system resolver. */
@@ -405,15 +460,18 @@ public final class Rule {
         if (onError == OnError.FAIL_CLOSED && action == Action.PIN) {
             out.add("(fail-closed)");
         }
+        if (waitMillis > 0) {
+            out.add("(waits " + waitMillis + " ms for an interface)");
+        }
         if (!dnsServers.isEmpty()) {
             out.add("dns " + dnsServers + (dnsFallback ? " (falls back to the system resolver)" : ""));
         }
         return out.toString();
     }
 
-    /** The interface for a pin rule, else the action: {@code b0}, {@code allow}, {@code deny}. */
+    /** The interface for a pin rule, else the action: {@code b0}, {@code [tun0, eth1]}, {@code allow}, {@code deny}. */
     public String target() {
-        return action == Action.PIN ? interfaceName : action.label();
+        return action != Action.PIN ? action.label() : interfaces.size() == 1 ? interfaceName : interfaces.toString();
     }
 
     @Override

@@ -57,7 +57,7 @@ public final class RuleSet {
         for (Rule rule : this.rules) { // one loop, not four streams: built in premain, by the interpreter
             (rule.isInbound() ? inbound : outbound).add(rule);
             if (rule.action() == Action.PIN) {
-                names.add(rule.interfaceName());
+                names.addAll(rule.interfaces());
             }
             callers |= rule.hasCallers();
             if (!rule.isInbound()) {

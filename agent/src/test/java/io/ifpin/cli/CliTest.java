@@ -264,6 +264,25 @@ class CliTest {
                 + " it appears, the rule's sockets fail with ENODEV and proceed unpinned."), out());
     }
 
+    /** Issue 15: check shows each interface of a list and which one the agent would use now, and why. */
+    @Test
+    void checkShowsWhichInterfaceOfAListWouldBeUsedNow() throws Exception {
+        FakeRoutes routes = new FakeRoutes().route(4, "192.0.2.0", 24, null).reaches("192.0.2.0");
+        check("ifpin.rules = [\n"
+                + "  { name = corp, cidrs = [\"192.0.2.0/24\"], interface = [nosuch0, stor0] }\n"
+                + "  { name = vpn, cidrs = [\"198.51.100.0/24\"], interface = nosuch0, wait-for-interface = 3s,"
+                + " on-error = fail-closed }\n"
+                + "]\n", false, routes);
+        assertTrue(out().contains("    rule 'corp' -> interface 'stor0': up, "), out());
+        assertTrue(out().contains("    interfaces [nosuch0, stor0]: would use stor0 now, the first of [nosuch0, stor0]"
+                + " that is up (nosuch0 does not exist, stor0 is up)"), out());
+        assertTrue(out().contains("WARNING: interface 'nosuch0' does not exist in this network namespace now; until it"
+                + " appears, the rule's sockets use the next of [nosuch0, stor0] that is up. Fine if it comes up"
+                + " later"), out());
+        assertTrue(out().contains("    interfaces [nosuch0]: none of [nosuch0] is up now (nosuch0 does not exist): a"
+                + " socket would wait up to 3000 ms for one, then be refused (on-error = fail-closed)"), out());
+    }
+
     /** A network directly attached to the interface (a connected route) needs no default route. */
     @Test
     void checkStrictAcceptsAnOnLinkNetworkWithoutADefaultRoute() throws Exception {
@@ -359,7 +378,7 @@ class CliTest {
 
         @Override
         public Link link(int ifIndex) {
-            return ifIndex == 3 ? new Link(3, "stor0", 0x1 | 0x10000) : null;
+            return ifIndex == 3 ? new Link(3, "stor0", 0x1 | 0x40 | 0x10000) : null; // up, running, carrier
         }
 
         @Override

@@ -148,8 +148,8 @@ class ConfigErrorsTest {
                         "ifpin.rules[0].interface", "not a valid interface name"),
                 row("invalidInterfaceNames 7", rule("cidrs = [\"192.0.2.0/24\"], interface = \"eth0:1\""), 3,
                         "ifpin.rules[0].interface", "alias"),
-                row("interfaceMustBeAString", rule("cidrs = [\"192.0.2.0/24\"], interface = [b0]"), 3,
-                        "ifpin.rules[0].interface", "must be a string, not a list"),
+                row("interfaceMustBeAStringOrAList", rule("cidrs = [\"192.0.2.0/24\"], interface = { name = b0 }"), 3,
+                        "ifpin.rules[0].interface", "must be a string, not an object"),
                 // ---- rule as a whole ----
                 row("ruleWithoutDestination 1", rule("interface = b0"), 3, "ifpin.rules[0]", "neither hosts nor cidrs",
                         NO_DESTINATION_FIX),

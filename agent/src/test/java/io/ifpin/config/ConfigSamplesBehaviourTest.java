@@ -117,6 +117,12 @@ class ConfigSamplesBehaviourTest {
                 alone("www.example", "203.0.113.5", 443, TCP),
                 alone("203.0.113.5", 443, TCP)));
 
+        PROMISES.put("vpn-fallback.conf", List.of(
+                pinned("198.51.100.20", 443, TCP, "corp", "[tun0, eth1]"),
+                pinned("2001:db8:c0::1", 443, UDP, "corp", "[tun0, eth1]"),
+                pinned("203.0.113.40", 8200, TCP, "vault", "tun0"),
+                alone("203.0.113.41", 443, TCP)));
+
         PROMISES.put("multi-uplink.conf", List.of(
                 // first match wins: billing is inside the partner network, but its rule comes first
                 pinned("203.0.113.70", 443, TCP, "partner-billing-via-wan1", "wan1"),

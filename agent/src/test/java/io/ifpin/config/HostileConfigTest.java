@@ -182,8 +182,8 @@ class HostileConfigTest {
                 "ifpin.rules[0].interface = \"b 0\""));
         shapes.add(text("interface with ESC", rule("cidrs = [\"192.0.2.0/24\"], interface = \"b\\u001b0\""), 3,
                 "ifpin.rules[0].interface = \"b\\u001b0\": contains a control"));
-        shapes.add(text("interface a list", rule("cidrs = [\"192.0.2.0/24\"], interface = [b0]"), 3,
-                "ifpin.rules[0].interface = [\"b0\"]: must be a string"));
+        shapes.add(text("interface a list with a list in it", rule("cidrs = [\"192.0.2.0/24\"], interface = [[b0]]"), 3,
+                "ifpin.rules[0].interface[0] = [\"b0\"]: must be a string"));
         // ---- hosts ----
         shapes.add(text("host star alone", rule("hosts = [\"*\"], interface = b0"), 3, "ifpin.rules[0].hosts[0]"));
         shapes.add(text("host star inside", rule("hosts = [\"a.*.example\"], interface = b0"), 3,

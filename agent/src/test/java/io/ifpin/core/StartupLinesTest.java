@@ -52,4 +52,16 @@ class StartupLinesTest {
                         Map.of("b0", "OK")),
                 "one rule per interface: the line reads as before");
     }
+
+    /** Issue 15: the interface report and the self-test cover every interface a rule lists. */
+    @Test
+    void everyInterfaceOfAListIsReportedAndSelfTested() throws Exception {
+        IfpinConfig config = ConfigLoader.parse("ifpin.rules = [{ name = corp, cidrs = [\"192.0.2.0/24\"],"
+                + " interface = [c0, b0] }]", "list.conf");
+        Map<String, List<Rule>> byInterface = StartupReport.pinRulesByInterface(config);
+        assertEquals(List.of("c0", "b0"), List.copyOf(byInterface.keySet()));
+        assertEquals("[corp -> c0: ENODEV, corp -> b0: OK]", StartupReport.selfTestLine(byInterface,
+                Map.of("c0", "ENODEV", "b0", "OK")));
+        assertEquals(List.of("c0", "b0"), List.copyOf(config.rules().interfaceNames()));
+    }
 }

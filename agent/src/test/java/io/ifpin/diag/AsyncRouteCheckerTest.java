@@ -114,6 +114,18 @@ class AsyncRouteCheckerTest {
         assertEquals(List.of("one b0 203.0.113.10", "one b0 2001:db8:f::10"), checked);
     }
 
+    /** Issue 15: a rule with a list of interfaces has each of them checked, the one in use first. */
+    @Test
+    void everyInterfaceOfAListIsChecked() throws Exception {
+        AsyncRouteChecker checker = new AsyncRouteChecker(recorder, 100, 10);
+        Rule list = ConfigLoader.parse("ifpin.rules = [ { name = corp, cidrs = [\"0.0.0.0/0\"], interface = [c0, b0,"
+                + " a0] } ]", "test.conf").rules().rules().get(0);
+        checker.maybeCheck(list, "b0", ip("203.0.113.10"));
+        checker.maybeCheck(list, "c0", ip("203.0.113.11"));
+        checker.runQueued();
+        assertEquals(List.of("corp b0 203.0.113.10", "corp c0 203.0.113.10", "corp a0 203.0.113.10"), checked);
+    }
+
     /**
      * After a reload a different rule may sit at the same position: its first socket to a network is checked,
      * whatever the rule before it at that position saw.
