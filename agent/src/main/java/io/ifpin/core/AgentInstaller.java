@@ -549,6 +549,9 @@ public final class AgentInstaller {
     static Map<String, List<Rule>> pinRulesByInterface(IfpinConfig config) {
         Map<String, List<Rule>> groups = new LinkedHashMap<>();
         for (Rule rule : config.pinRules()) {
+            if (rule.interfaceName() == null) {
+                continue; // a source address and/or a mark only
+            }
             groups.computeIfAbsent(rule.interfaceName(), name -> new ArrayList<>()).add(rule);
         }
         return groups;

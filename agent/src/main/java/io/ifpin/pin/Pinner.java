@@ -66,6 +66,7 @@ public final class Pinner implements PinHook {
     private final Metrics metrics;
     private final AuditLog audit;
     private final CallerLookup callers;
+    private final SocketSteerer steerer;
     private volatile Policy policy;
 
     /** Without route checks, audit or callers (tests). */
@@ -88,6 +89,7 @@ public final class Pinner implements PinHook {
         this.metrics = metrics;
         this.audit = audit;
         this.callers = callers;
+        this.steerer = new SocketSteerer(sockets, reporter);
         this.policy = new Policy(config, metrics);
     }
 
@@ -239,11 +241,17 @@ public final class Pinner implements PinHook {
         if (fdValue < 0) {
             return; // not created yet, or closed concurrently: the JDK reports that itself
         }
-        decide(fdValue, address, port, protocol);
+        decide(fdValue, address, port, protocol, protocol == Protocol.UDP); // the JDK's paths
     }
 
-    /** The decision for socket {@code fd}; throws to refuse it. */
+    /** The decision for socket {@code fd} of a native transport; throws to refuse it. */
     void decide(int fd, InetAddress address, int port, Protocol protocol) throws IOException {
+        decide(fd, address, port, protocol, false);
+    }
+
+    /** @param jdkUdp a datagram socket of the JDK's, which ifpin never binds to a source ({@link SocketSteerer}) */
+    private void decide(int fd, InetAddress address, int port, Protocol protocol, boolean jdkUdp)
+            throws IOException {
         Policy current = policy;
         Rule rule = current.defaultRule();
         try {
@@ -251,7 +259,7 @@ public final class Pinner implements PinHook {
             if (matched != null) {
                 rule = matched;
             }
-            act(current, rule, fd, address, port, protocol);
+            act(current, rule, fd, address, port, protocol, jdkUdp);
         } catch (IOException refused) {
             throw refused;
         } catch (RuntimeException | Error failure) {
@@ -269,8 +277,8 @@ public final class Pinner implements PinHook {
         }
     }
 
-    private void act(Policy current, Rule rule, int fd, InetAddress address, int port, Protocol protocol)
-            throws IOException {
+    private void act(Policy current, Rule rule, int fd, InetAddress address, int port, Protocol protocol,
+                     boolean jdkUdp) throws IOException {
         if (current.observe) {
             observe(current, rule, fd, address, port, protocol);
             return;
@@ -288,7 +296,7 @@ public final class Pinner implements PinHook {
                                 + describe(fd, protocol, address, port));
                 throw refusal(protocol, rule, "action = deny", address, port);
             }
-            case PIN -> pinTo(current, rule, fd, address, port, protocol);
+            case PIN -> pinTo(current, rule, fd, address, port, protocol, jdkUdp);
         }
     }
 
@@ -311,7 +319,7 @@ public final class Pinner implements PinHook {
             reporter.report("rule '" + rule.name() + "' " + outcome, LogLevel.INFO,
                     () -> "observe mode: rule '" + rule.name() + "' (" + rule.origin() + ") would "
                             + (rule.action() == Action.DENY ? "deny " : "pin ") + describe(fd, protocol, address, port)
-                            + (rule.action() == Action.PIN ? " to '" + rule.interfaceName() + "'" : "")
+                            + (rule.action() == Action.PIN ? " to '" + rule.target() + "'" : "")
                             + "; the socket proceeds untouched");
         }
     }
@@ -323,14 +331,26 @@ public final class Pinner implements PinHook {
      * wanted interface), with one system call instead of two on the common path (docs/performance.md). UDP reads
      * first: its sends repeat on one socket, which is then pinned already.
      */
-    private void pinTo(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol)
-            throws IOException {
+    private void pinTo(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol,
+                       boolean jdkUdp) throws IOException {
         String wanted = rule.interfaceName();
+        if (wanted == null) { // a source address and/or a mark only
+            if (steered(active, rule, fd, address, port, protocol, jdkUdp)) {
+                pinned(active.stats(rule), rule);
+                audit(rule, fd, protocol, address, port, "pinned", null);
+                if (rule.mark() != null) {
+                    routeChecker.maybeCheck(rule, null, address); // does the mark's ip rule catch it?
+                }
+            }
+            return;
+        }
         String current = null; // not read yet
         if (protocol == Protocol.UDP) {
             current = currentBinding(fd);
             if (wanted.equals(current)) {
-                alreadyPinned(active, rule, fd, address, port, protocol);
+                if (!rule.steers() || steered(active, rule, fd, address, port, protocol, jdkUdp)) {
+                    alreadyPinned(active, rule, fd, address, port, protocol);
+                }
                 return;
             }
         }
@@ -340,7 +360,9 @@ public final class Pinner implements PinHook {
             if (current == null) {
                 current = currentBinding(fd);
                 if (wanted.equals(current)) {
-                    alreadyPinned(active, rule, fd, address, port, protocol);
+                    if (!rule.steers() || steered(active, rule, fd, address, port, protocol, jdkUdp)) {
+                        alreadyPinned(active, rule, fd, address, port, protocol);
+                    }
                     return;
                 }
             }
@@ -356,6 +378,9 @@ public final class Pinner implements PinHook {
             }
             return;
         }
+        if (rule.steers() && !steered(active, rule, fd, address, port, protocol, jdkUdp)) {
+            return;
+        }
         pinned(active.stats(rule), rule);
         audit(rule, fd, protocol, address, port, "pinned", null);
         routeChecker.maybeCheck(rule, wanted, address);
@@ -363,6 +388,37 @@ public final class Pinner implements PinHook {
             IfpinLog.debug("rule '" + rule.name() + "': pinned " + describe(fd, protocol, address, port)
                     + " to '" + wanted + "'");
         }
+    }
+
+    /**
+     * The rule's mark and source ({@link SocketSteerer}); true when they are set. A failure is counted, audited and
+     * reported as a failed pin is (once per outage of the rule and cause), and refuses the socket under
+     * {@code on-error = fail-closed}; false then means the socket proceeds (fail-open).
+     */
+    private boolean steered(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol,
+                            boolean jdkUdp) throws IOException {
+        SocketSteerer.Failure failure = steerer.steer(rule, fd, address, protocol, jdkUdp);
+        if (failure == null) {
+            return true;
+        }
+        ErrnoException e = failure.error();
+        boolean refuse = rule.onError() == OnError.FAIL_CLOSED;
+        RuleStats stats = active.stats(rule);
+        stats.error(e.errnoName(), refuse);
+        audit(rule, fd, protocol, address, port, refuse ? "refused" : "error", e.errnoName());
+        String socket = describe(fd, protocol, address, port);
+        Supplier<String> explanation = () -> SocketSteerer.explain(rule, socket, failure, address);
+        String key = SocketSteerer.key(rule, failure);
+        if (e.errno() == Errno.EBADF) {
+            reporter.report(key, LogLevel.DEBUG, explanation);
+        } else {
+            reporter.pinFailed(stats.outages(), key, e.errnoName(), rule.target(), LogLevel.ERROR, explanation);
+        }
+        if (refuse) {
+            throw refusal(protocol, rule, "on-error = fail-closed, cannot set " + SocketSteerer.what(rule, failure)
+                    + ": " + e.errnoName(), address, port);
+        }
+        return false;
     }
 
     private void alreadyPinned(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol) {
@@ -388,7 +444,17 @@ public final class Pinner implements PinHook {
         }
         audit.record(new AuditRecord(System.currentTimeMillis(), rule.name(), rule.action().label(),
                 protocol.label(), sockets.localAddress(fd), Addresses.format(address, port),
-                HostNames.requestedName(address), rule.interfaceName(), result, errno));
+                HostNames.requestedName(address), rule.interfaceName(), result, errno, sourceFor(rule, address),
+                rule.mark() == null ? null : rule.mark().value()));
+    }
+
+    /** The audit's {@code source}: the rule's address of the destination's family, or null. */
+    private static String sourceFor(Rule rule, InetAddress destination) {
+        if (rule.source() == null) {
+            return null;
+        }
+        InetAddress source = rule.source().forDestination(destination instanceof java.net.Inet4Address);
+        return source == null ? null : Addresses.text(source);
     }
 
     /**
@@ -506,7 +572,7 @@ public final class Pinner implements PinHook {
     private void pinned(RuleStats stats, Rule rule) {
         stats.pinned();
         if (stats.outages().open()) {
-            reporter.pinWorks(stats.outages(), rule.name(), rule.interfaceName());
+            reporter.pinWorks(stats.outages(), rule.name(), rule.target());
         }
     }
 

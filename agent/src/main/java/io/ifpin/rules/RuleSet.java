@@ -61,7 +61,7 @@ public final class RuleSet {
         int protocols = 0;
         for (Rule rule : this.rules) { // one loop, not four streams: built in premain, by the interpreter
             (rule.isInbound() ? inbound : outbound).add(rule);
-            if (rule.action() == Action.PIN) {
+            if (rule.action() == Action.PIN && rule.interfaceName() != null) { // null: a source or mark only
                 names.add(rule.interfaceName());
             }
             callers |= rule.hasCallers();
