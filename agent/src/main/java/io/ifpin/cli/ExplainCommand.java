@@ -2,6 +2,7 @@ package io.ifpin.cli;
 
 import io.ifpin.log.Json;
 import io.ifpin.config.IfpinConfig;
+import io.ifpin.diag.MarkRouteCheck;
 import io.ifpin.diag.RouteCheck;
 import io.ifpin.diag.RpFilter;
 import io.ifpin.dns.DnsServer;
@@ -131,6 +132,12 @@ final class ExplainCommand {
         } catch (RuntimeException | LinkageError e) {
             return "not available (" + e + ")";
         }
+        if (rule.interfaceName() == null) { // a source and/or a mark only
+            String warning = new MarkRouteCheck(routes).check(rule, null, address);
+            return warning != null ? warning : rule.mark() != null ? "ok: mark " + rule.mark() + " selects another"
+                    + " routing table than unmarked sockets get" : "no interface to check (source " + rule.source()
+                    + " only)";
+        }
         RouteCheck check = new RouteCheck(routes);
         if (!check.interfaceExists(rule.interfaceName())) {
             return "interface '" + rule.interfaceName() + "' does not exist in this network namespace now: the"
@@ -138,6 +145,10 @@ final class ExplainCommand {
                     ? "be refused (on-error = fail-closed)" : "proceed unpinned");
         }
         String warning = check.check(rule, rule.interfaceName(), address);
+        String markWarning = new MarkRouteCheck(routes).check(rule, rule.interfaceName(), address);
+        if (markWarning != null) {
+            warning = warning == null ? markWarning : warning + " Also: " + markWarning;
+        }
         String rpFilter = address instanceof java.net.Inet4Address || Addresses.isIpv4Mapped(address.getAddress())
                 ? RpFilter.warning(rule, rule.interfaceName(), RpFilter.read(RpFilter.PROC, rule.interfaceName()))
                 : null;
@@ -184,6 +195,12 @@ final class ExplainCommand {
         result.put("rule", deciding.name());
         result.put("action", deciding.action().label());
         result.put("interface", deciding.interfaceName());
+        if (deciding.steers()) {
+            InetAddress source = deciding.source() == null ? null
+                    : deciding.source().forDestination((address instanceof java.net.Inet4Address || Addresses.isIpv4Mapped(address.getAddress())));
+            result.put("source", source == null ? null : Addresses.text(source));
+            result.put("mark", deciding.mark() == null ? null : deciding.mark().value());
+        }
         result.put("verdict", verdict(deciding, winner == null));
         result.put("rules", evaluated);
         if (deciding.action() == Action.PIN) {
@@ -192,11 +209,22 @@ final class ExplainCommand {
         return result;
     }
 
+    /** What a pinned socket gets besides its interface: {@code "source 203.0.113.7, mark 16 (0x10) "}, or "". */
+    private static String steering(Rule rule) {
+        if (!rule.steers()) {
+            return "";
+        }
+        return (rule.interfaceName() == null ? "given " : "with ")
+                + (rule.source() == null ? "" : "source " + rule.source() + (rule.mark() == null ? " " : ", "))
+                + (rule.mark() == null ? "" : "mark " + rule.mark() + " ");
+    }
+
     private static String verdict(Rule rule, boolean byDefault) {
         String by = byDefault ? "no rule matches, so default-action (" + rule.origin() + ")" : "rule '" + rule.name()
                 + "'";
         return switch (rule.action()) {
-            case PIN -> "pinned to " + rule.interfaceName() + " by " + by
+            case PIN -> (rule.interfaceName() == null ? "" : "pinned to " + rule.interfaceName() + " ")
+                    + steering(rule) + "by " + by
                     + (rule.onError() == OnError.FAIL_CLOSED ? " (fail-closed)" : "");
             case ALLOW -> byDefault ? "no rule matches: the socket is left as it is (default route)"
                     : "left as it is (default route) by " + by + " (action = allow)";

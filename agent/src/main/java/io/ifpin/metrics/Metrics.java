@@ -21,6 +21,7 @@ public final class Metrics {
     private volatile LongSupplier auditDropped = () -> 0;
     private volatile Supplier<String> auditFailing = () -> "";
     private volatile Supplier<String> lookups = () -> "";
+    private volatile String steering = "";
 
     /**
      * The config in force: its file, a version (a hash of its text), when it was loaded, its rule names in order, and
@@ -75,6 +76,15 @@ public final class Metrics {
 
     public String lookups() {
         return lookups.get();
+    }
+
+    /** The rules in force that give sockets a source or a mark: {@code rule: source 203.0.113.7, mark 16; ...}. */
+    public void steering(String rules) {
+        steering = rules;
+    }
+
+    public String steering() {
+        return steering;
     }
 
     public ConfigInfo config() {

@@ -67,6 +67,7 @@ public final class RulesMBean implements DynamicMBean {
             Map.entry("AuditDropped", Metrics::auditDropped),
             Map.entry("AuditFailing", Metrics::auditFailing),
             Map.entry("Lookups", Metrics::lookups),
+            Map.entry("Steering", Metrics::steering),
             Map.entry("Matched", m -> total(m, RuleStats::matched)),
             Map.entry("Denied", m -> total(m, RuleStats::deniedCount)),
             Map.entry("Errors", m -> total(m, RuleStats::errorCount)),
@@ -145,6 +146,9 @@ public final class RulesMBean implements DynamicMBean {
             new OpenMBeanAttributeInfoSupport("Lookups", "name lookups decided by rules (dns, or deny by hosts), per"
                     + " rule: rule: resolved=N,not_found=N,failed=N,fell_back=N,refused=N; ...", SimpleType.STRING,
                     true, false, false),
+            new OpenMBeanAttributeInfoSupport("Steering", "rules that give sockets a source address or a firewall"
+                    + " mark, with them: rule: b0 source 203.0.113.7 mark 16 (0x10); ... (their counters are in"
+                    + " Rules; EPERM and EADDRNOTAVAIL in errorsByErrno)", SimpleType.STRING, true, false, false),
             new OpenMBeanAttributeInfoSupport("Matched", "decisions, all rules", SimpleType.LONG, true, false, false),
             new OpenMBeanAttributeInfoSupport("Denied", "denied sockets, all rules", SimpleType.LONG, true, false,
                     false),
