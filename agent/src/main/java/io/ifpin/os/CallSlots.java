@@ -17,18 +17,22 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 final class CallSlots {
 
     static final int SLOTS = 32;
+    /** {@code IFNAMSIZ}: an interface name, the pin's value; a mark (4 bytes) fits too. */
+    static final int VALUE_BYTES = 16;
     /**
-     * The largest value: a {@code struct sockaddr_in6} (28 bytes) for binding a source address; an interface name
-     * ({@code IFNAMSIZ}, 16) and a mark (4) fit too.
+     * A {@code struct sockaddr_in6} (28 bytes), for binding a source address and for {@code getsockname}: a segment of
+     * its own after the value, so the pin's {@code setsockopt} passes the same 16-byte segment as before (with one of
+     * 32 bytes there, the JIT no longer removed an allocation of that call: PinCallAllocationTest).
      */
-    static final int VALUE_BYTES = 32;
-    /** Where a {@code socklen_t} goes in the value area, after a value of {@link #VALUE_BYTES} ({@code getsockname}). */
-    static final long LENGTH_OFFSET = VALUE_BYTES;
+    static final int ADDRESS_BYTES = 32;
+    private static final long ADDRESS_OFFSET = NativeBuffer.DATA + VALUE_BYTES;
+    private static final long LENGTH_OFFSET = ADDRESS_OFFSET + ADDRESS_BYTES;
     /** Each slot on its own cache lines: the state at 0, the value at {@link NativeBuffer#DATA}. */
     private static final long STRIDE = 128;
 
     private static final Object[] STATE = new Object[SLOTS];
     private static final Object[] VALUE = new Object[SLOTS];
+    private static final Object[] ADDRESS = new Object[SLOTS];
     private static final Object[] LENGTH = new Object[SLOTS];
     private static final AtomicIntegerArray TAKEN = new AtomicIntegerArray(SLOTS);
     private static final MethodHandle COPY_BYTES; // MemorySegment.copy(byte[], int, segment, JAVA_BYTE, long, int)
@@ -52,7 +56,8 @@ final class CallSlots {
             for (int i = 0; i < SLOTS; i++) {
                 STATE[i] = slice.invoke(memory, i * STRIDE, NativeBuffer.STATE_BYTES);
                 VALUE[i] = slice.invoke(memory, i * STRIDE + NativeBuffer.DATA, (long) VALUE_BYTES);
-                LENGTH[i] = slice.invoke(memory, i * STRIDE + NativeBuffer.DATA + LENGTH_OFFSET, 4L);
+                ADDRESS[i] = slice.invoke(memory, i * STRIDE + ADDRESS_OFFSET, (long) ADDRESS_BYTES);
+                LENGTH[i] = slice.invoke(memory, i * STRIDE + LENGTH_OFFSET, 4L);
             }
             JAVA_BYTE = valueLayout.getField("JAVA_BYTE").get(null);
             JAVA_INT = valueLayout.getField("JAVA_INT").get(null);
@@ -107,26 +112,37 @@ final class CallSlots {
         return value;
     }
 
-    /** The slot's whole value area, as a {@code getsockname} buffer of {@link #VALUE_BYTES}. */
-    static Object value(int slot) {
-        return VALUE[slot];
+    /** The slot's address segment after copying {@code sockaddr} (at most {@link #ADDRESS_BYTES}) to its start. */
+    static Object address(int slot, byte[] sockaddr) {
+        Object address = ADDRESS[slot];
+        try {
+            COPY_BYTES.invokeExact((Object) sockaddr, 0, address, JAVA_BYTE, 0L, sockaddr.length);
+        } catch (Throwable t) {
+            throw NativeBuffer.unexpected(t);
+        }
+        return address;
     }
 
-    /** The slot's {@code socklen_t}, set to {@link #VALUE_BYTES}. */
+    /** The slot's address segment, as a {@code getsockname} buffer of {@link #ADDRESS_BYTES}. */
+    static Object address(int slot) {
+        return ADDRESS[slot];
+    }
+
+    /** The slot's {@code socklen_t}, set to {@link #ADDRESS_BYTES}. */
     static Object length(int slot) {
         Object length = LENGTH[slot];
         try {
-            SET_INT.invokeExact(length, JAVA_INT, 0L, VALUE_BYTES);
+            SET_INT.invokeExact(length, JAVA_INT, 0L, ADDRESS_BYTES);
         } catch (Throwable t) {
             throw NativeBuffer.unexpected(t);
         }
         return length;
     }
 
-    /** One byte of the slot's value area. */
-    static byte valueByte(int slot, long offset) {
+    /** One byte of the slot's address segment. */
+    static byte addressByte(int slot, long offset) {
         try {
-            return (byte) GET_BYTE.invokeExact(VALUE[slot], JAVA_BYTE, offset);
+            return (byte) GET_BYTE.invokeExact(ADDRESS[slot], JAVA_BYTE, offset);
         } catch (Throwable t) {
             throw NativeBuffer.unexpected(t);
         }

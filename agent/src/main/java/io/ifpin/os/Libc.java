@@ -148,7 +148,7 @@ final class Libc {
 
     /** {@code bind(fd, sockaddr)} in a reused slot, as {@link #setsockoptReused}: returns 0 or errno. */
     static int bindReused(int fd, byte[] sockaddr) {
-        int slot = sockaddr.length <= CallSlots.VALUE_BYTES ? CallSlots.take() : -1;
+        int slot = sockaddr.length <= CallSlots.ADDRESS_BYTES ? CallSlots.take() : -1;
         try {
             if (slot < 0) {
                 try (NativeBuffer buffer = NativeBuffer.allocate(sockaddr.length)) {
@@ -158,7 +158,7 @@ final class Libc {
                     return result == 0 ? 0 : buffer.errno();
                 }
             }
-            int result = (int) BIND_HANDLE.invokeExact(CallSlots.state(slot), fd, CallSlots.value(slot, sockaddr),
+            int result = (int) BIND_HANDLE.invokeExact(CallSlots.state(slot), fd, CallSlots.address(slot, sockaddr),
                     sockaddr.length);
             return result == 0 ? 0 : CallSlots.errno(slot);
         } catch (Throwable t) {
@@ -186,14 +186,14 @@ final class Libc {
             return LinuxSockets.localFamily(sockaddr);
         }
         try {
-            int result = (int) GETSOCKNAME_HANDLE.invokeExact(CallSlots.state(slot), fd, CallSlots.value(slot),
+            int result = (int) GETSOCKNAME_HANDLE.invokeExact(CallSlots.state(slot), fd, CallSlots.address(slot),
                     CallSlots.length(slot));
             if (result != 0) {
                 return -CallSlots.errno(slot);
             }
             int family = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN
-                    ? (CallSlots.valueByte(slot, 0) & 0xff) | (CallSlots.valueByte(slot, 1) & 0xff) << 8
-                    : (CallSlots.valueByte(slot, 0) & 0xff) << 8 | (CallSlots.valueByte(slot, 1) & 0xff);
+                    ? (CallSlots.addressByte(slot, 0) & 0xff) | (CallSlots.addressByte(slot, 1) & 0xff) << 8
+                    : (CallSlots.addressByte(slot, 0) & 0xff) << 8 | (CallSlots.addressByte(slot, 1) & 0xff);
             int from;
             int to;
             if (family == LinuxSockets.AF_INET) {
@@ -205,9 +205,9 @@ final class Libc {
             } else {
                 return family;
             }
-            boolean bound = CallSlots.valueByte(slot, 2) != 0 || CallSlots.valueByte(slot, 3) != 0;
+            boolean bound = CallSlots.addressByte(slot, 2) != 0 || CallSlots.addressByte(slot, 3) != 0;
             for (int i = from; i < to && !bound; i++) {
-                bound = CallSlots.valueByte(slot, i) != 0;
+                bound = CallSlots.addressByte(slot, i) != 0;
             }
             return bound ? family | SocketOptions.LOCAL_BOUND : family;
         } catch (Throwable t) {
