@@ -127,7 +127,7 @@ class PinnerSteeringTest {
     }
 
     @Test
-    void eprmForAMarkNamesTheCapabilityAndIsReportedOnce() throws Exception {
+    void epermForAMarkNamesTheCapabilityAndIsReportedOnce() throws Exception {
         LogCapture log = LogCapture.start();
         sockets.markFails = Errno.EPERM;
         Pinner pinner = pinner("{ name = marked, cidrs = [\"203.0.113.0/24\"], mark = 16 }");
