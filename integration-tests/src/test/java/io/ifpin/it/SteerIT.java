@@ -78,7 +78,7 @@ class SteerIT {
     Stream<DynamicNode> steering() {
         return Stream.concat(Stream.of(TestJdk.values()).map(jdk -> dynamicContainer(jdk.label(), Stream.of(
                         unsteered(jdk), marked(jdk), markWithoutCapability(jdk), sourced(jdk), allThree(jdk)))),
-                Stream.of(tenThousandConnects()));
+                Stream.of(commandLine(), tenThousandConnects()));
     }
 
     private ChildResult run(TestJdk jdk, String name, String config, List<String> privileges, String... args) {
@@ -215,6 +215,50 @@ class SteerIT {
             assertTrue(run.get().stderr().stream().noneMatch(l -> l.startsWith("[ifpin] ERROR")),
                     run.get().describe());
         });
+    }
+
+    /** explain and check, in the lab: what a socket would get, a mark no ip rule catches, a source not here. */
+    private DynamicNode commandLine() {
+        String rules = "    { name = marked, cidrs = [\"203.0.113.10/32\"], mark = 16 },\n"
+                + "    { name = unrouted, cidrs = [\"203.0.113.20/32\"], mark = 17 },\n"
+                + "    { name = elsewhere, cidrs = [\"2001:db8:f::/64\"], interface = b0,"
+                + " source = [\"198.51.100.7\", \"2001:db8:b::99\"] }";
+        Lazy<Path> config = new Lazy<>(() -> TestFiles.write(work.resolve("cli.conf"),
+                "ifpin {\n  rules = [\n" + rules + "\n  ]\n}\n"));
+        return dynamicContainer("check and explain", Stream.of(
+                dynamicTest("explain: the mark a socket would get, and that an ip rule catches it", () -> {
+                    String out = String.join("\n", cli(List.of(), "explain", config.get().toString(), "203.0.113.10",
+                            "7000").stdout());
+                    assertTrue(out.contains("given mark 16 (0x10) by rule 'marked'")
+                            && out.contains("ok: mark 16 (0x10) selects another routing table"), out);
+                }),
+                dynamicTest("explain: a mark no ip rule catches", () -> {
+                    String out = String.join("\n", cli(List.of(), "explain", config.get().toString(), "203.0.113.20",
+                            "7000").stdout());
+                    assertTrue(out.contains("mark 17 (0x11): no ip rule catches it for 203.0.113.20"), out);
+                }),
+                dynamicTest("explain: interface and source", () -> {
+                    String out = String.join("\n", cli(List.of(), "explain", config.get().toString(),
+                            "2001:db8:f::10", "7000").stdout());
+                    assertTrue(out.contains("pinned to b0 with source [198.51.100.7, 2001:db8:b::99] by rule"
+                            + " 'elsewhere'"), out);
+                }),
+                dynamicTest("check, without CAP_NET_ADMIN: warns of the source on no interface, of the missing"
+                        + " capability and of the uncaught mark", () -> {
+                    ChildResult result = cli(WITHOUT_NET_ADMIN, "check", config.get().toString());
+                    String out = String.join("\n", result.stdout());
+                    assertTrue(out.contains("source 2001:db8:b::99 is on no interface")
+                            && !out.contains("source 198.51.100.7 is on no interface"), out);
+                    assertTrue(out.contains("mark 16 (0x10): this process has no CAP_NET_ADMIN"), out);
+                    assertTrue(out.contains("no ip rule catches it for 203.0.113.20")
+                            && !out.contains("no ip rule catches it for 203.0.113.10"), out);
+                    assertEquals(0, result.exitCode(), result.describe());
+                })));
+    }
+
+    private ChildResult cli(List<String> privileges, String... args) {
+        return ChildJvm.on(TestJdk.JDK_17).classpath(ItEnv.agentJar()).main("io.ifpin.agent.IfpinAgent", args)
+                .privileges(privileges).runIn(lab);
     }
 
     /**
