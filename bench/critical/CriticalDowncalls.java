@@ -7,7 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * What {@code Linker.Option.critical} buys ifpin's pin calls (docs/performance.md, "critical downcalls"): one
+ * What {@code Linker.Option.critical} buys ifpin's pin calls (docs/dev/performance.md, "critical downcalls"): one
  * {@code setsockopt(SO_BINDTODEVICE, "lo")} plus one {@code getsockopt(SO_BINDTODEVICE)} per iteration, on one UDP
  * socket, three ways: critical with Java arrays (what ifpin did), non-critical with one confined arena and one
  * allocation per call (what ifpin does, os/NativeBuffer), and non-critical with four allocations per call.

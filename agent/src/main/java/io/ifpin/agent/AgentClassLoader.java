@@ -2,6 +2,7 @@ package io.ifpin.agent;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URL;
@@ -10,6 +11,8 @@ import java.security.ProtectionDomain;
 import java.security.cert.Certificate;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
@@ -25,7 +28,7 @@ import java.util.jar.JarFile;
  * <p>The parent is the platform loader: the agent sees the JDK and, through the bootstrap path, {@code io.ifpin.bridge},
  * but never the application's classes.
  */
-final class AgentClassLoader extends ClassLoader {
+final class AgentClassLoader extends ClassLoader implements Consumer<BiConsumer<String, Instrumentation>> {
 
     static final String PREFIX = "ifpin-inst/";
     private static final String CLASS_SUFFIX = ".classdata";
@@ -38,6 +41,7 @@ final class AgentClassLoader extends ClassLoader {
     private final JarFile jar;
     private final String jarUrl;
     private final ProtectionDomain protectionDomain;
+    private volatile BiConsumer<String, Instrumentation> agentMain;
 
     AgentClassLoader(JarFile jar) throws MalformedURLException {
         super("ifpin", ClassLoader.getPlatformClassLoader());
@@ -45,6 +49,24 @@ final class AgentClassLoader extends ClassLoader {
         URI jarUri = new java.io.File(jar.getName()).toURI();
         this.jarUrl = "jar:" + jarUri + "!/";
         this.protectionDomain = new ProtectionDomain(new CodeSource(jarUri.toURL(), (Certificate[]) null), null, this, null);
+    }
+
+    /**
+     * Called by {@code io.ifpin.core.AgentMain}'s static initialiser with its entry point: a JDK interface both sides
+     * see, so {@code IfpinAgent} calls premain without reflection (on Java 18+ a reflective call spins method-handle
+     * classes, milliseconds of every start).
+     */
+    @Override
+    public void accept(BiConsumer<String, Instrumentation> entryPoint) {
+        agentMain = entryPoint;
+    }
+
+    BiConsumer<String, Instrumentation> agentMain() {
+        BiConsumer<String, Instrumentation> entryPoint = agentMain;
+        if (entryPoint == null) {
+            throw new IllegalStateException("io.ifpin.core.AgentMain did not hand over its entry point");
+        }
+        return entryPoint;
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.util.jar.JarFile;
 
 /**
@@ -43,11 +44,12 @@ public final class IfpinAgent {
                 }
                 return;
             }
-            Class<?> agentMain = Class.forName(AGENT_MAIN, true, new AgentClassLoader(new JarFile(agentJar)));
-            agentMain.getMethod("premain", String.class, Instrumentation.class)
-                    .invoke(null, agentArgument, instrumentation);
+            AgentClassLoader loader = new AgentClassLoader(new JarFile(agentJar));
+            Class.forName(AGENT_MAIN, true, loader); // its static initialiser hands its entry point to the loader
+            loader.agentMain().accept(agentArgument, instrumentation);
         } catch (Throwable t) {
-            Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;
+            Throwable cause = t instanceof InvocationTargetException || t instanceof UndeclaredThrowableException
+                    ? t.getCause() : t;
             StringWriter trace = new StringWriter();
             cause.printStackTrace(new PrintWriter(trace));
             PrintStream stderr = stderr();

@@ -2,6 +2,8 @@ package io.ifpin.config;
 
 import com.typesafe.config.ConfigOriginFactory;
 
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -9,7 +11,6 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -95,18 +96,21 @@ final class ConfigFile {
         if (attributes.size() > MAX_BYTES) {
             throw tooLarge(attributes.size() + " bytes");
         }
-        try (InputStream in = Files.newInputStream(file)) {
+        // java.io, not Files.newInputStream: the NIO channel classes it needs are some 40 classes of premain.
+        try (InputStream in = new FileInputStream(file.toFile())) {
             // Bounded even if the file grew after the stat: at most MAX_BYTES + 1 bytes are ever read.
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
                 throw tooLarge("more than " + MAX_BYTES + " bytes");
             }
             return bytes;
-        } catch (AccessDeniedException e) {
+        } catch (FileNotFoundException e) {
+            // java.io says "not found" for both; the stat just found it, so it is gone or not readable.
+            if (!Files.exists(file)) {
+                throw new Unusable("file not found" + shown, PATH_FIX);
+            }
             throw new Unusable("file not readable (permission denied for user " + System.getProperty("user.name")
                     + ")", "make it readable by the user running the JVM, or " + PATH_FIX);
-        } catch (NoSuchFileException e) {
-            throw new Unusable("file not found" + shown, PATH_FIX);
         } catch (IOException e) {
             throw new Unusable("cannot read the file (" + e.getMessage() + ")", PATH_FIX);
         }
@@ -114,6 +118,14 @@ final class ConfigFile {
 
     /** UTF-8 text (HOCON files are UTF-8); anything else is refused with the line of the first bad byte. */
     static String decode(byte[] bytes) throws Unusable {
+        if (isAscii(bytes)) {
+            // The common case, without the strict decoder's classes in premain.
+            char[] chars = new char[bytes.length];
+            for (int i = 0; i < bytes.length; i++) {
+                chars[i] = (char) bytes[i];
+            }
+            return new String(chars);
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -130,6 +142,15 @@ final class ConfigFile {
             throw new Unusable("not valid UTF-8 text (a binary file, or another encoding)",
                     "save the file as UTF-8 text", line);
         }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int firstInvalid(byte[] bytes) {

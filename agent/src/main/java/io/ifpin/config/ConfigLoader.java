@@ -158,7 +158,7 @@ public final class ConfigLoader {
     /**
      * The config read from the fast parser's values, or empty when it declined the text or the config has a problem:
      * then the full Typesafe Config parse reads it again and reports every problem in its words
-     * (docs/architecture.md, "Config loading"). An unexpected exception also falls back: a fault of the fast path
+     * (docs/dev/architecture.md, "Config loading"). An unexpected exception also falls back: a fault of the fast path
      * must not change what the full parse would decide.
      */
     private static Optional<IfpinConfig> readFast(Optional<ConfigObject> root, String source, boolean mergeReference) {

@@ -44,6 +44,33 @@ import java.util.function.Function;
  * the first error with messages that name no fix.
  */
 final class ConfigReader {
+    // Anonymous classes, not method references: the config is read in premain, where each lambda would spin classes
+    // (docs/dev/architecture.md, "Startup order").
+    private static final Function<String, HostPattern> HOST_PATTERN = new Function<>() {
+        @Override
+        public HostPattern apply(String text) {
+            return HostPattern.parse(text);
+        }
+    };
+    private static final Function<String, Cidr> CIDR = new Function<>() {
+        @Override
+        public Cidr apply(String text) {
+            return Cidr.parse(text);
+        }
+    };
+    private static final Function<String, CallerPattern> CALLER_PATTERN = new Function<>() {
+        @Override
+        public CallerPattern apply(String text) {
+            return CallerPattern.parse(text);
+        }
+    };
+    private static final Function<String, DnsServer> DNS_SERVER = new Function<>() {
+        @Override
+        public DnsServer apply(String text) {
+            return DnsServer.parse(text);
+        }
+    };
+
     /** The keys allowed in {@code ifpin}, its sections and each rule; ConfigurationDocTest checks the docs. */
     static final List<String> ROOT_KEYS = List.of("mode", "log", "on-error", "default-action", "default-interface",
             "reload-interval", "audit", "metrics", "rules");
@@ -319,16 +346,16 @@ final class ConfigReader {
         int problemsBefore = problems.count();
         checkKeys(rule, path, RULE_KEYS);
         String name = readName(rule, index, path);
-        List<HostPattern> hosts = readStrings(rule, path, "hosts", HostPattern::parse,
+        List<HostPattern> hosts = readStrings(rule, path, "hosts", HOST_PATTERN,
                 "hosts = [\"api.corp.example\", \"*.corp.example\"]");
-        List<Cidr> cidrs = readStrings(rule, path, "cidrs", Cidr::parse,
+        List<Cidr> cidrs = readStrings(rule, path, "cidrs", CIDR,
                 "cidrs = [\"192.0.2.0/24\", \"2001:db8::/32\"]");
         PortSet ports = readPorts(rule, path);
         Set<Protocol> protocols = readProtocols(rule, path);
         Action action = readAction(rule, path);
         String interfaceName = action == null ? null : readInterface(rule, path, action);
         OnError onError = readOnError(rule.get("on-error"), path + ".on-error", globalOnError);
-        List<CallerPattern> callers = readStrings(rule, path, "callers", CallerPattern::parse,
+        List<CallerPattern> callers = readStrings(rule, path, "callers", CALLER_PATTERN,
                 "callers = [\"com.vendor.legacy.*\"]");
         if (rule.get("callers") instanceof ConfigList list && list.isEmpty()) {
             problems.addValue(rule.get("callers"), path + ".callers", "the list is empty, so the rule never matches",
@@ -363,7 +390,7 @@ final class ConfigReader {
     private List<DnsServer> readDns(ConfigObject rule, String rulePath, String name, Action action,
                                     Direction direction) {
         String example = "dns = [\"192.0.2.53\", \"[2001:db8::53]:5353\"]";
-        List<DnsServer> servers = readStrings(rule, rulePath, "dns", DnsServer::parse, example);
+        List<DnsServer> servers = readStrings(rule, rulePath, "dns", DNS_SERVER, example);
         ConfigValue value = rule.get("dns");
         if (isAbsent(value)) {
             return servers;

@@ -20,7 +20,7 @@ import java.util.Optional;
  *
  * <p>Why: Typesafe Config's parser costs 30 ms of a cold JVM for a three-rule file and over 100 ms for 1,000 rules
  * (its tokenizer, document tree and 118 classes, run by the interpreter), and the config is read on the main thread
- * before the application starts (docs/architecture.md, "Config loading"). This parser is one pass over the
+ * before the application starts (docs/dev/architecture.md, "Config loading"). This parser is one pass over the
  * characters; the values it builds load 49 of those classes.
  *
  * <p>The subset: objects ({@code key = value}, {@code key: value}, {@code key { ... }}), lists, double-quoted strings

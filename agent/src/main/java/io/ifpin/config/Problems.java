@@ -82,11 +82,14 @@ final class Problems {
      * {@code "<file>: <line>"}; a merge of values from two places names none, and gets the source.
      */
     private String fileOf(ConfigOrigin origin) {
-        String description = LINE_SUFFIX.matcher(origin.description()).replaceFirst("");
+        String description = LineSuffix.PATTERN.matcher(origin.description()).replaceFirst("");
         return description.isEmpty() || description.startsWith("merge of ") ? source : description;
     }
 
-    private static final Pattern LINE_SUFFIX = Pattern.compile(": [0-9]+(-[0-9]+)?$");
+    /** Compiled on the first problem only: a valid config in premain loads no regex classes. */
+    private static final class LineSuffix {
+        static final Pattern PATTERN = Pattern.compile(": [0-9]+(-[0-9]+)?$");
+    }
 
     /**
      * What ifpin echoes from a config, made printable: control characters (ESC, newline, ...), Unicode format

@@ -4,9 +4,7 @@ import io.ifpin.audit.AuditLog;
 import io.ifpin.bridge.PinBridge;
 import io.ifpin.config.ConfigLoader;
 import io.ifpin.config.IfpinConfig;
-import io.ifpin.config.InvalidConfigException;
 import io.ifpin.config.LogLevel;
-import io.ifpin.config.Mode;
 import io.ifpin.diag.AsyncRouteChecker;
 import io.ifpin.diag.InterfaceReport;
 import io.ifpin.diag.PinSelfTest;
@@ -48,19 +46,20 @@ import java.util.function.Consumer;
  * Runs in the agent's isolated class loader, called once per {@code -javaagent} from {@code IfpinAgent.premain}:
  * load the config (an invalid one stops the JVM before the application starts), and then either nothing (a second
  * ifpin, or a config that cannot act: {@link NothingToPin}) or the pinning hook and the instrumentation. Everything
- * else runs on the {@code ifpin-init} thread, and the JVM's exit never waits for it (docs/architecture.md, "Startup
+ * else runs on the {@code ifpin-init} thread, and the JVM's exit never waits for it (docs/dev/architecture.md, "Startup
  * order").
  */
 public final class AgentInstaller {
 
-    /** Exit status when the config is missing or invalid: the application is not started. */
-    static final int EXIT_INVALID_CONFIG = 2;
-
     private AgentInstaller() {
     }
 
+    /** For a JVM where the bridge may be there already, from an earlier ifpin; {@link AgentMain} otherwise. */
     public static void install(String agentArgument, Instrumentation instrumentation) {
-        long startNanos = System.nanoTime();
+        install(agentArgument, instrumentation, System.nanoTime());
+    }
+
+    static void install(String agentArgument, Instrumentation instrumentation, long startNanos) {
         Installation installation = new Installation(Installation.BRIDGE);
         Installation.Owner owner = installation.pinningOwner();
         if (owner != null) {
@@ -68,19 +67,20 @@ public final class AgentInstaller {
                     System.getenv(ConfigLocation.ENVIRONMENT)));
             return;
         }
-        ConfigLoader.Loaded loaded = loadConfigOrExit(agentArgument);
-        IfpinConfig config = loaded.config();
+        installOrStop(ConfigStage.loadOrExit(agentArgument), installation, instrumentation, startNanos);
+    }
+
+    /** With the config loaded and the bridge just defined by {@link AgentMain}. */
+    static void install(ConfigLoader.Loaded loaded, Instrumentation instrumentation, long startNanos) {
+        installOrStop(loaded, new Installation(Installation.BRIDGE), instrumentation, startNanos);
+    }
+
+    private static void installOrStop(ConfigLoader.Loaded loaded, Installation installation,
+                                      Instrumentation instrumentation, long startNanos) {
         try {
             install(loaded, installation, instrumentation, startNanos);
         } catch (Throwable t) {
-            // IfpinAgent would report it and run the application unpinned: fail-open, which a policy that refuses
-            // sockets (deny, fail-closed) must not become.
-            if (config.mayRefuse()) {
-                stop("the agent failed to start (" + t + "), and " + config.source() + " has deny or fail-closed"
-                        + " rules (or default-action = deny), which must not run unpinned. Fix: if it is an"
-                        + " OutOfMemoryError, give the JVM more heap (-Xmx) or shorten the config; otherwise report"
-                        + " this.");
-            }
+            ConfigStage.stopIfMayRefuse(loaded.config(), t);
             throw t;
         }
     }
@@ -90,8 +90,8 @@ public final class AgentInstaller {
         IfpinConfig config = loaded.config();
         // The text that was parsed, for the reloader's first comparison: read once, never again from the path.
         byte[] text = loaded.text().getBytes(StandardCharsets.UTF_8);
-        NativeCalls.Choice nativeCalls = nativeCallsOrExit();
-        IfpinLog.debug("config loaded in " + millisSince(startNanos) + " ms");
+        NativeCalls.Choice nativeCalls = ConfigStage.nativeCallsOrExit();
+        IfpinLog.debug("config loaded in " + ConfigStage.millisSince(startNanos) + " ms");
         boolean idle = NothingToPin.applies(config);
         Installation.Owner owner = installation.claim(!idle, config.source());
         if (owner != null) {
@@ -99,7 +99,7 @@ public final class AgentInstaller {
             return;
         }
         if (idle) {
-            logNothingToPin(config, millisSince(startNanos));
+            ConfigStage.logNothingToPin(config, ConfigStage.millisSince(startNanos));
             return;
         }
         ErrorReporter reporter = new ErrorReporter();
@@ -133,7 +133,7 @@ public final class AgentInstaller {
         Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
             @Override
             public void run() {
-                pending.reportHeldAtExit(millisSince(startNanos));
+                pending.reportHeldAtExit(ConfigStage.millisSince(startNanos));
                 reporter.logSummary();
             }
         }, "ifpin-exit-summary"));
@@ -147,7 +147,7 @@ public final class AgentInstaller {
         init.setDaemon(true);
         init.setContextClassLoader(null); // nothing of the application's
         init.start();
-        IfpinLog.debug("premain returns after " + millisSince(startNanos) + " ms");
+        IfpinLog.debug("premain returns after " + ConfigStage.millisSince(startNanos) + " ms");
     }
 
     /** A second {@code -javaagent} of ifpin: one line, and nothing else. */
@@ -161,17 +161,6 @@ public final class AgentInstaller {
                     + owner.config() + "; this second -javaagent of it (config " + location + ") is ignored. Fix:"
                     + " give -javaagent once (JAVA_TOOL_OPTIONS and the command line both have it).");
         }
-    }
-
-    /** The one line of a config that cannot act ({@link NothingToPin}): cheap, no native access. */
-    private static void logNothingToPin(IfpinConfig config, long startupMillis) {
-        int rules = config.rules().rules().size();
-        // java.runtime.version is what Runtime.version() prints, without its parse and streams.
-        IfpinLog.info("ifpin " + Version.current() + " on Java " + System.getProperty("java.runtime.version") + ": "
-                + rules + " rule(s) from "
-                + config.source() + (rules == 0 ? "" : ", all allow") + "; unmatched sockets: allow; nothing to pin,"
-                + " so nothing is installed (no instrumentation, native access, threads or MBean); ready in "
-                + startupMillis + " ms");
     }
 
     /**
@@ -192,7 +181,7 @@ public final class AgentInstaller {
             // First: loading the socket classes patches them (ASM's cold start, tens of milliseconds); done here,
             // it is likely done before the application's first connect, which would otherwise do it.
             List<String> uncovered = coverage.check();
-            IfpinLog.debug("startup: coverage checked at " + millisSince(startNanos) + " ms");
+            IfpinLog.debug("startup: coverage checked at " + ConfigStage.millisSince(startNanos) + " ms");
             try {
                 sockets = NativeCalls.load(nativeCalls);
             } catch (Throwable t) {
@@ -202,9 +191,9 @@ public final class AgentInstaller {
                 errorUnlessExiting(message);
                 sockets = new UnavailableSockets(t.toString());
             }
-            IfpinLog.debug("native access ready at " + millisSince(startNanos) + " ms");
+            IfpinLog.debug("native access ready at " + ConfigStage.millisSince(startNanos) + " ms");
             Routes routes = sockets instanceof UnavailableSockets ? null : loadRoutes(sockets);
-            IfpinLog.debug("startup: routes loaded at " + millisSince(startNanos) + " ms");
+            IfpinLog.debug("startup: routes loaded at " + ConfigStage.millisSince(startNanos) + " ms");
             AsyncRouteChecker routeChecker = routes == null || !mayPin(config) ? AsyncRouteChecker.DISABLED
                     : startRouteChecker(routes);
             if (names != null) {
@@ -220,14 +209,14 @@ public final class AgentInstaller {
             pinner = new Pinner(config, sockets, reporter, KernelVersion.running(), routeChecker, metrics, audit,
                     new StackCallers());
             pinner.warmUp();
-            IfpinLog.debug("startup: pinner warmed at " + millisSince(startNanos) + " ms");
+            IfpinLog.debug("startup: pinner warmed at " + ConfigStage.millisSince(startNanos) + " ms");
             List<String> nettyCopies = NativeTransportInstrumentation.scanSystemClassPath();
-            IfpinLog.debug("startup: netty scanned at " + millisSince(startNanos) + " ms");
+            IfpinLog.debug("startup: netty scanned at " + ConfigStage.millisSince(startNanos) + " ms");
             Map<String, String> selfTest = sockets instanceof UnavailableSockets ? Map.of()
                     : PinSelfTest.run(sockets, config.rules().interfaceNames());
-            IfpinLog.debug("startup: self-test done at " + millisSince(startNanos) + " ms");
+            IfpinLog.debug("startup: self-test done at " + ConfigStage.millisSince(startNanos) + " ms");
             // Logged before any socket is released, so startup lines come before every connect-time report.
-            logStartup(config, sockets, uncovered, nettyCopies, selfTest, millisSince(startNanos), routes, audit);
+            logStartup(config, sockets, uncovered, nettyCopies, selfTest, ConfigStage.millisSince(startNanos), routes, audit);
         } catch (Throwable t) {
             errorUnlessExiting("the agent failed to start; sockets are NOT pinned (deny rules still refuse,"
                     + " fail-closed rules refuse what they match): " + t);
@@ -393,82 +382,11 @@ public final class AgentInstaller {
         }
     }
 
-    private static long millisSince(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1_000_000;
-    }
-
-    private static ConfigLoader.Loaded loadConfigOrExit(String agentArgument) {
-        String location = ConfigLocation.resolve(agentArgument, System.getProperty(ConfigLocation.PROPERTY),
-                System.getenv(ConfigLocation.ENVIRONMENT));
-        if (location == null) {
-            stop("no config file given. Fix: -javaagent:/path/ifpin-agent.jar=/etc/ifpin/ifpin.conf, or -D"
-                    + ConfigLocation.PROPERTY + "=/etc/ifpin/ifpin.conf, or the " + ConfigLocation.ENVIRONMENT
-                    + " environment variable.");
-        }
-        try {
-            ConfigLoader.Loaded loaded = ConfigLoader.loadWithWarnings(Path.of(location));
-            IfpinConfig config = loaded.config();
-            LogLevel level = config.log().level();
-            String levelOverride = System.getProperty("ifpin.log.level");
-            if (levelOverride != null) {
-                try {
-                    level = LogLevel.parse(levelOverride);
-                } catch (IllegalArgumentException e) {
-                    stop("-Difpin.log.level=" + levelOverride + ": " + e.getMessage());
-                }
-            }
-            IfpinLog.configure(level, config.log().file().orElse(null));
-            String modeOverride = System.getProperty(Mode.PROPERTY);
-            if (modeOverride != null) {
-                try {
-                    loaded = ModeOverride.apply(loaded, modeOverride);
-                } catch (IllegalArgumentException e) {
-                    stop("-D" + Mode.PROPERTY + "=" + modeOverride + ": " + e.getMessage() + ". Fix: write -D"
-                            + Mode.PROPERTY + "=observe or -D" + Mode.PROPERTY + "=enforce, or remove it (the file's"
-                            + " ifpin.mode applies).");
-                }
-            }
-            for (String warning : loaded.warnings()) { // a loop, not a method reference: no lambda in premain
-                IfpinLog.warn(warning);
-            }
-            return loaded;
-        } catch (InvalidConfigException e) {
-            stop(e.getMessage());
-            return null;
-        } catch (Throwable t) {
-            // Whatever the file held (fail-closed rules, default-action = deny) is unknown now: running the
-            // application unpinned could widen the policy, so this stops as an invalid config does.
-            stop("cannot load the ifpin config " + location + ": " + t + ". Fix: if it is an OutOfMemoryError, give"
-                    + " the JVM more heap (-Xmx) or shorten the config; otherwise check the file with java -jar"
-                    + " ifpin-agent.jar check " + location + ", and report this if the file is right.");
-            return null;
-        }
-    }
-
-    /** {@code -Difpin.native}, checked with the config: a typo stops the JVM as a wrong config does. */
-    private static NativeCalls.Choice nativeCallsOrExit() {
-        String value = System.getProperty(NativeCalls.PROPERTY);
-        try {
-            return NativeCalls.Choice.parse(value);
-        } catch (IllegalArgumentException e) {
-            stop("-D" + NativeCalls.PROPERTY + "=" + value + ": " + e.getMessage() + ". Fix: remove it (the default,"
-                    + " auto, uses the fastest way this JDK has), or write -D" + NativeCalls.PROPERTY + "=jna.");
-            return null;
-        }
-    }
-
-    /** The deliberate stop: a wrong config must not run the application with its sockets silently unpinned. */
-    private static void stop(String message) {
-        IfpinLog.error(message);
-        IfpinLog.error("the application is not started (exit status " + EXIT_INVALID_CONFIG + ").");
-        System.exit(EXIT_INVALID_CONFIG);
-    }
-
     /**
      * Lets {@code java.base}, where the advice runs, read the bridge's module (named modules do not read unnamed ones
      * by default), and opens {@code java.io} to ifpin for {@code FileDescriptor.fd} and {@code java.net} for the
      * requested host name and IPv6 bytes without copies ({@code InetAddressFields}), and {@code java.lang} for
-     * ifpin's own native-access grant on Java 22+ (docs/architecture.md, "Native calls"); no command-line flags needed.
+     * ifpin's own native-access grant on Java 22+ (docs/dev/architecture.md, "Native calls"); no command-line flags needed.
      */
     private static void openJavaBase(Instrumentation instrumentation) {
         Module javaBase = Object.class.getModule();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,12 +42,12 @@ final class BootstrapBridge {
                 Map.of(), Set.of(), Map.of());
         try {
             defineWithUnsafe();
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError e) {
             appendTemporaryJar(instrumentation);
         }
     }
 
-    private static boolean isDefined() {
+    static boolean isDefined() {
         try {
             Class.forName(CLASSES[CLASSES.length - 1], false, null);
             return true;
@@ -57,14 +56,9 @@ final class BootstrapBridge {
         }
     }
 
-    private static void defineWithUnsafe() throws ReflectiveOperationException, IOException {
-        Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");
-        Object unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
-        Method defineClass = unsafeClass.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
-                ClassLoader.class, java.security.ProtectionDomain.class);
+    private static void defineWithUnsafe() throws IOException {
         for (String name : CLASSES) {
-            byte[] bytes = read(name);
-            defineClass.invoke(unsafe, name, bytes, 0, bytes.length, null, null);
+            BootstrapDefiner.define(name, read(name));
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.logging.Logger;
  * What JNA's calls to {@code java.util.logging} become in ifpin's copy of JNA (the build rewrites them,
  * {@code io.ifpin.build.JnaLoggingRewriter}): JNA's static initialisers call {@code Logger.getLogger}, which
  * initialises the JDK's {@code LogManager} on ifpin's thread before the application could choose its own
- * ({@code java.util.logging.manager}; docs/architecture.md, "Startup order"). Here no {@code Logger} is ever made:
+ * ({@code java.util.logging.manager}; docs/dev/architecture.md, "Startup order"). Here no {@code Logger} is ever made:
  * {@link #getLogger} returns null and the instance methods take that null as their first argument. JNA's messages
  * go to ifpin's debug log instead.
  */

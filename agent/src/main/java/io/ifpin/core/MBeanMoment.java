@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  * initialises {@code java.util.logging.LogManager}, which chooses the JVM's one log manager
  * ({@code -Djava.util.logging.manager}) at that moment, once, and reads {@code javax.management.builder.initial}
  * once; an application server that sets these in its own {@code main}, to classes of its own loader (JBoss/WildFly),
- * must get there first. The moment is (docs/architecture.md, "Startup order"):
+ * must get there first. The moment is (docs/dev/architecture.md, "Startup order"):
  * <ul>
  * <li>without signs of an application server: as soon as the application (or anyone else) has initialised
  *     {@code LogManager}, or else {@value #QUIET_MILLIS} ms after startup. Servers set these properties in the first

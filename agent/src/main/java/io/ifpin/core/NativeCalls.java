@@ -10,7 +10,7 @@ import io.ifpin.os.SocketOptions;
 /**
  * How ifpin makes its system calls: on Java 22+ all of them through the Foreign Function API, from a module ifpin
  * grants native access itself, so JNA is not loaded (no JVM warning, no {@code java.util.logging}, no
- * {@code ldconfig} child process; docs/architecture.md, "Native calls"); before Java 22 through JNA.
+ * {@code ldconfig} child process; docs/dev/architecture.md, "Native calls"); before Java 22 through JNA.
  * {@code -Difpin.native=jna} keeps JNA on any Java (a way out should FFM misbehave on some JDK; on Java 24+ the JVM
  * then warns about JNA's {@code System::load} again); {@code -Difpin.native=ffm} asks for FFM and warns when it
  * cannot have it.

@@ -26,7 +26,7 @@ import java.util.function.Function;
  *       sees the name, unless the rule's own {@code on-error = fail-open} allows it when the servers do not answer;</li>
  *   <li>a deny rule: the lookup is refused, and no query leaves.</li>
  * </ul>
- * Every other name returns null: the JDK's usual path. See docs/how-it-works.md, "The path of a lookup".
+ * Every other name returns null: the JDK's usual path. See docs/how-it-works.md, "Name lookups".
  *
  * <p>Not itself the bridge's {@code NameHook} ({@link NameLookupHook} is): the CLI uses it where the bridge, a
  * bootstrap class, does not exist.

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where each JDK socket path enters ifpin. Every public way to open an outbound socket funnels into one of these
- * {@code sun.nio.ch} methods on JDK 17 and 25 (see docs/architecture.md for the call chains):
+ * {@code sun.nio.ch} methods on JDK 17 and 25 (see docs/dev/architecture.md for the call chains):
  *
  * <ul>
  *   <li>{@code NioSocketImpl.beginConnect(InetAddress, int)}, on entry: {@code Socket}, {@code SSLSocket},
@@ -95,6 +95,18 @@ public final class SocketInstrumentation {
         String internalName() {
             return typeName.replace('.', '/');
         }
+
+        // Each path is one constant: identity is equality. Written out because a record's own equals and hashCode
+        // bootstrap through invokedynamic, which spins classes in premain (docs/dev/architecture.md, "Startup order").
+        @Override
+        public boolean equals(Object other) {
+            return this == other;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
     }
 
     private static final List<Path> PATHS = List.of(
@@ -146,7 +158,12 @@ public final class SocketInstrumentation {
     public static Coverage register(Instrumentation instrumentation) {
         Map<String, List<Path>> byClass = new LinkedHashMap<>();
         for (Path path : PATHS) {
-            byClass.computeIfAbsent(path.internalName(), k -> new ArrayList<>()).add(path);
+            List<Path> paths = byClass.get(path.internalName()); // no lambda in premain
+            if (paths == null) {
+                paths = new ArrayList<>();
+                byClass.put(path.internalName(), paths);
+            }
+            paths.add(path);
         }
         Set<Path> covered = ConcurrentHashMap.newKeySet();
         instrumentation.addTransformer(new Transformer(byClass, covered), true);

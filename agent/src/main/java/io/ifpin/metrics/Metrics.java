@@ -18,9 +18,10 @@ public final class Metrics {
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong reloadFailures = new AtomicLong();
     private volatile ConfigInfo config = new ConfigInfo("(none)", "", Instant.EPOCH, List.of());
-    private volatile LongSupplier auditDropped = () -> 0;
-    private volatile Supplier<String> auditFailing = () -> "";
-    private volatile Supplier<String> lookups = () -> "";
+    // Null until set, rather than default lambdas: Metrics is built at startup, where each lambda spins classes.
+    private volatile LongSupplier auditDropped;
+    private volatile Supplier<String> auditFailing;
+    private volatile Supplier<String> lookups;
     private volatile String steering = "";
 
     /**
@@ -66,7 +67,8 @@ public final class Metrics {
     }
 
     public String auditFailing() {
-        return auditFailing.get();
+        Supplier<String> failing = auditFailing;
+        return failing == null ? "" : failing.get();
     }
 
     /** @param counts name lookups decided by rules, per rule (see {@code io.ifpin.dns.LookupStats#describe}) */
@@ -75,7 +77,8 @@ public final class Metrics {
     }
 
     public String lookups() {
-        return lookups.get();
+        Supplier<String> counts = lookups;
+        return counts == null ? "" : counts.get();
     }
 
     /** The rules in force that give sockets a source or a mark: {@code rule: source 203.0.113.7, mark 16; ...}. */
@@ -100,7 +103,8 @@ public final class Metrics {
     }
 
     public long auditDropped() {
-        return auditDropped.getAsLong();
+        LongSupplier dropped = auditDropped;
+        return dropped == null ? 0 : dropped.getAsLong();
     }
 
     /** The counters of the rules in force, in config order, then the default rule and rules no longer in force. */

@@ -12,7 +12,7 @@ import java.util.Optional;
  * It is the only class of the named module {@code io.ifpin.nativeaccess}, which {@code io.ifpin.os.NativeAccessModule}
  * defines in a module layer of its own at startup on Java 22+ and grants native access to; the rest of ifpin stays in
  * the unnamed module of its class loader and only invokes the handles returned here (invoking is not restricted). So
- * the JVM prints no warning and {@code --illegal-native-access=deny} does not stop ifpin. See docs/architecture.md,
+ * the JVM prints no warning and {@code --illegal-native-access=deny} does not stop ifpin. See docs/dev/architecture.md,
  * "Native calls".
  *
  * <p>The handles are a fixed table of C library functions with their exact C signatures: the grant does not let any

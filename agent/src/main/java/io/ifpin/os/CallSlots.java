@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Native memory reused across calls, so that pinning a socket through the Foreign Function API allocates nothing
- * (docs/performance.md, "the pinned path"): {@value #SLOTS} slots, each an errno capture state and room for a
+ * (docs/dev/performance.md, "the pinned path"): {@value #SLOTS} slots, each an errno capture state and room for a
  * {@value #VALUE_BYTES}-byte option value, allocated once from the global arena and never freed (4 KB). A thread
  * takes a free slot with one compare-and-set, starting at a slot chosen by its identity hash so that threads pinning
  * at the same time rarely try the same one; when all are taken, or the value is larger, the caller uses a

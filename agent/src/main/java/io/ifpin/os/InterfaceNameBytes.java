@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The bytes of interface names, encoded once: the names come from the rules, so pinning a socket does not encode
- * its rule's name again (docs/performance.md, "the pinned path"). At most {@value #MAX} names are kept; others are
+ * its rule's name again (docs/dev/performance.md, "the pinned path"). At most {@value #MAX} names are kept; others are
  * encoded on each call. The arrays are shared: callers only read them.
  */
 final class InterfaceNameBytes {

@@ -11,7 +11,7 @@ import java.lang.invoke.MethodType;
  * <p>None of the handles is {@code critical}. A critical call keeps the thread "in Java", so a garbage collection or
  * any safepoint waits until it returns; {@code setsockopt} takes the socket's lock and may run cgroup-BPF programs,
  * and netlink calls can wait on the kernel's rtnl lock, so none of them is guaranteed short. What critical would buy
- * the pin calls is about 40 ns per pinned socket (docs/performance.md, "critical downcalls").
+ * the pin calls is about 40 ns per pinned socket (docs/dev/performance.md, "critical downcalls").
  *
  * <p>The handles are {@code static final}, so the JIT inlines them. Reaching this class throws
  * {@link ExceptionInInitializerError} where the API or the module is not there: check {@link #unavailable()} first.

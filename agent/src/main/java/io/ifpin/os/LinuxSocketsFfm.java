@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * {@link SocketOptions} on Linux through the JDK's Foreign Function API (final in Java 22), with no JNA: the
  * system calls are {@link Libc}'s, the interface list is rtnetlink's ({@code RTM_GETLINK} dump, as glibc's
- * {@code if_nameindex} itself asks). On Java 22+ ifpin makes every native call this way (docs/architecture.md,
+ * {@code if_nameindex} itself asks). On Java 22+ ifpin makes every native call this way (docs/dev/architecture.md,
  * "Native calls"); {@code io.ifpin.core.NativeCalls} chooses.
  */
 public final class LinuxSocketsFfm implements SocketOptions {

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * The named module {@code io.ifpin.nativeaccess} (one class, {@code LibcDowncalls}), defined on Java 22+ in a module
  * layer of ifpin's own and granted native access, so that ifpin's Foreign Function API calls need no
  * {@code --enable-native-access} flag, print no JVM warning, and work under {@code --illegal-native-access=deny}.
- * docs/architecture.md ("Native calls") has the why of each step.
+ * docs/dev/architecture.md ("Native calls") has the why of each step.
  *
  * <p>The module's class bytes are read through ifpin's own class loader ({@code X.class} resources, which
  * {@code AgentClassLoader} maps to the stored {@code .classdata}); the layer's one loader has that loader as parent.

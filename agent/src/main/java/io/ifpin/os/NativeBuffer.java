@@ -7,7 +7,7 @@ import java.lang.reflect.Array;
 
 /**
  * Native memory for one Foreign Function call: one confined arena with one zeroed allocation, freed by
- * {@link #close}. The calls are not {@code critical} (docs/performance.md, "critical downcalls"), so their pointer
+ * {@link #close}. The calls are not {@code critical} (docs/dev/performance.md, "critical downcalls"), so their pointer
  * arguments must be native memory; one allocation per call costs about 40 ns over passing Java arrays.
  *
  * <p>Java 17 bytecode: {@code Arena} and {@code MemorySegment} are reached through method handles typed with

@@ -33,8 +33,16 @@ public final class ErrorReporter {
     private final Map<String, long[]> logWindows = new HashMap<>();
     private final LongSupplier nanoTime;
 
+    /** Not a method reference: built in premain, where a lambda spins classes (docs/dev/architecture.md, "Startup order"). */
+    private static final LongSupplier SYSTEM_NANO_TIME = new LongSupplier() {
+        @Override
+        public long getAsLong() {
+            return System.nanoTime();
+        }
+    };
+
     public ErrorReporter() {
-        this(System::nanoTime);
+        this(SYSTEM_NANO_TIME);
     }
 
     ErrorReporter(LongSupplier nanoTime) {

@@ -328,7 +328,7 @@ public final class Pinner implements PinHook {
      * Pins with as few system calls as the protocol allows. A socket about to connect is almost never bound yet, so
      * TCP sets first and reads the binding only when that fails; the outcome is the same as reading first (an
      * already-bound socket fails with EPERM without CAP_NET_RAW, and then the read tells whether it is bound to the
-     * wanted interface), with one system call instead of two on the common path (docs/performance.md). UDP reads
+     * wanted interface), with one system call instead of two on the common path (docs/dev/performance.md). UDP reads
      * first: its sends repeat on one socket, which is then pinned already.
      */
     private void pinTo(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol,

@@ -10,7 +10,7 @@ import java.util.function.Predicate;
  *
  * <p>The walk is lazy and stops at that frame, so its cost depends on how deep in the JDK the hook runs (about ten
  * frames for {@code Socket.connect}), not on the depth of the application's stack; it runs only when a rule with
- * {@code callers} matches everything else (docs/performance.md has the numbers).
+ * {@code callers} matches everything else (docs/dev/performance.md has the numbers).
  */
 public final class StackCallers implements CallerLookup {
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);

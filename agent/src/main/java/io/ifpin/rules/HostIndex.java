@@ -46,7 +46,11 @@ final class HostIndex {
         Map<String, List<Integer>> byKey = new LinkedHashMap<>();
         for (int position = 0; position < patternsByRule.size(); position++) {
             for (HostPattern pattern : patternsByRule.get(position)) {
-                List<Integer> positions = byKey.computeIfAbsent(pattern.key(), k -> new ArrayList<>(1));
+                List<Integer> positions = byKey.get(pattern.key()); // no lambda: built in premain
+                if (positions == null) {
+                    positions = new ArrayList<>(1);
+                    byKey.put(pattern.key(), positions);
+                }
                 if (positions.isEmpty() || positions.get(positions.size() - 1) != position) {
                     positions.add(position); // a rule that lists the same pattern twice is one candidate
                 }
@@ -56,7 +60,9 @@ final class HostIndex {
         int capacity = Integer.highestOneBit(Math.max(4, size * 2 - 1)) << 1; // load factor at most 1/2
         table = new Entry[capacity];
         mask = capacity - 1;
-        byKey.forEach((key, positions) -> {
+        for (Map.Entry<String, List<Integer>> byKeyEntry : byKey.entrySet()) {
+            String key = byKeyEntry.getKey();
+            List<Integer> positions = byKeyEntry.getValue();
             int[] array = new int[positions.size()];
             for (int i = 0; i < array.length; i++) {
                 array[i] = positions.get(i);
@@ -67,7 +73,7 @@ final class HostIndex {
                 slot = (slot + 1) & mask;
             }
             table[slot] = entry;
-        });
+        }
         for (Entry entry : table) {
             if (entry != null && entry.wildcard) {
                 entry.shorter = longestWildcard(entry.key, 1, entry.key.length());

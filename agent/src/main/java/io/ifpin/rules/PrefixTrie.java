@@ -138,7 +138,7 @@ final class PrefixTrie {
         return empty;
     }
 
-    /** Nodes in the trie, for tests and the memory estimate in docs/performance.md. */
+    /** Nodes in the trie, for tests and the memory estimate in docs/dev/performance.md. */
     int nodeCount() {
         return nodes;
     }

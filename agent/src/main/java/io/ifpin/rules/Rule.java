@@ -121,7 +121,7 @@ public final class Rule {
 
         this.hostArray = hostPatterns.toArray(new HostPattern[0]);
         // Loops, not streams, here and in asText: a config's rules are built once, in premain, by the interpreter,
-        // where a stream pipeline costs tens of microseconds (docs/performance.md, Startup).
+        // where a stream pipeline costs tens of microseconds (docs/dev/performance.md, Startup).
         List<Cidr> ipv4 = new ArrayList<>();
         List<Cidr> ipv6 = new ArrayList<>();
         for (Cidr cidr : cidrList) {

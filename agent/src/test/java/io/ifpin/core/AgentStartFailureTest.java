@@ -42,7 +42,7 @@ class AgentStartFailureTest {
     void aPolicyThatRefusesSocketsStopsTheJvm() throws Exception {
         Run run = run("ifpin.default-action = deny\n"
                 + "ifpin.rules = [ { name = server, cidrs = [\"203.0.113.10/32\"], interface = b0 } ]\n");
-        assertEquals(AgentInstaller.EXIT_INVALID_CONFIG, run.exit(), run.stderr());
+        assertEquals(ConfigStage.EXIT_INVALID_CONFIG, run.exit(), run.stderr());
         assertFalse(run.stdout().contains("APPLICATION RUNS"), run.stdout());
         assertTrue(run.stderr().contains("[ifpin] ERROR the agent failed to start (java.lang.OutOfMemoryError: Java"
                 + " heap space (test)), and " + dir.resolve("ifpin.conf") + " has deny or fail-closed rules (or"
@@ -53,13 +53,13 @@ class AgentStartFailureTest {
     void aFailClosedRuleStopsTheJvmToo() throws Exception {
         Run run = run("ifpin.rules = [ { name = server, cidrs = [\"203.0.113.10/32\"], interface = b0,"
                 + " on-error = fail-closed } ]\n");
-        assertEquals(AgentInstaller.EXIT_INVALID_CONFIG, run.exit(), run.stderr());
+        assertEquals(ConfigStage.EXIT_INVALID_CONFIG, run.exit(), run.stderr());
     }
 
     @Test
     void aFailOpenPolicyLeavesTheFailureToTheAgentsReportAsBefore() throws Exception {
         Run run = run("ifpin.rules = [ { name = server, cidrs = [\"203.0.113.10/32\"], interface = b0 } ]\n");
-        assertNotEquals(AgentInstaller.EXIT_INVALID_CONFIG, run.exit(), run.stderr());
+        assertNotEquals(ConfigStage.EXIT_INVALID_CONFIG, run.exit(), run.stderr());
         assertTrue(run.stderr().contains("OutOfMemoryError"), run.stderr()); // thrown on, to IfpinAgent's report
     }
 }

@@ -71,7 +71,7 @@ class ConfigReloaderTest {
     /**
      * A Kubernetes ConfigMap mounted as a directory: {@code ifpin.conf -> ..data/ifpin.conf}, {@code ..data ->
      * ..2026_12_04_1}; the kubelet writes a new timestamped directory and swaps {@code ..data} to it in one rename.
-     * The reloader reads through the links, so the swap is a change like any other (docs/deployment.md, issue 21).
+     * The reloader reads through the links, so the swap is a change like any other (docs/deployment.md, "Reload").
      */
     @Test
     void aConfigMapStyleSymlinkSwapIsReloaded() throws Exception {

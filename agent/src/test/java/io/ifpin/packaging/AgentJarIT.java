@@ -82,7 +82,7 @@ class AgentJarIT {
             for (String entry : List.of("ifpin-inst/reference.conf",
                     "ifpin-inst/io/ifpin/bridge/PinBridge.classdata",
                     "ifpin-inst/io/ifpin/core/AgentMain.classdata",
-                    // the named module of Java 22+, read by NativeAccessModule's ModuleFinder (architecture.md)
+                    // the named module of Java 22+, read by NativeAccessModule's ModuleFinder (docs/dev/architecture.md)
                     "ifpin-inst/io/ifpin/nativeaccess/LibcDowncalls.classdata",
                     "ifpin-inst/net/bytebuddy/jar/asm/ClassReader.classdata",
                     "ifpin-inst/com/typesafe/config/ConfigFactory.classdata",
@@ -97,7 +97,7 @@ class AgentJarIT {
 
     /**
      * Of ByteBuddy only its copy of ASM's core package ships, and of that only what ifpin's classes reach: the rest
-     * (3.8 MB, ~3,000 entries) cost every JVM start a bigger central directory to read, twice (architecture.md).
+     * (3.8 MB, ~3,000 entries) cost every JVM start a bigger central directory to read, twice (docs/dev/architecture.md).
      * Reaching a class no longer shipped fails here rather than with NoClassDefFoundError in an application.
      */
     @Test

@@ -229,7 +229,7 @@ class PinnerTest {
         assertEquals(Protocol.UDP, rules().rules().get(1).protocols().iterator().next());
     }
 
-    // The lines of docs/troubleshooting.md, section by section (the socket part is what describe() prints).
+    // The lines of docs/troubleshooting.md's message index, row by row (the socket part is what describe() prints).
 
     private static final String SOCKET = "TCP socket [::]:0 -> 203.0.113.10:7000";
 

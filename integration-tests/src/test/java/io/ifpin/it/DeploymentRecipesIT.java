@@ -1,10 +1,13 @@
 package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
+import io.ifpin.it.apps.MetricsScrapeApp;
 import io.ifpin.it.apps.UdpTwoDestinationsApp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +20,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,8 +36,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       {@code AmbientCapabilities=CAP_NET_RAW} / {@code CapabilityBoundingSet=CAP_NET_RAW} through {@code setpriv},
  *       which sets the same capability sets; a socket that must be re-bound then is, where without the capability
  *       it gets EPERM;</li>
+ *   <li>the unit's {@code ExecStartPre=} check gate, run as the unit runs it (its {@code JAVA_TOOL_OPTIONS} loads the
+ *       agent into the check's JVM too): exit status 0 for a valid config, 1 for an invalid one, 64 for a usage
+ *       error;</li>
  *   <li>Docker and Kubernetes: the {@code JAVA_TOOL_OPTIONS} value they set is the documented flag, the Kubernetes
- *       YAML parses, and the ConfigMap's {@code ifpin.conf} passes {@code check}.</li>
+ *       YAML parses, and the ConfigMap's {@code ifpin.conf} passes {@code check};</li>
+ *   <li>the Prometheus JMX exporter recipe: the real exporter agent beside ifpin, with the page's exporter config,
+ *       serves one labelled series per rule and counter.</li>
  * </ul>
  */
 class DeploymentRecipesIT {
@@ -191,5 +200,90 @@ class DeploymentRecipesIT {
         Commands.Result check = exec(List.of(TestJdk.JDK_17.java().toString(), "-jar", ItEnv.agentJar().toString(),
                 "check", dir.resolve("ifpin.conf").toString()));
         assertEquals(0, check.exitCode(), "the ConfigMap's ifpin.conf is valid:\n" + check.output());
+    }
+
+    /**
+     * The unit's ExecStartPre= as systemd runs it: with the unit's JAVA_TOOL_OPTIONS, which loads the agent into the
+     * check's JVM too, with the same config path. The agent must stay out of its own command line, so an invalid
+     * config makes check exit 1 (not the agent 2), and the JVM's own line is the only other output.
+     */
+    @TestFactory
+    Stream<DynamicTest> theUnitsCheckGateExitsAsDocumented() {
+        return Stream.of(TestJdk.values()).map(jdk -> DynamicTest.dynamicTest(jdk.label(), () -> {
+            Path config = work.resolve(jdk.name() + "-gate.conf");
+            TestFiles.copyReplacing(ItEnv.repoRoot().resolve("config-samples/vpn-split.conf"), config);
+            String toolOptions = localized(unitValue("Environment").substring("JAVA_TOOL_OPTIONS=".length()), config);
+            List<String> gate = new ArrayList<>(List.of(localized(unitValue("ExecStartPre"), config).split(" ")));
+            assertEquals("/usr/bin/java", gate.get(0), "the gate runs java: " + gate);
+            gate.set(0, jdk.java().toString());
+            Map<String, String> env = Map.of("JAVA_TOOL_OPTIONS", toolOptions);
+
+            Commands.Result valid = Commands.run(gate, env, Duration.ofSeconds(60));
+            assertEquals(0, valid.exitCode(), valid.output());
+            assertTrue(valid.output().contains("Picked up JAVA_TOOL_OPTIONS: " + toolOptions), valid.output());
+            assertTrue(valid.output().contains("ifpin check: " + config + " is valid"), valid.output());
+            assertFalse(valid.output().contains("[ifpin]"), "the agent stays out of check: " + valid.output());
+
+            Files.writeString(config, "ifpin { rules = [ { name = x, cidrs = [\"192.0.2.1/24\"], interface = tun0 } ] }\n");
+            Commands.Result invalid = Commands.run(gate, env, Duration.ofSeconds(60));
+            assertEquals(1, invalid.exitCode(), invalid.output());
+            assertTrue(invalid.output().contains("invalid ifpin config " + config + ": 1 problem"), invalid.output());
+            assertTrue(invalid.output().contains("host bits are set"), invalid.output());
+            assertFalse(invalid.output().contains("[ifpin]"), "the agent did not stop the JVM: " + invalid.output());
+
+            Commands.Result usage = Commands.run(gate.subList(0, gate.size() - 1), env, Duration.ofSeconds(60));
+            assertEquals(64, usage.exitCode(), usage.output());
+        }));
+    }
+
+    /** The unit's paths pointed at this build and {@code config}. */
+    private static String localized(String unitText, Path config) {
+        return unitText.replace("/opt/ifpin/ifpin-agent.jar", ItEnv.agentJar().toString())
+                .replace("/etc/ifpin/ifpin.conf", config.toString());
+    }
+
+    /**
+     * The Prometheus JMX exporter recipe with the real exporter agent: the page's JAVA_TOOL_OPTIONS (ifpin and the
+     * exporter as two agents) and its exporter config, in the lab's client namespace; the application pins three
+     * connections to lo and has one denied, then scrapes the exporter's /metrics over loopback.
+     */
+    @TestFactory
+    Stream<DynamicTest> thePrometheusExporterRecipeServesOneSeriesPerRuleAndCounter() {
+        String section = "Logs, audit log and metrics";
+        String exporterConfig = blocks(section, "yaml").get(0);
+        String line = blocks(section, "").stream().filter(b -> b.startsWith("JAVA_TOOL_OPTIONS=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no JAVA_TOOL_OPTIONS= block under '## " + section + "'"));
+        return Stream.of(TestJdk.values()).map(jdk -> DynamicTest.dynamicTest(jdk.label(), () -> {
+            Path yaml = TestFiles.write(work.resolve(jdk.name() + "-jmx-exporter.yaml"), exporterConfig);
+            Path config = TestFiles.write(work.resolve(jdk.name() + "-metrics.conf"), String.join("\n",
+                    "ifpin.rules = [",
+                    "  { name = loop, cidrs = [\"127.0.0.2/32\"], interface = lo }",
+                    "  { name = no-three, cidrs = [\"127.0.0.3/32\"], action = deny }",
+                    "]", ""));
+            String toolOptions = line.strip().substring("JAVA_TOOL_OPTIONS=".length()).replaceAll("^\"|\"$", "")
+                    .replace("/opt/ifpin/ifpin-agent.jar", ItEnv.agentJar().toString())
+                    .replace("/etc/ifpin/ifpin.conf", config.toString())
+                    .replace("/opt/jmx_prometheus_javaagent.jar", ItEnv.jmxExporterJar().toString())
+                    .replace("/etc/ifpin/jmx-exporter.yaml", yaml.toString());
+            assertFalse(toolOptions.contains("/opt/") || toolOptions.contains("/etc/"), toolOptions);
+            ChildResult result = ChildJvm.on(jdk)
+                    .env("JAVA_TOOL_OPTIONS", toolOptions)
+                    .classpath(ItEnv.testClasses())
+                    .main(MetricsScrapeApp.class.getName(), "9404")
+                    .runIn(lab);
+            assertEquals(0, result.exitCode(), result.describe());
+            List<String> out = result.stdout();
+            assertTrue(out.contains("mbean registered true"), result.describe());
+            assertTrue(out.stream().anyMatch(l -> l.startsWith("denied ifpin refused TCP to 127.0.0.3:9")),
+                    result.describe());
+            for (String series : List.of("ifpin_rule_matched_total{rule=\"loop\",} 3.0",
+                    "ifpin_rule_pinned_total{rule=\"loop\",} 3.0", "ifpin_rule_denied_total{rule=\"no-three\",} 1.0",
+                    "ifpin_rule_errors_total{rule=\"loop\",} 0.0", "ifpin_rule_refused_total{rule=\"no-three\",} 0.0",
+                    "ifpin_Reloads_total 0.0",
+                    "ifpin_ReloadFailures_total 0.0", "ifpin_AuditDropped_total 0.0")) {
+                assertTrue(out.stream().anyMatch(l -> l.replace(",}", "}").equals(series.replace(",}", "}"))),
+                        series + " is served" + result.describe());
+            }
+        }));
     }
 }

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every shell command in README.md and docs/*.md is exercised, or says why it cannot be here.
+ * Every shell command in README.md, docs/*.md and docs/dev/*.md is exercised, or says why it cannot be here.
  *
  * <p>A command is a line of a plain or shell code block that starts with a program (java, ip, ss, sudo, ...). Each
  * must match one entry of {@link #COMMANDS}: run by this test (in a network-namespace lab like the docs' examples,
@@ -66,48 +66,41 @@ class DocCommandsIT {
             entry("export JAVA_TOOL_OPTIONS=.*", How.TESTED_BY, "DeploymentRecipesIT"),
             entry("setpriv --reuid=<app-user> .*", How.TESTED_BY, "DeploymentRecipesIT"),
             entry("sudo demo/run\\.sh", How.TESTED_BY, "DemoScriptsIT"),
-            entry("sudo scripts/test\\.sh", How.TESTED_BY, "DocCommandsIT (it is what .ci/run runs)"),
             entry("sudo bench/harness\\.sh.*", How.TESTED_BY, "BenchHarnessIT (bench/harness.sh --smoke)"),
             entry("sudo (BENCH_JAVA=\\S+ )?bench/run\\.sh '[^']+'.*", How.RUN_HERE,
                     "bench smoke (BENCH_SETTINGS: one short iteration)"),
             entry("sudo bench/run\\.sh", How.NOT_HERE, "every JMH benchmark, about 6 minutes; the filtered form of"
                     + " the same script runs here in smoke mode"),
             // read-only diagnostics: run in the lab's client namespace
-            entry("ip (-6 )?route get \\S+ oif b0", How.RUN_HERE, "lab"),
+            // the pages' example interface eth1 is the lab's b0 (localize)
+            entry("ip (-6 )?route get \\S+ oif eth1", How.RUN_HERE, "lab"),
             entry("ip (-6 )?route show default", How.RUN_HERE, "lab"),
             entry("ip -br link", How.RUN_HERE, "lab"),
-            entry("ip neigh show dev b0", How.RUN_HERE, "lab"),
+            entry("ip neigh show dev eth1", How.RUN_HERE, "lab"),
             entry("ss -[tu]anp", How.RUN_HERE, "lab"),
-            entry("sysctl net\\.ipv4\\.conf\\.all\\.rp_filter net\\.ipv4\\.conf\\.b0\\.rp_filter", How.RUN_HERE, "lab"),
-            entry("sysctl -w net\\.ipv4\\.conf\\.b0\\.rp_filter=2", How.RUN_HERE, "lab"),
+            entry("sysctl net\\.ipv4\\.conf\\.all\\.rp_filter net\\.ipv4\\.conf\\.eth1\\.rp_filter", How.RUN_HERE, "lab"),
+            entry("sysctl -w net\\.ipv4\\.conf\\.eth1\\.rp_filter=2", How.RUN_HERE, "lab"),
             entry("nstat -az TcpExtIPReversePathFilter", How.RUN_HERE, "lab"),
             entry("findmnt -T /tmp -o TARGET,OPTIONS", How.RUN_HERE, "here"),
             // the fix for the routing trap: demo/routing-trap.sh runs exactly these, with b0
-            entry("ip (-6 )?route add default via \\S+ dev b0 metric 200", How.TESTED_BY, "DemoScriptsIT"),
-            entry("ip route add default via \\S+ dev wan2 metric 200", How.TESTED_BY,
-                    "DemoScriptsIT (the same command with b0)"),
-            entry("ip route get \\S+ oif wan2", How.RUN_HERE, "lab, with b0 for wan2"),
+            entry("ip (-6 )?route add default via \\S+ dev eth1 metric 200", How.TESTED_BY,
+                    "DemoScriptsIT (the same commands with b0)"),
             // a running process: <pid> is a process this test starts in the lab's client namespace
-            entry("nsenter --target <pid> --net (ip -br link( show tun0)?|ss -uanp)", How.RUN_HERE, "lab process"),
+            entry("nsenter --target <pid> --net (ip -br link|ss -uanp)", How.RUN_HERE, "lab process"),
             entry("getpcaps <pid>", How.RUN_HERE, "lab process"),
             entry("grep (Cap|Seccomp) /proc/<pid>/status", How.RUN_HERE, "lab process"),
             entry("capsh --decode=<CapEff value>", How.RUN_HERE, "here, with CAP_NET_RAW's bit"),
-            entry("runuser -u <app-user> -- test -w /var/log/ifpin && echo writable", How.RUN_HERE,
-                    "here, as nobody, in a temp dir"),
             entry("install -d -o <app-user> -g <app-group> -m 0750 /var/log/ifpin", How.RUN_HERE,
                     "here, for nobody, in a temp dir"),
             // attach or capture until interrupted, or need what this machine lacks
             entry("strace .* -p <pid>.*", How.NOT_HERE, "attaches until interrupted; run by hand on the test machine"
-                    + " (troubleshooting.md#commands-used-on-this-page)"),
+                    + " (docs/dev/lab-notes.md#commands-of-the-troubleshooting-page)"),
             entry("grep '\\\\\\[ifpin\\\\\\]' app\\.log", How.NOT_HERE, "reads the application's own log file"),
-            entry("tcpdump -ni b0 .*", How.NOT_HERE, "captures until interrupted; run by hand on the test machine"),
-            entry("grep -hw 13 /usr/include/asm-generic/errno\\*\\.h", How.NOT_HERE,
-                    "needs the linux-libc-dev headers; run by hand on the test machine"),
+            entry("tcpdump -ni eth1 .*", How.NOT_HERE, "captures until interrupted; run by hand on the test machine"),
             entry("systemctl .*", How.NOT_HERE, NO_SYSTEMD),
             entry("journalctl .*", How.NOT_HERE, NO_SYSTEMD),
             entry("docker run .*", How.NOT_HERE, "no Docker engine on this machine (DeploymentRecipesIT checks its"
-                    + " JAVA_TOOL_OPTIONS and runs the JVM the way it would)"),
-            entry("nsenter --target \"\\$\\(docker inspect .*", How.NOT_HERE, "no Docker engine on this machine"));
+                    + " JAVA_TOOL_OPTIONS and runs the JVM the way it would)"));
 
     /** First words that make a code-block line a command. */
     private static final Pattern PROGRAM = Pattern.compile("^(java|sudo|ip|nsenter|ss|sysctl|grep|tcpdump|strace|"
@@ -124,7 +117,7 @@ class DocCommandsIT {
     static List<DocCommand> documentedCommands() {
         Path root = ItEnv.repoRoot();
         List<Path> files = new ArrayList<>(List.of(root.resolve("README.md")));
-        try (Stream<Path> docs = Files.list(root.resolve("docs"))) {
+        try (Stream<Path> docs = Files.walk(root.resolve("docs"), 2)) {
             docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -242,8 +235,7 @@ class DocCommandsIT {
         Path opt = work.resolve("opt/ifpin");
         Path logDir = work.resolve("var/log/ifpin");
         String localized = command
-                .replace("ip route get 203.0.113.10 oif wan2", "ip route get 203.0.113.10 oif b0")
-                .replace("--net ip -br link show tun0", "--net ip -br link show b0")
+                .replaceAll("\\beth1\\b", "b0")
                 .replace("<pid>", String.valueOf(labProcess.pid()))
                 .replace("<CapEff value>", "0000000000002000")
                 .replace("<app-user>", "nobody").replace("<app-group>", "nogroup")
@@ -254,13 +246,6 @@ class DocCommandsIT {
                 .replace("/opt/ifpin/ifpin-agent.jar", opt.resolve("ifpin-agent.jar").toString())
                 .replace("/etc/ifpin/ifpin.conf", work.resolve("etc/ifpin/ifpin.conf").toString())
                 .replace("/etc/ifpin.conf", ItEnv.repoRoot().resolve("config-samples/demo.conf").toString());
-        if (command.startsWith("runuser ")) {
-            // The page's fix comes after this check: make its result exist, so the check has something to find.
-            exec(List.of("mkdir", "-p", work.resolve("var").toString()), Map.of());
-            TestFiles.chmod(work, "rwxr-xr-x");
-            TestFiles.chmod(work.resolve("var"), "rwxr-xr-x");
-            exec(List.of("install", "-d", "-o", "nobody", "-g", "nogroup", "-m", "0750", logDir.toString()), Map.of());
-        }
         if (localized.contains("&&") || localized.contains("|")) {
             return new ArrayList<>(List.of("bash", "-c", localized));
         }

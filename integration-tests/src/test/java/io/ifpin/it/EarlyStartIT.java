@@ -142,8 +142,8 @@ class EarlyStartIT {
     }
 
     private DynamicNode nothingToPin(TestJdk jdk) {
-        return dynamicTest("a config that cannot act: one line; no instrumentation, native access, thread or"
-                + " java.util.logging", () -> {
+        return dynamicTest("a config that cannot act: one line; no instrumentation, native access, thread,"
+                + " java.util.logging, or bootstrap bridge", () -> {
             ChildResult result = app(jdk, empty, ThreadsApp.class).jvmOption("-verbose:class").runOnHost();
             assertEquals(0, result.exitCode(), result.describe());
             assertEquals(1, result.agentLines().size(), result.describe());
@@ -152,7 +152,7 @@ class EarlyStartIT {
             for (String line : result.stdout()) {
                 assertFalse(line.startsWith("thread ifpin"), line + result.describe());
                 for (String loaded : List.of("com.sun.jna.", "net.bytebuddy.", "java.util.logging.LogManager ",
-                        "io.ifpin.instrument.", "io.ifpin.pin.")) {
+                        "io.ifpin.instrument.", "io.ifpin.pin.", "io.ifpin.bridge.", "io.ifpin.core.AgentInstaller ")) {
                     assertFalse(line.contains(" " + loaded), line);
                 }
             }

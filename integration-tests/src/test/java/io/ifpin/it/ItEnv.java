@@ -74,6 +74,12 @@ public final class ItEnv {
                 "the isolation test's libraries (run through Maven: mvn -B verify)");
     }
 
+    /** The Prometheus JMX exporter's agent jar, copied by maven-dependency-plugin for DeploymentRecipesIT. */
+    public static Path jmxExporterJar() {
+        return existing(path("ifpin.jmx.exporter.jar", "target/jmx-exporter/jmx_prometheus_javaagent.jar"),
+                "the Prometheus JMX exporter agent (run through Maven: mvn -B verify)");
+    }
+
     public static String property(String name, String fallback) {
         return System.getProperty(name, fallback);
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
@@ -84,6 +85,38 @@ class ListenerIT {
         tests.add(dynamicTest(context + "exit code 0", () -> assertEquals(0, result.get().exitCode(),
                 result.get().describe())));
         return dynamicContainer(context, tests.stream());
+    }
+
+    /**
+     * Accepted sockets carry the pinned listener's binding: the kernel copies the listener's bound device into each
+     * socket it accepts, so {@code ss} shows the accepted connection as {@code %b0}; without the agent, unbound.
+     */
+    @TestFactory
+    Stream<DynamicNode> acceptedSocketsOfAPinnedListenerAreBoundToItsInterface() {
+        int port = FIRST_PORT + KINDS.size();
+        return Stream.of(TestJdk.values()).flatMap(jdk -> Stream.of(true, false).map(withAgent -> dynamicTest(
+                jdk.label() + (withAgent ? ": inbound rule -> b0, the accepted socket shows %b0"
+                        : ": without agent, the accepted socket is unbound"), () -> {
+                    ChildJvm child = ChildJvm.on(jdk)
+                            .classpath(ItEnv.testClasses())
+                            .main("io.ifpin.it.apps.AcceptedBindingApp", lab.serverNamespace(), String.valueOf(port),
+                                    VIA_B0.get(0));
+                    if (withAgent) {
+                        child.agent(ItEnv.agentJar(), AgentConfig.create().inboundRule("service-in", "b0",
+                                String.valueOf(port)).writeTo(work.resolve(jdk.name() + "-accepted.conf")));
+                    }
+                    ChildResult result = child.runIn(lab);
+                    assertEquals(0, result.exitCode(), result.describe());
+                    String line = result.stdout().stream().filter(l -> l.startsWith("accepted ")).findFirst()
+                            .orElseThrow(() -> new AssertionError("no accepted line" + result.describe()));
+                    assertTrue(line.contains("198.51.100.2"), "one connection, arrived on b0: " + line);
+                    if (withAgent) {
+                        assertTrue(line.contains("198.51.100.2]%b0:" + port) || line.contains("198.51.100.2%b0:" + port),
+                                "bound to b0: " + line);
+                    } else {
+                        assertFalse(line.contains("%"), "not bound: " + line);
+                    }
+                })));
     }
 
     /** A fail-closed inbound rule that cannot pin refuses the listen: the service never listens on every interface. */

@@ -33,9 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 /**
- * Every startup-time and run-time message of docs/troubleshooting.md that a child JVM can produce without a network
+ * Every startup-time and run-time message of docs/troubleshooting.md's index that a child JVM can produce without a network
  * namespace: the JVM runs in the test's own namespace and only talks to 127.0.0.1/127.0.0.2 (loopback). Each test
- * factory is named after the guide's section it backs ("Tested by: MessagesIT#...") and runs on every {@link TestJdk}.
+ * factory is named after the message it backs (docs/dev/lab-notes.md maps the message index to its tests) and runs on
+ * every {@link TestJdk}.
  */
 class MessagesIT {
 

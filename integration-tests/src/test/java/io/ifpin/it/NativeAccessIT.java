@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 /**
- * How ifpin makes its native calls (docs/architecture.md, "Native calls"). On Java 22+ every call goes through the
+ * How ifpin makes its native calls (docs/dev/architecture.md, "Native calls"). On Java 22+ every call goes through the
  * Foreign Function API from the module {@code io.ifpin.nativeaccess}, which ifpin grants native access itself: the
  * JVM prints no warning, pinning works under {@code --illegal-native-access=deny}, JNA is never loaded (so neither
  * its {@code java.util.logging} nor its {@code ldconfig -p} child process), and rtnetlink (the interface report)

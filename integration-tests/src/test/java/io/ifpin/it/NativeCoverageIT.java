@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  * What the agent says about coverage beyond the JDK, on every JDK, in the lab's client namespace (a0, b0): the Netty
  * copies found on the class path (io.netty and gRPC's shaded one, via demo-app.jar's Class-Path), the startup
  * self-test per rule (OK on b0, ENODEV for a missing interface), and an ERROR "not covered" line for a class that has
- * Netty's name but not its shape. Backs docs/troubleshooting.md ("Startup line", "Not covered: Netty").
+ * Netty's name but not its shape. Backs the startup line and the "not covered" rows of docs/troubleshooting.md's message index.
  */
 class NativeCoverageIT {
 

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns the raw measurements of bench/harness.sh into the table of docs/performance.md: min / median / max of every
+ * Turns the raw measurements of bench/harness.sh into the table of docs/dev/performance.md: min / median / max of every
  * measure and variant, then each issue 7 target computed from runs paired by their number (the variants of one run
  * ran back to back, so pairing cancels most of a noisy machine's drift), and whether it is met ({@link #verdict});
  * then issue 13's startup matrix ({@link StartupMatrix}) and its targets ({@link #STARTUP_TARGETS}), each beside the
