@@ -112,6 +112,20 @@ final class CallSlots {
         return value;
     }
 
+    /**
+     * The slot's value segment holding the C int {@code value}: written in place, not copied from an array, so the
+     * copy that the pin's interface name takes keeps its one kind of caller (PinCallAllocationTest).
+     */
+    static Object intValue(int slot, int value) {
+        Object segment = VALUE[slot];
+        try {
+            SET_INT.invokeExact(segment, JAVA_INT, 0L, value);
+        } catch (Throwable t) {
+            throw NativeBuffer.unexpected(t);
+        }
+        return segment;
+    }
+
     /** The slot's address segment after copying {@code sockaddr} (at most {@link #ADDRESS_BYTES}) to its start. */
     static Object address(int slot, byte[] sockaddr) {
         Object address = ADDRESS[slot];

@@ -146,6 +146,29 @@ final class Libc {
         }
     }
 
+    /** {@code setsockopt} of a C int (a mark, a boolean option) in a reused slot: returns 0 or errno. */
+    static int setsockoptIntReused(int fd, int level, int name, int value) {
+        int slot = CallSlots.take();
+        if (slot < 0) {
+            try {
+                setsockopt(fd, level, name, java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder())
+                        .putInt(value).array(), "setsockopt");
+                return 0;
+            } catch (ErrnoException e) {
+                return e.errno();
+            }
+        }
+        try {
+            int result = (int) SETSOCKOPT_HANDLE.invokeExact(CallSlots.state(slot), fd, level, name,
+                    CallSlots.intValue(slot, value), 4);
+            return result == 0 ? 0 : CallSlots.errno(slot);
+        } catch (Throwable t) {
+            throw NativeBuffer.unexpected(t);
+        } finally {
+            CallSlots.release(slot);
+        }
+    }
+
     /** {@code bind(fd, sockaddr)} in a reused slot, as {@link #setsockoptReused}: returns 0 or errno. */
     static int bindReused(int fd, byte[] sockaddr) {
         int slot = sockaddr.length <= CallSlots.ADDRESS_BYTES ? CallSlots.take() : -1;

@@ -94,7 +94,8 @@ public final class LinuxSocketsFfm implements SocketOptions {
 
     @Override
     public void setMark(int fd, byte[] mark) throws ErrnoException {
-        int errno = Libc.setsockoptReused(fd, LinuxSockets.SOL_SOCKET, LinuxSockets.SO_MARK, mark);
+        int errno = Libc.setsockoptIntReused(fd, LinuxSockets.SOL_SOCKET, LinuxSockets.SO_MARK,
+                java.nio.ByteBuffer.wrap(mark).order(java.nio.ByteOrder.nativeOrder()).getInt(0));
         if (errno != 0) {
             throw new ErrnoException("setsockopt(SO_MARK)", errno);
         }
@@ -110,8 +111,7 @@ public final class LinuxSocketsFfm implements SocketOptions {
     @Override
     public void bindSource(int fd, byte[] sockaddr, boolean noPort) throws ErrnoException {
         if (noPort) {
-            int errno = Libc.setsockoptReused(fd, LinuxSockets.SOL_IP, LinuxSockets.IP_BIND_ADDRESS_NO_PORT,
-                    LinuxSockets.ONE);
+            int errno = Libc.setsockoptIntReused(fd, LinuxSockets.SOL_IP, LinuxSockets.IP_BIND_ADDRESS_NO_PORT, 1);
             if (errno != 0) {
                 throw new ErrnoException("setsockopt(IP_BIND_ADDRESS_NO_PORT)", errno);
             }

@@ -74,12 +74,17 @@ class PinCallAllocationTest {
                 ffm.setMark(fd, mark);
                 sum += ffm.localFamily(fd) + Libc.bindReused(fd, loopback);
             }
-            long before = threads.getThreadAllocatedBytes(thread);
-            for (int i = 0; i < 50_000; i++) {
-                ffm.setMark(fd, mark);
-                sum += ffm.localFamily(fd) + Libc.bindReused(fd, loopback);
+            // The fewest bytes of up to 10 rounds: on a loaded machine the JIT may still be compiling in the first
+            // (a one-off allocation); a call that allocates allocates in every round (40 bytes x 50,000).
+            long allocated = Long.MAX_VALUE;
+            for (int round = 0; round < 10 && allocated >= 4096; round++) {
+                long before = threads.getThreadAllocatedBytes(thread);
+                for (int i = 0; i < 50_000; i++) {
+                    ffm.setMark(fd, mark);
+                    sum += ffm.localFamily(fd) + Libc.bindReused(fd, loopback);
+                }
+                allocated = Math.min(allocated, threads.getThreadAllocatedBytes(thread) - before);
             }
-            long allocated = threads.getThreadAllocatedBytes(thread) - before;
             assertTrue(sum != 0);
             assertTrue(allocated < 4096, "allocated " + allocated + " bytes in 50000 x (mark, getsockname, bind)");
         } finally {
