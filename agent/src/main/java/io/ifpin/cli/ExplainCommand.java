@@ -6,8 +6,12 @@ import io.ifpin.diag.MarkRouteCheck;
 import io.ifpin.diag.RouteCheck;
 import io.ifpin.diag.RpFilter;
 import io.ifpin.dns.DnsServer;
+import io.ifpin.dns.ExplainQuery;
 import io.ifpin.dns.NameResolution;
+import io.ifpin.os.LinuxSocketsFfm;
+import io.ifpin.os.LinuxSocketsJna;
 import io.ifpin.os.NetlinkRoutes;
+import io.ifpin.os.SocketOptions;
 import io.ifpin.os.Routes;
 import io.ifpin.os.Addresses;
 import io.ifpin.rules.Action;
@@ -88,18 +92,21 @@ final class ExplainCommand {
     }
 
     /**
-     * A name that a rule with {@code dns} (or a deny rule) decides: which resolver it goes to. explain sends no query
-     * itself (outside the agent its socket could not be pinned, and asking the system resolver would be the very leak
-     * the rule prevents); the command to ask the rule's server through its interface is printed instead.
+     * A name that a rule with {@code dns} (or a deny rule) decides: which resolver it goes to, and for {@code dns}
+     * what the rule's servers answer now, asked by this process over a socket it pins to the rule's interface (never
+     * the system resolver: that would be the very leak the rule prevents). When it cannot pin, nothing is sent and the
+     * command to ask by hand is printed instead.
      */
     private static int explainLookup(IfpinConfig config, String target, Rule rule, boolean json, PrintStream out) {
         String resolver = rule.hasDns() ? "DNS servers " + rule.dnsServers() + " over interface "
                 + rule.interfaceName() + (rule.dnsFallback() ? " (the system resolver when they do not answer:"
                 + " on-error = fail-open)" : " (never the system resolver)")
                 : "none: the lookup is refused (deny), no query is sent";
-        String ask = rule.hasDns() ? "dig @" + rule.dnsServers().get(0).address().getHostAddress()
-                + (rule.dnsServers().get(0).port() == DnsServer.DEFAULT_PORT ? "" : " -p " + rule.dnsServers().get(0)
-                .port()) + " -b <an address of " + rule.interfaceName() + "> " + target : null;
+        String answer = rule.hasDns() ? askTheRulesServers(rule, target) : null;
+        String ask = answer != null && answer.startsWith(NOT_ASKED) ? "dig @"
+                + rule.dnsServers().get(0).address().getHostAddress() + (rule.dnsServers().get(0).port()
+                == DnsServer.DEFAULT_PORT ? "" : " -p " + rule.dnsServers().get(0).port()) + " -b <an address of "
+                + rule.interfaceName() + "> " + target : null;
         if (json) {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("config", config.source());
@@ -107,6 +114,7 @@ final class ExplainCommand {
             document.put("lookupRule", rule.name());
             document.put("origin", rule.origin());
             document.put("resolver", resolver);
+            document.put("answer", answer);
             document.put("ask", ask);
             out.println(Json.write(document));
             return 0;
@@ -114,11 +122,33 @@ final class ExplainCommand {
         out.println("ifpin explain: " + target + " (config " + config.source() + ", " + config.rules().rules().size()
                 + " rules)");
         out.println("  name lookup: rule '" + rule.name() + "' (" + rule.origin() + ") decides it: " + resolver);
+        if (answer != null) {
+            out.println("  answer now (asked by explain itself, over its own socket pinned to " + rule.interfaceName()
+                    + "; the application asks the same way): " + answer);
+        }
         if (ask != null) {
-            out.println("  the answer: explain sends no query; ask the server through the interface: " + ask);
+            out.println("  to ask by hand through the interface: " + ask);
         }
         out.println("  sockets to its addresses: explain <config> <address> [port] shows the rule that pins them");
         return 0;
+    }
+
+    private static final String NOT_ASKED = "not asked";
+
+    /** The rule's servers' answer, or why there is none ({@link #NOT_ASKED} when no query could be sent). */
+    private static String askTheRulesServers(Rule rule, String target) {
+        SocketOptions sockets;
+        try {
+            sockets = LinuxSocketsFfm.load();
+        } catch (Throwable ffm) {
+            try {
+                sockets = LinuxSocketsJna.load();
+            } catch (Throwable jna) {
+                return NOT_ASKED + ": no native access to pin a socket (" + jna + ")";
+            }
+        }
+        ExplainQuery.Answer answer = ExplainQuery.ask(rule, target, sockets);
+        return answer.asked() ? answer.text() : NOT_ASKED + ": " + answer.text();
     }
 
     /**

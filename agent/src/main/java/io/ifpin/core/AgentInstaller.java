@@ -115,13 +115,7 @@ public final class AgentInstaller {
             names.apply(nameRules(config)); // installed all the same: a reload to enforce brings the rules back
         }
         if (names != null) {
-            // Before the patch: from the first patched lookup on, the rules decide their names.
-            PinBridge.installNameHook(new NameLookupHook(names));
-            if (!NameServiceInstrumentation.install(instrumentation)) {
-                IfpinLog.error("name lookups are NOT intercepted on this JDK: the names of rules with dns go to the"
-                        + " system resolver, and deny rules do not refuse lookups. Please report this with your Java"
-                        + " version.");
-            }
+            installNameHook(names, instrumentation);
         }
         // Registered here, so every socket class the application loads from now on is patched; loading the ones
         // not loaded yet (ASM's cold start) to report coverage is left to the init thread.
@@ -233,7 +227,8 @@ public final class AgentInstaller {
             }
         }
         if (pinner != null && config.reloadInterval().isPresent()) {
-            new ConfigReloader(file, config, text, reloadTarget(pinner, names, config), metrics).start();
+            new ConfigReloader(file, config, text, reloadTarget(pinner, names, sockets, audit, metrics,
+                    instrumentation, config), metrics).start();
         }
         if (pinner != null && config.jmx()) {
             MBeanMoment.Reason reason = MBeanMoment.await(instrumentation, startNanos);
@@ -243,27 +238,55 @@ public final class AgentInstaller {
         }
     }
 
+    /** Before the patch: from the first patched lookup on, the rules decide their names. */
+    private static void installNameHook(NameResolution names, Instrumentation instrumentation) {
+        PinBridge.installNameHook(new NameLookupHook(names));
+        if (!NameServiceInstrumentation.install(instrumentation)) {
+            IfpinLog.error("name lookups are NOT intercepted on this JDK: the names of rules with dns go to the"
+                    + " system resolver, and deny rules do not refuse lookups. Please report this with your Java"
+                    + " version.");
+        }
+    }
+
     /**
-     * What a reload changes: the pinner's rules, and which rules decide name lookups. The lookup hook and ifpin's own
-     * DNS sockets are set up at startup only, so a reload that adds the first {@code dns} (or deny-by-host) rule says
-     * that it takes effect at the next start.
+     * What a reload changes: the pinner's rules, and which rules decide name lookups. A reload that brings the first
+     * {@code dns} (or deny-by-host) rule installs what startup left out for a config without them: ifpin's own DNS
+     * sockets first, then the name-lookup hook and the patch of {@code InetAddress}. So a config without such rules
+     * costs nothing for them until a reload adds one.
      */
-    private static Consumer<IfpinConfig> reloadTarget(Pinner pinner, NameResolution names, IfpinConfig initial) {
-        boolean dnsSockets = NameResolution.anyRuleHasDns(initial.rules());
+    private static Consumer<IfpinConfig> reloadTarget(Pinner pinner, NameResolution startNames, SocketOptions sockets,
+                                                      AuditLog audit, Metrics metrics, Instrumentation instrumentation,
+                                                      IfpinConfig initial) {
         return new Consumer<IfpinConfig>() {
+            private NameResolution names = startNames;
+            private boolean ownDnsSockets = NameResolution.anyRuleHasDns(initial.rules());
+
             @Override
             public void accept(IfpinConfig config) {
                 pinner.apply(config);
+                if (!ownDnsSockets && NameResolution.anyRuleHasDns(config.rules())) {
+                    PinBridge.install(new OwnDnsSockets(pinner, sockets));
+                    ownDnsSockets = true;
+                }
                 if (names != null) {
                     names.apply(nameRules(config));
+                    return;
                 }
-                boolean needsNames = NameResolution.forRules(config.rules()) != null;
-                if ((needsNames && names == null) || (!dnsSockets && NameResolution.anyRuleHasDns(config.rules()))) {
-                    IfpinLog.warn("the reloaded config adds name-lookup rules (dns, or deny with hosts), which take"
-                            + " effect at the next start of the application; until then their lookups "
-                            + (names == null ? "go to the system resolver" : "fail (ifpin's DNS sockets are not set up)")
-                            + ". Fix: restart the application");
+                NameResolution added = NameResolution.forRules(nameRules(config));
+                if (added == null) {
+                    return;
                 }
+                if (sockets == null || sockets instanceof UnavailableSockets) {
+                    added.unavailable("no native access");
+                } else {
+                    added.ready(audit);
+                }
+                metrics.lookupsFrom(added.stats()::describe);
+                installNameHook(added, instrumentation);
+                names = added;
+                IfpinLog.info("the reloaded config has name-lookup rules (dns, or deny with hosts): ifpin decides"
+                        + " their lookups from now on (an answer the JDK cached before keeps until"
+                        + " networkaddress.cache.ttl ends)");
             }
         };
     }
@@ -392,7 +415,9 @@ public final class AgentInstaller {
         Module javaBase = Object.class.getModule();
         // jdk.internal.misc: MBeanMoment asks whether LogManager is initialised without initialising it.
         instrumentation.redefineModule(javaBase, Set.of(PinBridge.class.getModule()),
-                Map.of("jdk.internal.misc", Set.of(AgentInstaller.class.getModule())),
+                // sun.net: the JDK's address-cache policy, for short DNS TTLs (dns.JdkAddressCache)
+                Map.of("jdk.internal.misc", Set.of(AgentInstaller.class.getModule()),
+                        "sun.net", Set.of(AgentInstaller.class.getModule())),
                 Map.of("java.io", Set.of(AgentInstaller.class.getModule()),
                         "java.net", Set.of(AgentInstaller.class.getModule()),
                         // for the native-access grant on Java 22+ (NativeAccessModule.grant)

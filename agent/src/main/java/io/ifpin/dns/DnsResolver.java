@@ -21,8 +21,11 @@ final class DnsResolver {
     static final int ATTEMPTS = 2;
     private static final int MAX_CNAME_HOPS = 8;
 
-    /** The servers answered: the name has these addresses (possibly none, which the JDK reports as unknown). */
-    record Result(List<InetAddress> addresses, String answeredBy) {
+    /**
+     * The servers answered: the name has these addresses (possibly none, which the JDK reports as unknown), valid for
+     * {@code ttlSeconds}, the smallest TTL of the records the answer was made of (CNAMEs and addresses).
+     */
+    record Result(List<InetAddress> addresses, String answeredBy, long ttlSeconds) {
     }
 
     /** No server gave a usable answer (timeouts, refusals, SERVFAIL, unreadable responses). */
@@ -65,13 +68,16 @@ final class DnsResolver {
         List<InetAddress> first = new ArrayList<>();
         List<InetAddress> second = new ArrayList<>();
         String answeredBy = null;
+        long ttl = Long.MAX_VALUE;
         NoSuchNameException missing = null;
         int[] types = families.queryTypes();
+        Prefetch prefetch = types.length == 2 ? prefetch(name, types) : null;
         for (int i = 0; i < types.length; i++) {
             try {
-                Result one = resolveType(host, name, types[i]);
+                Result one = resolveType(host, name, types[i], prefetch);
                 (i == 0 ? first : second).addAll(one.addresses());
                 answeredBy = one.answeredBy();
+                ttl = Math.min(ttl, one.ttlSeconds());
             } catch (NoSuchNameException e) {
                 missing = e; // NXDOMAIN is for the name, whatever the type: the other query would say the same
                 break;
@@ -82,24 +88,28 @@ final class DnsResolver {
         }
         List<InetAddress> all = new ArrayList<>(first);
         all.addAll(second);
-        return new Result(families.order(all), answeredBy);
+        return new Result(families.order(all), answeredBy, ttl);
     }
 
     /** The addresses of one type; follows CNAMEs. */
-    private Result resolveType(String asked, String name, int type) throws ServersFailedException,
+    private Result resolveType(String asked, String name, int type, Prefetch prefetch) throws ServersFailedException,
             NoSuchNameException {
         String target = name;
+        long ttl = Long.MAX_VALUE; // an answer with no records (NODATA) has no TTL of its own: the JDK's policy rules
         for (int hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
-            Answered answered = ask(target, type);
+            Answered answered = ask(target, type, prefetch);
             List<InetAddress> addresses = new ArrayList<>();
-            String end = followChain(target, answered.response().answers());
-            for (DnsMessage.Answer answer : answered.response().answers()) {
+            List<DnsMessage.Answer> answers = answered.response().answers();
+            String end = followChain(target, answers);
+            ttl = Math.min(ttl, chainTtl(target, end, answers));
+            for (DnsMessage.Answer answer : answers) {
                 if (answer.type() == type && answer.owner().equals(end)) {
                     addresses.add(withName(asked, answer.address()));
+                    ttl = Math.min(ttl, answer.ttlSeconds());
                 }
             }
             if (!addresses.isEmpty() || end.equals(target)) {
-                return new Result(addresses, answered.server());
+                return new Result(addresses, answered.server(), ttl);
             }
             target = end; // the answer ends at an alias without its addresses: ask for the alias
         }
@@ -125,17 +135,41 @@ final class DnsResolver {
         return current;
     }
 
+    /** The smallest TTL of the CNAME records from {@code name} to {@code end}; MAX_VALUE when there are none. */
+    private static long chainTtl(String name, String end, List<DnsMessage.Answer> answers) {
+        long ttl = Long.MAX_VALUE;
+        String current = name;
+        for (int hop = 0; hop < MAX_CNAME_HOPS && !current.equals(end); hop++) {
+            String next = null;
+            for (DnsMessage.Answer answer : answers) {
+                if (answer.type() == DnsMessage.TYPE_CNAME && answer.owner().equals(current)) {
+                    ttl = Math.min(ttl, answer.ttlSeconds());
+                    next = answer.alias();
+                    break;
+                }
+            }
+            if (next == null) {
+                break;
+            }
+            current = next;
+        }
+        return ttl;
+    }
+
     private record Answered(DnsMessage.Response response, String server) {
     }
 
-    private Answered ask(String name, int type) throws ServersFailedException, NoSuchNameException {
+    private Answered ask(String name, int type, Prefetch prefetch) throws ServersFailedException,
+            NoSuchNameException {
         List<String> failures = new ArrayList<>();
         for (int attempt = 0; attempt < attempts; attempt++) {
-            for (DnsServer server : servers) {
-                int id = QueryIds.next();
-                byte[] query = DnsMessage.query(id, name, type);
+            for (int s = 0; s < servers.size(); s++) {
+                DnsServer server = servers.get(s);
+                Prefetch.Entry early = attempt == 0 && s == 0 && prefetch != null ? prefetch.take(name, type) : null;
+                byte[] query = early != null ? early.query() : DnsMessage.query(QueryIds.next(), name, type);
                 try {
-                    DnsMessage.Response response = exchange(server, query, false);
+                    DnsMessage.Response response = early != null ? early.response()
+                            : exchange(server, query, false);
                     if (response.truncated()) {
                         response = exchange(server, query, true);
                     }
@@ -154,6 +188,58 @@ final class DnsResolver {
             }
         }
         throw new ServersFailedException(String.join("; ", distinct(failures)));
+    }
+
+    /** Both queries to the first server in one round trip; each answer stands in for that server's first ask. */
+    private Prefetch prefetch(String name, int[] types) {
+        byte[][] queries = {DnsMessage.query(QueryIds.next(), name, types[0]),
+                DnsMessage.query(QueryIds.next(), name, types[1])};
+        try {
+            return new Prefetch(name, types, queries, transport.exchangeTogether(servers.get(0), queries[0],
+                    queries[1], timeoutMillis), null);
+        } catch (IOException e) {
+            return new Prefetch(name, types, queries, null, e);
+        }
+    }
+
+    /** The first server's UDP answers to the A and AAAA queries, sent together; each used once, by its type. */
+    private static final class Prefetch {
+        private final String name;
+        private final int[] types;
+        private final byte[][] queries;
+        private final byte[][] responses;
+        private final IOException failure;
+        private final boolean[] taken = new boolean[2];
+
+        Prefetch(String name, int[] types, byte[][] queries, byte[][] responses, IOException failure) {
+            this.name = name;
+            this.types = types;
+            this.queries = queries;
+            this.responses = responses;
+            this.failure = failure;
+        }
+
+        /** The query and what came back for it, or null when it was not asked together (a CNAME's target). */
+        Entry take(String asked, int type) {
+            int i = type == types[0] ? 0 : 1;
+            if (!asked.equals(name) || taken[i]) {
+                return null;
+            }
+            taken[i] = true;
+            return new Entry(queries[i], responses == null ? null : responses[i], failure);
+        }
+
+        record Entry(byte[] query, byte[] bytes, IOException failure) {
+            DnsMessage.Response response() throws IOException, DnsMessage.MalformedException {
+                if (failure != null) {
+                    throw failure;
+                }
+                if (bytes == null) {
+                    throw new java.net.SocketTimeoutException("no answer");
+                }
+                return DnsMessage.parse(bytes, bytes.length);
+            }
+        }
     }
 
     private DnsMessage.Response exchange(DnsServer server, byte[] query, boolean tcp)

@@ -1,8 +1,9 @@
 package io.ifpin.dns;
 
+import io.ifpin.os.Addresses;
+import io.ifpin.rules.Cidr;
 import io.ifpin.rules.InvalidValueException;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -58,17 +59,16 @@ public record DnsServer(InetAddress address, int port) {
         return port;
     }
 
+    /** Cidr's strict literal parser: an address that is not a literal is refused, never looked up. */
     private static InetAddress literal(String host) {
-        boolean ipv6 = host.indexOf(':') >= 0;
-        boolean looksLiteral = !host.isEmpty() && (ipv6 ? host.matches("[0-9A-Fa-f:.]+")
-                : host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}"));
-        if (!looksLiteral) {
+        byte[] bytes = host.indexOf('%') >= 0 ? null : Cidr.parseAddress(host);
+        if (bytes == null) {
             throw new InvalidValueException("not an IP address (a DNS server is given by address, not by name)", FIX);
         }
         try {
-            return InetAddress.getByName(host); // a literal: parsed, never looked up
+            return InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
-            throw new InvalidValueException("not an IP address", FIX);
+            throw new IllegalStateException(e); // 4 or 16 bytes
         }
     }
 
@@ -76,13 +76,9 @@ public record DnsServer(InetAddress address, int port) {
         return new InetSocketAddress(address, port);
     }
 
-    /** As written in a config: {@code 192.0.2.53}, {@code [2001:db8::53]:5353}. */
+    /** As written in a config, in {@link Addresses}' form: {@code 192.0.2.53}, {@code [2001:db8::53]:5353}. */
     @Override
     public String toString() {
-        String host = address.getHostAddress();
-        if (address instanceof Inet6Address) {
-            return port == DEFAULT_PORT ? host : "[" + host + "]:" + port;
-        }
-        return port == DEFAULT_PORT ? host : host + ":" + port;
+        return port == DEFAULT_PORT ? Addresses.text(address) : Addresses.format(address, port);
     }
 }

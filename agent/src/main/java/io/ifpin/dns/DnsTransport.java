@@ -12,4 +12,17 @@ interface DnsTransport {
      * @throws IOException on timeout ({@link java.net.SocketTimeoutException}) or any socket failure
      */
     byte[] exchange(DnsServer server, byte[] query, boolean tcp, int timeoutMillis) throws IOException;
+
+    /**
+     * Sends both queries over UDP at once and returns their responses in order, null for one that did not come within
+     * the timeout (A and AAAA in one round trip, as the C library's resolver asks them). This default asks one after
+     * the other.
+     *
+     * @throws IOException when the exchange as a whole failed (e.g. the port is closed)
+     */
+    default byte[][] exchangeTogether(DnsServer server, byte[] first, byte[] second, int timeoutMillis)
+            throws IOException {
+        return new byte[][]{exchange(server, first, false, timeoutMillis), exchange(server, second, false,
+                timeoutMillis)};
+    }
 }

@@ -3,6 +3,7 @@ package io.ifpin.dns;
 import io.ifpin.audit.AuditLog;
 import io.ifpin.audit.AuditRecord;
 import io.ifpin.log.IfpinLog;
+import io.ifpin.rules.FirstHostMatch;
 import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;
 
@@ -10,7 +11,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,8 +35,8 @@ public final class NameResolution {
 
     static final long READY_WAIT_MILLIS = 10_000;
 
-    /** Replaced whole by {@link #apply} on a reload. */
-    private volatile Rule[] deciding;
+    /** The deciding rules, indexed by host pattern; replaced whole by {@link #apply} on a reload. */
+    private volatile FirstHostMatch deciding;
     /** By rule object (identity): a reloaded rule of the same name may name other servers. */
     private final Map<Rule, DnsResolver> resolvers = new ConcurrentHashMap<>();
     private final Function<Rule, DnsResolver> resolverFactory;
@@ -44,11 +44,13 @@ public final class NameResolution {
     /** Why ifpin's DNS sockets cannot be pinned; null when they can. Set before {@link #ready} opens. */
     private volatile String unavailable;
     private volatile AuditLog audit;
+    /** Removes short-TTL answers from the JDK's cache; null before {@link #ready} or when the cache is unreachable. */
+    private volatile ShortTtlExpiry expiry;
     private final LookupStats stats = new LookupStats();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
     NameResolution(RuleSet rules, Function<Rule, DnsResolver> resolverFactory) {
-        this.deciding = decidingRules(rules);
+        this.deciding = new FirstHostMatch(List.of(decidingRules(rules)));
         this.resolverFactory = resolverFactory;
     }
 
@@ -67,7 +69,7 @@ public final class NameResolution {
      * cache expires them).
      */
     public void apply(RuleSet rules) {
-        Rule[] replacement = decidingRules(rules);
+        FirstHostMatch replacement = new FirstHostMatch(List.of(decidingRules(rules)));
         resolvers.clear();
         deciding = replacement;
     }
@@ -100,7 +102,12 @@ public final class NameResolution {
 
     /** ifpin's DNS sockets can be pinned from now on ({@link OwnDnsSockets} with native access is installed). */
     public void ready(AuditLog auditLog) {
+        ready(auditLog, ShortTtlExpiry.forJdk());
+    }
+
+    void ready(AuditLog auditLog, ShortTtlExpiry ttlExpiry) {
         this.audit = auditLog;
+        this.expiry = ttlExpiry;
         ready.countDown();
     }
 
@@ -114,15 +121,12 @@ public final class NameResolution {
         return stats;
     }
 
-    /** The rule that decides {@code host}, or null (for {@code explain} and the hook). */
+    /**
+     * The rule that decides {@code host}, or null (for {@code explain} and the hook): a hash probe per label, no
+     * allocation, since every miss of the JDK's cache comes here (docs/performance.md, "Name lookups").
+     */
     public Rule decidingRule(String host) {
-        String name = host.toLowerCase(Locale.ROOT);
-        for (Rule rule : deciding) { // one read of the volatile array
-            if (rule.matchesHostName(name)) {
-                return rule;
-            }
-        }
-        return null;
+        return deciding.first(host);
     }
 
     /** See {@link io.ifpin.bridge.NameHook#lookup}; installed through {@link NameLookupHook}. */
@@ -153,6 +157,10 @@ public final class NameResolution {
                 }
                 stats.resolved(rule.name());
                 record(started, rule, host, result.answeredBy(), "resolved", null);
+                ShortTtlExpiry ttlExpiry = expiry;
+                if (ttlExpiry != null) {
+                    ttlExpiry.answered(host, result.ttlSeconds());
+                }
                 return result.addresses().toArray(new InetAddress[0]);
             }
         } catch (DnsResolver.NoSuchNameException e) {

@@ -206,6 +206,11 @@ public final class Cidr {
         return true;
     }
 
+    /** One address literal, IPv4 or IPv6 (strict, never a DNS lookup): 4 or 16 bytes, or null if anything else. */
+    public static byte[] parseAddress(String text) {
+        return text.indexOf(':') >= 0 ? parseIpv6(text) : parseIpv4(text);
+    }
+
     /** Dotted quad {@code a.b.c.d}, each 0-255; null if anything else. */
     static byte[] parseIpv4(String s) {
         String[] parts = s.split("\\.", -1);

@@ -64,7 +64,7 @@ class CliTest {
     }
 
     @Test
-    void explainOfANameThatARuleResolvesNamesItsServersAndSendsNoQuery() throws Exception {
+    void explainOfANameThatARuleResolvesNamesItsServersAndSendsNoQueryWhenItCannotPin() throws Exception {
         Path conf = config("ifpin.rules = [\n"
                 + "  { name = ads, hosts = [\"*.ads.example\"], action = deny }\n"
                 + "  { name = corp, hosts = [\"*.corp.example\"], interface = tun0, dns = [\"192.0.2.53:5353\"] }\n"
@@ -72,7 +72,11 @@ class CliTest {
         assertEquals(0, run("explain", conf.toString(), "db.corp.example", "443"));
         assertTrue(out().contains("name lookup: rule 'corp' (" + conf + ":3) decides it: DNS servers [192.0.2.53:5353]"
                 + " over interface tun0 (never the system resolver)"), out());
-        assertTrue(out().contains("dig @192.0.2.53 -p 5353 -b <an address of tun0> db.corp.example"), out());
+        assertTrue(out().contains("answer now (asked by explain itself, over its own socket pinned to tun0; the"
+                + " application asks the same way): not asked: cannot "), "no socket pinned here: nothing sent"
+                + out());
+        assertTrue(out().contains("to ask by hand through the interface: dig @192.0.2.53 -p 5353 -b <an address of"
+                + " tun0> db.corp.example"), out());
         out.reset();
         assertEquals(0, run("explain", conf.toString(), "x.ads.example"));
         assertTrue(out().contains("name lookup: rule 'ads' (" + conf + ":2) decides it: none: the lookup is refused"

@@ -27,7 +27,7 @@ class DnsConfigTest {
     void serversWithAndWithoutPorts() throws Exception {
         Rule rule = rule("{ name = corp, hosts = [\"*.corp.example\"], interface = tun0,"
                 + " dns = [\"192.0.2.53\", \"[2001:db8::53]:5353\", \"192.0.2.53:5353\", \"2001:db8::54\"] }");
-        assertEquals("[192.0.2.53, [2001:db8:0:0:0:0:0:53]:5353, 192.0.2.53:5353, 2001:db8:0:0:0:0:0:54]",
+        assertEquals("[192.0.2.53, [2001:db8::53]:5353, 192.0.2.53:5353, 2001:db8::54]",
                 rule.dnsServers().toString());
         assertEquals(5353, rule.dnsServers().get(1).port());
         assertEquals(53, rule.dnsServers().get(3).port());

@@ -21,7 +21,7 @@ class DnsResolverTest {
     private static final DnsServer TWO = DnsServer.parse("[2001:db8::53]:5353");
 
     /** Answers by "name type" key; records every exchange as "server tcp|udp name type". */
-    private static final class ScriptedTransport implements DnsTransport {
+    private static class ScriptedTransport implements DnsTransport {
         final List<String> asked = new ArrayList<>();
         final Map<String, Reply> replies;
         final List<DnsServer> dead;
@@ -58,11 +58,15 @@ class DnsResolverTest {
     }
 
     /** A record; data is an address literal or a CNAME target. */
-    private record Rr(String owner, int type, String data) {
+    private record Rr(String owner, int type, String data, int ttl) {
     }
 
     private static Rr rr(String owner, int type, String data) {
-        return new Rr(owner, type, data);
+        return new Rr(owner, type, data, 60);
+    }
+
+    private static Rr rr(String owner, int type, String data, int ttl) {
+        return new Rr(owner, type, data, ttl);
     }
 
     private static byte[] build(byte[] query, int rcode, boolean truncated, List<Rr> records) {
@@ -78,7 +82,9 @@ class DnsResolverTest {
             } catch (IOException e) {
                 throw new AssertionError(e);
             }
-            out.writeBytes(new byte[]{0, (byte) type, 0, 1, 0, 0, 0, 60, 0, (byte) data.length});
+            int ttl = record.ttl();
+            out.writeBytes(new byte[]{0, (byte) type, 0, 1, (byte) (ttl >>> 24), (byte) (ttl >>> 16), (byte) (ttl >>> 8),
+                    (byte) ttl, 0, (byte) data.length});
             out.writeBytes(data);
         }
         byte[] bytes = out.toByteArray();
@@ -136,6 +142,44 @@ class DnsResolverTest {
     }
 
     @Test
+    void aAndAaaaGoToTheFirstServerInOneRoundTripAndACnamesTargetIsAskedAfter() throws Exception {
+        List<String> together = new ArrayList<>();
+        ScriptedTransport transport = new ScriptedTransport(Map.of(
+                "www.corp.example A", new Reply(0, false, List.of(rr("www.corp.example", 5, "edge.corp.example"))),
+                "www.corp.example AAAA", new Reply(0, false, List.of(rr("www.corp.example", 28, "2001:db8::9"))),
+                "edge.corp.example A", new Reply(0, false, List.of(rr("edge.corp.example", 1, "192.0.2.9")))),
+                List.of()) {
+            @Override
+            public byte[][] exchangeTogether(DnsServer server, byte[] first, byte[] second, int timeoutMillis)
+                    throws IOException {
+                together.add(server + " " + asked.size());
+                return super.exchangeTogether(server, first, second, timeoutMillis);
+            }
+        };
+        assertEquals(List.of("192.0.2.9", "2001:db8:0:0:0:0:0:9"), literals(resolver(transport, BOTH)
+                .resolve("www.corp.example")));
+        assertEquals(List.of("192.0.2.53 0"), together, "one exchange of both, before anything else");
+        assertEquals(List.of("192.0.2.53 udp www.corp.example A", "192.0.2.53 udp www.corp.example AAAA",
+                "192.0.2.53 udp edge.corp.example A"), transport.asked);
+    }
+
+    @Test
+    void theAnswersTtlIsTheSmallestOfItsRecordsAlongTheChainAndBothFamilies() throws Exception {
+        ScriptedTransport transport = new ScriptedTransport(Map.of(
+                "www.corp.example A", new Reply(0, false, List.of(rr("www.corp.example", 5, "lb.corp.example", 7),
+                        rr("lb.corp.example", 1, "192.0.2.9", 300), rr("other.corp.example", 1, "192.0.2.8", 1))),
+                "www.corp.example AAAA", new Reply(0, false, List.of(rr("www.corp.example", 28, "2001:db8::9", 90))),
+                "db.corp.example A", new Reply(0, false, List.of(rr("db.corp.example", 1, "192.0.2.7", 300))),
+                "db.corp.example AAAA", new Reply(0, false, List.of(rr("db.corp.example", 28, "2001:db8::7", 20)))),
+                List.of());
+        assertEquals(7, resolver(transport, BOTH).resolve("www.corp.example").ttlSeconds(),
+                "the CNAME's 7 s; a record off the chain (1 s) does not count");
+        assertEquals(20, resolver(transport, BOTH).resolve("db.corp.example").ttlSeconds(), "A 300 s, AAAA 20 s");
+        assertEquals(300, resolver(transport, new DnsResolver.AddressFamilies(true, false, false))
+                .resolve("db.corp.example").ttlSeconds(), "no AAAA asked: its TTL does not count");
+    }
+
+    @Test
     void truncatedUdpIsAskedAgainOverTcp() throws Exception {
         ScriptedTransport transport = new ScriptedTransport(Map.of("big.corp.example A",
                 new Reply(0, true, List.of(rr("big.corp.example", 1, "192.0.2.1")))), List.of());
@@ -151,13 +195,13 @@ class DnsResolverTest {
                 new Reply(0, false, List.of(rr("a.corp.example", 1, "192.0.2.1")))), List.of(ONE));
         DnsResolver.Result result = resolver(oneDead, new DnsResolver.AddressFamilies(true, false, false))
                 .resolve("a.corp.example");
-        assertEquals("[2001:db8:0:0:0:0:0:53]:5353", result.answeredBy());
+        assertEquals("[2001:db8::53]:5353", result.answeredBy());
 
         ScriptedTransport allDead = new ScriptedTransport(Map.of(), List.of(ONE, TWO));
         DnsResolver.ServersFailedException e = assertThrows(DnsResolver.ServersFailedException.class,
                 () -> resolver(allDead, BOTH).resolve("a.corp.example"));
         assertEquals(4, allDead.asked.size(), "2 attempts x 2 servers, then no AAAA: " + allDead.asked);
-        assertEquals("192.0.2.53: no answer within 100 ms; [2001:db8:0:0:0:0:0:53]:5353: no answer within 100 ms",
+        assertEquals("192.0.2.53: no answer within 100 ms; [2001:db8::53]:5353: no answer within 100 ms",
                 e.getMessage());
     }
 
@@ -166,7 +210,12 @@ class DnsResolverTest {
         ScriptedTransport nx = new ScriptedTransport(Map.of("gone.corp.example A", new Reply(3, false, List.of())),
                 List.of());
         assertThrows(DnsResolver.NoSuchNameException.class, () -> resolver(nx, BOTH).resolve("gone.corp.example"));
-        assertEquals(1, nx.asked.size(), "NXDOMAIN is final: " + nx.asked);
+        assertEquals(List.of("192.0.2.53 udp gone.corp.example A", "192.0.2.53 udp gone.corp.example AAAA"), nx.asked,
+                "A and AAAA went together; NXDOMAIN is final: nothing is asked after it");
+        ScriptedTransport nxV4 = new ScriptedTransport(nx.replies, List.of());
+        assertThrows(DnsResolver.NoSuchNameException.class, () -> resolver(nxV4, new DnsResolver.AddressFamilies(true,
+                false, false)).resolve("gone.corp.example"));
+        assertEquals(1, nxV4.asked.size(), "NXDOMAIN is final: " + nxV4.asked);
 
         ScriptedTransport quirk = new ScriptedTransport(Map.of("a.corp.example A", new Reply(0, false,
                 List.of(rr("a.corp.example", 1, "192.0.2.1"))), "a.corp.example AAAA", new Reply(3, false, List.of())),

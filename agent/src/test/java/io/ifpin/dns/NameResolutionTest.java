@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which rule decides a name, and what the hook answers when it cannot ask the rule's servers. */
 class NameResolutionTest {
@@ -72,5 +73,39 @@ class NameResolutionTest {
         open.unavailable("no native access");
         assertNull(open.lookup("db.corp.example"), "the system resolver answers");
         assertEquals(1, open.stats().count("corp", LookupStats.Outcome.FELL_BACK));
+    }
+
+    @Test
+    void theRulesOwnFailOpenFallbackIsLoggedOnceCountedAndAudited(@org.junit.jupiter.api.io.TempDir
+                                                                 java.nio.file.Path dir) throws Exception {
+        DnsTransport dead = (server, query, tcp, timeoutMillis) -> {
+            throw new java.net.SocketTimeoutException("timeout");
+        };
+        NameResolution open = new NameResolution(rules("{ name = corp, hosts = [\"*.corp.example\"], interface = b0,"
+                + " dns = [\"192.0.2.53\"], on-error = fail-open }"), rule -> new DnsResolver(rule.dnsServers(), dead,
+                new DnsResolver.AddressFamilies(true, false, false), 10, 1));
+        java.nio.file.Path file = dir.resolve("audit.jsonl");
+        io.ifpin.audit.AuditLog audit = io.ifpin.audit.AuditLog.start(new io.ifpin.config.AuditSettings(
+                java.util.Optional.of(file), 1 << 20, 2, 100));
+        open.ready(audit, null);
+        io.ifpin.log.LogCapture log = io.ifpin.log.LogCapture.start();
+        assertNull(open.lookup("db.corp.example"), "the system resolver answers");
+        assertNull(open.lookup("www.corp.example"));
+        audit.drainAndClose();
+        assertEquals(2, open.stats().count("corp", LookupStats.Outcome.FELL_BACK));
+        java.util.List<String> warnings = log.lines().stream().filter(l -> l.contains("on-error = fail-open lets the"
+                + " system resolver answer instead")).toList();
+        assertEquals(1, warnings.size(), "logged once: " + log.lines());
+        assertEquals("[ifpin] WARN ifpin rule \"corp\" (DNS servers [192.0.2.53] over interface b0) did not answer for"
+                + " db.corp.example (192.0.2.53: no answer within 10 ms); the rule's on-error = fail-open lets the"
+                + " system resolver answer instead (over the default route). Counted per rule; reported once. Fix:"
+                + " make the servers reachable over b0, or remove on-error = fail-open to keep the names off the system"
+                + " resolver", warnings.get(0));
+        java.util.List<String> records = java.nio.file.Files.readAllLines(file);
+        assertEquals(2, records.size(), records.toString());
+        assertTrue(records.get(0).contains("\"rule\":\"corp\",\"action\":\"lookup\",\"protocol\":\"dns\""),
+                records.get(0));
+        assertTrue(records.get(0).contains("\"host\":\"db.corp.example\",\"interface\":\"b0\","
+                + "\"result\":\"fallback\",\"errno\":\"192.0.2.53: no answer within 10 ms\""), records.get(0));
     }
 }

@@ -227,7 +227,7 @@ class RuleSetDifferentialTest {
         }
 
         /** Names in the same small space as the patterns, with odd forms now and then. */
-        private String hostName() {
+        String hostName() {
             String name = name(1 + random.nextInt(4));
             return switch (random.nextInt(12)) {
                 case 0 -> name + ".";

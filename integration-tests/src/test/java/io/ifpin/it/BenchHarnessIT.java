@@ -146,6 +146,57 @@ class BenchHarnessIT {
         assertEquals(List.of(), missing, "startup matrix rows missing or malformed" + output);
     }
 
+    /**
+     * {@code bench/dns-lookup.sh --smoke} (issue 14): every variant prints its line with the lab server's answer, so
+     * that the script cannot rot; no time is checked. About 15 s.
+     */
+    @Test
+    void dnsLookupSmokeRunPrintsEveryVariant() throws Exception {
+        Path repo = ItEnv.repoRoot();
+        Path log = Files.createTempFile("ifpin-dns-lookup", ".log");
+        ProcessBuilder builder = new ProcessBuilder(repo.resolve("bench/dns-lookup.sh").toString(), "--smoke")
+                .directory(repo.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().put("IFPIN_BENCH_NO_BUILD", "1");
+        builder.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + File.pathSeparator
+                + System.getenv("PATH"));
+        Process process = builder.start();
+        String labId = "dnsb" + process.pid();
+        Path resolvConf = Path.of("/etc/netns/ifpin-" + labId + "-c");
+        boolean leftResolvConf;
+        try {
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                stop(process, labId);
+            }
+        } finally {
+            if (process.isAlive()) {
+                stop(process, labId);
+            }
+            leftResolvConf = Files.exists(resolvConf);
+            TestFiles.deleteRecursively(resolvConf); // the script's own trap removes it; a killed script does not
+        }
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        Files.deleteIfExists(log);
+        String output = "\n--- bench/dns-lookup.sh --smoke output:\n" + String.join("\n", lines);
+        assertEquals(0, process.exitValue(), "exit code" + output);
+        List<String> missing = new ArrayList<>();
+        for (String variant : List.of("system +uncached +lookup name=www.bench.example",
+                "system\\+ifpin +uncached +lookup name=www.bench.example",
+                "ifpin-dns +uncached +lookup name=www.corp.example", "system +cached +lookup name=www.bench.example",
+                "system\\+ifpin +cached +lookup name=www.bench.example",
+                "ifpin-dns +cached +lookup name=www.corp.example")) {
+            if (lines.stream().noneMatch(l -> l.matches(variant + " p50_us=[0-9.]+ mean_us=[0-9.]+"
+                    + " answer=203\\.0\\.113\\.20"))) {
+                missing.add(variant);
+            }
+        }
+        assertEquals(List.of(), missing, "variants missing, malformed or not answered by the lab's server" + output);
+        assertFalse(DemoScriptsIT.namespaces().contains("ifpin-" + labId + "-"), "the script left its lab behind");
+        assertFalse(leftResolvConf, "the script left its resolv.conf");
+    }
+
     /** SIGTERM (the script cleans up), then, only if needed, our own descendants and the script by PID. */
     private static void stop(Process process, String labId) throws Exception {
         process.destroy();

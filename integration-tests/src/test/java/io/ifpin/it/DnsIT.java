@@ -267,4 +267,97 @@ class DnsIT {
                 r.describe());
         assertEquals(List.of(), queries, "nothing reached port 53 (the dead port is elsewhere)");
     }
+
+    @ParameterizedTest
+    @EnumSource(TestJdk.class)
+    void anAnswerLeavesTheJdksCacheWhenItsTtlEndsNotAtNetworkaddressCacheTtl(TestJdk jdk) {
+        Path conf = corpRule("ttl-" + jdk, "\"203.0.113.10\"", "");
+        ChildResult[] result = new ChildResult[1];
+        List<String> queries = queriesDuring(() -> result[0] = run(jdk, conf,
+                "lookup", "short.corp.example", "lookup", "internal.corp.example", "sleep", "2500",
+                "lookup", "short.corp.example", "lookup", "internal.corp.example"));
+        ChildResult r = result[0];
+        assertEquals(2, r.stdout().stream().filter(l -> l.equals("LOOKUP short.corp.example OK [203.0.113.20]"))
+                .count(), r.describe());
+        assertEquals(2, queries.stream().filter(q -> q.endsWith(" short.corp.example A")).count(),
+                "TTL 1 s: asked again after 2.5 s, although the JDK caches for 30 s: " + queries);
+        assertEquals(1, queries.stream().filter(q -> q.endsWith(" internal.corp.example A")).count(),
+                "TTL 60 s: the JDK's 30 s rule, so the second lookup is the JDK's cached answer: " + queries);
+    }
+
+    /**
+     * Libraries that resolve through the JDK, by name, in LegacyApp's cases: each reaches the internal address by the
+     * name through b0 (the peer server sees b0's address), and the rule's server was asked only through b0. The
+     * system resolver (the decoy hosts file) would have given 192.0.2.99.
+     */
+    @ParameterizedTest
+    @EnumSource(TestJdk.class)
+    void librariesOnTheJdkResolverGetTheRulesAnswer(TestJdk jdk) {
+        Path conf = TestFiles.write(work.resolve("libs-" + jdk + ".conf"), """
+                ifpin.rules = [ { name = corp, hosts = ["*.corp.example"], interface = b0, dns = ["203.0.113.10"] } ]
+                """);
+        List<String> cases = List.of("socket", "http-client", "url-connection", "okhttp", "apache-httpclient-classic",
+                "apache-httpclient-async", "netty-nio");
+        ChildResult[] result = new ChildResult[1];
+        List<String> queries = queriesDuring(() -> result[0] = ChildJvm.on(jdk).agent(ItEnv.agentJar(), conf)
+                .hostsFile(decoyHosts()).classpath(ItEnv.demoJar()).timeout(Duration.ofMinutes(2))
+                .main("io.ifpin.demo.LegacyApp", "--cases", String.join(",", cases), "--expect", B0_V4,
+                        "internal.corp.example").runIn(lab));
+        ChildResult r = result[0];
+        for (String name : cases) {
+            assertTrue(r.stdout().stream().anyMatch(l -> l.startsWith(name + " tcp PEER " + B0_V4 + " ")
+                    && l.endsWith(" OK")), name + " reached 203.0.113.20 by name through b0" + r.describe());
+        }
+        assertEquals(0, r.exitCode(), r.describe());
+        assertTrue(!queries.isEmpty() && queries.stream().allMatch(q -> q.startsWith("QUERY udp " + B0_V4 + " ")),
+                "every query arrived through b0: " + queries);
+    }
+
+    /** Issue 14: a reload that brings the first dns rule installs the name-lookup hook; no restart. */
+    @ParameterizedTest
+    @EnumSource(TestJdk.class)
+    void aReloadThatAddsTheFirstDnsRuleTakesEffectWithoutARestart(TestJdk jdk) {
+        Path conf = TestFiles.write(work.resolve("reload-" + jdk + ".conf"), """
+                ifpin.reload-interval = 200ms
+                ifpin.rules = []
+                """);
+        Path withDns = TestFiles.write(work.resolve("reload-dns-" + jdk + ".txt"), """
+                ifpin.reload-interval = 200ms
+                ifpin.rules = [ { name = corp, hosts = ["*.corp.example"], interface = b0, dns = ["203.0.113.10"] } ]
+                """);
+        ChildResult r = run(ChildJvm.on(jdk).jvmOption("-Dsun.net.inetaddr.ttl=0"), conf,
+                "lookup", "internal.corp.example", "copy", withDns.toString(), conf.toString(),
+                "await", "internal.corp.example", "203.0.113.20", "socket", "internal.corp.example", "7000");
+        assertEquals("LOOKUP internal.corp.example OK [192.0.2.99]", line(r, "LOOKUP"),
+                "before the reload: no rule, the system resolver" + r.describe());
+        assertEquals("AWAIT internal.corp.example OK [203.0.113.20]", line(r, "AWAIT"), r.describe());
+        assertEquals("SOCKET internal.corp.example OK 203.0.113.20", line(r, "SOCKET"), r.describe());
+        assertTrue(r.agentLines().stream().anyMatch(l -> l.contains("ifpin decides their lookups from now on")),
+                r.describe());
+    }
+
+    /** explain asks the rule's servers itself, over a socket it pins to the rule's interface (java -jar: no agent). */
+    @ParameterizedTest
+    @EnumSource(TestJdk.class)
+    void explainAsksTheRulesServersThroughTheRulesInterface(TestJdk jdk) {
+        Path conf = corpRule("explain-" + jdk, "\"203.0.113.10\"", "");
+        ChildResult[] result = new ChildResult[1];
+        List<String> queries = queriesDuring(() -> result[0] = ChildJvm.on(jdk).hostsFile(decoyHosts())
+                .timeout(Duration.ofMinutes(1)).main("-jar", ItEnv.agentJar().toString(), "explain", conf.toString(),
+                        "internal.corp.example").runIn(lab));
+        ChildResult r = result[0];
+        String out = String.join("\n", r.stdout());
+        assertTrue(out.contains("name lookup: rule 'corp' (" + conf + ":3) decides it: DNS servers [203.0.113.10] over"
+                + " interface b0 (never the system resolver)"), out + r.describe());
+        assertTrue(out.contains("answer now (asked by explain itself, over its own socket pinned to b0; the"
+                + " application asks the same way): 203.0.113.20 from 203.0.113.10 (TTL 60 s)"), out + r.describe());
+        assertTrue(!queries.isEmpty() && queries.stream().allMatch(q -> q.startsWith("QUERY udp " + B0_V4
+                + " internal.corp.example ")), "explain's queries arrived through b0: " + queries);
+
+        ChildResult missing = ChildJvm.on(jdk).hostsFile(decoyHosts()).timeout(Duration.ofMinutes(1))
+                .main("-jar", ItEnv.agentJar().toString(), "explain", conf.toString(), "missing.corp.example")
+                .runIn(lab);
+        assertTrue(String.join("\n", missing.stdout()).contains("the application asks the same way): no such name"
+                + " (NXDOMAIN) from 203.0.113.10"), missing.describe());
+    }
 }

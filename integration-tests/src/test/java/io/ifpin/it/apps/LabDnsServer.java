@@ -22,7 +22,8 @@ import java.util.Locale;
  * every query, so the test can count queries per source.
  *
  * <p>Zone (b0 side only): {@code internal.corp.example} A 203.0.113.20; {@code v6only.corp.example} AAAA
- * 2001:db8:f::20; {@code dual.corp.example} both; {@code alias.corp.example} CNAME internal.corp.example; {@code big.corp.example} A 203.0.113.20,
+ * 2001:db8:f::20; {@code dual.corp.example} both; {@code alias.corp.example} CNAME internal.corp.example; {@code short.corp.example} A 203.0.113.20 with TTL 1 s (every other record: 60 s);
+ * {@code big.corp.example} A 203.0.113.20,
  * truncated over UDP (answer only over TCP).
  */
 public final class LabDnsServer {
@@ -128,6 +129,11 @@ public final class LabDnsServer {
                     response.address(12, 1, new byte[]{(byte) 203, 0, 113, 20});
                 }
             }
+            case "short.corp.example" -> {
+                if (type == 1) {
+                    response.record(12, 1, new byte[]{(byte) 203, 0, 113, 20}, 1);
+                }
+            }
             case "v6only.corp.example" -> {
                 if (type == 28) {
                     response.address(12, 28, InetAddressBytes.v6("2001:db8:f::20"));
@@ -189,13 +195,17 @@ public final class LabDnsServer {
         }
 
         private void record(int ownerOffset, int type, byte[] data) {
+            record(ownerOffset, type, data, 60);
+        }
+
+        void record(int ownerOffset, int type, byte[] data, int ttl) {
             out.write(0xC0 | ownerOffset >> 8);
             out.write(ownerOffset);
             out.write(type >> 8);
             out.write(type);
             out.write(0);
             out.write(1); // IN
-            out.writeBytes(new byte[]{0, 0, 0, 60}); // TTL 60
+            out.writeBytes(new byte[]{(byte) (ttl >>> 24), (byte) (ttl >>> 16), (byte) (ttl >>> 8), (byte) ttl});
             out.write(data.length >> 8);
             out.write(data.length);
             out.writeBytes(data);
