@@ -16,8 +16,8 @@ import java.net.InetAddress;
 
 /**
  * Gives a socket its rule's firewall mark ({@code SO_MARK}) and source address ({@code bind} to the address with port
- * 0), in the same hook and before the same connect or send as {@code SO_BINDTODEVICE} (docs/how-it-works.md, "Three
- * ways to steer a socket"). Allocates nothing when both work: the option and address bytes are the rule's
+ * 0), in the same hook and before the same connect or send as {@code SO_BINDTODEVICE} (docs/dev/steering.md).
+ * Allocates nothing when both work: the option and address bytes are the rule's
  * ({@link SocketMark#optionBytes}, {@link SourceAddress#sockaddrFor}).
  *
  * <ul>

@@ -5,8 +5,7 @@ import java.nio.ByteOrder;
 
 /**
  * A rule's {@code mark}: the firewall mark ({@code SO_MARK}) a socket gets before it connects or sends, which the
- * host's policy routing ({@code ip rule add fwmark N table T}) and nftables see (docs/how-it-works.md, "Three ways to
- * steer a socket"). 1 to 0xFFFFFFFF (0 is every socket's mark already). The option's bytes are built once. Immutable.
+ * host's policy routing ({@code ip rule add fwmark N table T}) and nftables see (docs/dev/steering.md). 1 to 0xFFFFFFFF (0 is every socket's mark already). The option's bytes are built once. Immutable.
  */
 public final class SocketMark {
 

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * A rule's {@code source}: at most one IPv4 and one IPv6 address; a socket gets the one of its family, bound with port
- * 0 before it connects or sends (docs/how-it-works.md, "Three ways to steer a socket"). The {@code struct sockaddr}
+ * 0 before it connects or sends (docs/dev/steering.md). The {@code struct sockaddr}
  * bytes are built here once, so pinning a socket encodes nothing: {@code sockaddr_in} for an IPv4 socket,
  * {@code sockaddr_in6} for an IPv6 socket, and {@code sockaddr_in6} with the IPv4-mapped address for a dual-stack IPv6
  * socket to an IPv4 destination (the JDK's sockets are dual-stack unless {@code java.net.preferIPv4Stack}). Immutable.
