@@ -23,9 +23,17 @@ import java.util.Map;
  *                    where no socket is touched: {@code would-pin}, {@code would-allow}, {@code would-deny}, or
  *                    {@code would-refuse} (an internal error under a fail-closed rule)
  * @param errno       for {@code error} and {@code refused}: e.g. {@code EPERM}, or {@code internal}
+ * @param source      the source address the rule binds a socket of this destination's family to, or null (no key)
+ * @param mark        the rule's firewall mark, or null (no key)
  */
 public record AuditRecord(long epochMillis, String rule, String action, String protocol, String local, String remote,
-                          String host, String iface, String result, String errno) {
+                          String host, String iface, String result, String errno, String source, Long mark) {
+
+    /** A decision of a rule without a source or a mark. */
+    public AuditRecord(long epochMillis, String rule, String action, String protocol, String local, String remote,
+                       String host, String iface, String result, String errno) {
+        this(epochMillis, rule, action, protocol, local, remote, host, iface, result, errno, null, null);
+    }
 
     String toJson() {
         Map<String, Object> line = new LinkedHashMap<>();
@@ -39,6 +47,12 @@ public record AuditRecord(long epochMillis, String rule, String action, String p
         line.put("interface", iface);
         line.put("result", result);
         line.put("errno", errno);
+        if (source != null) {
+            line.put("source", source);
+        }
+        if (mark != null) {
+            line.put("mark", mark);
+        }
         return Json.write(line);
     }
 }

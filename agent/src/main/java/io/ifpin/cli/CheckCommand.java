@@ -6,6 +6,7 @@ import io.ifpin.diag.InterfaceReport;
 import io.ifpin.diag.RouteCheck;
 import io.ifpin.dns.DnsServer;
 import io.ifpin.diag.RpFilter;
+import io.ifpin.diag.SteeringCheck;
 import io.ifpin.os.NetlinkRoutes;
 import io.ifpin.os.Routes;
 import io.ifpin.rules.Cidr;
@@ -62,6 +63,7 @@ final class CheckCommand {
             statusOf.put(pinRules.get(i), statuses.get(i));
         }
         RouteCheck routeCheck = routes == null ? null : new RouteCheck(routes);
+        SteeringCheck steeringCheck = SteeringCheck.here(routes);
         List<Rule> shown = new ArrayList<>(config.rules().rules());
         shown.add(config.defaultRule());
         List<Map<String, Object>> rules = new ArrayList<>();
@@ -77,6 +79,15 @@ final class CheckCommand {
             if (rule.followsLinks()) {
                 InterfaceListView.describe(rule, routes, entry);
             }
+            if (rule.steers()) {
+                entry.put("source", rule.source() == null ? null : rule.source().toString());
+                entry.put("mark", rule.mark() == null ? null : rule.mark().value());
+            }
+            List<String> steeringWarnings = rule.steers() ? steeringCheck.warnings(rule) : List.of();
+            if (status == null && rule.steers()) {
+                entry.put("warnings", steeringWarnings);
+                warnings.addAll(steeringWarnings);
+            }
             if (status != null) {
                 entry.put("exists", status.exists());
                 entry.put("up", status.up());
@@ -86,6 +97,7 @@ final class CheckCommand {
                 entry.put("rpFilter", status.rpFilter() == null ? null : status.rpFilter().effective());
                 entry.put("report", status.toLine());
                 List<String> ruleWarnings = warnings(rule, status, routeCheck);
+                ruleWarnings.addAll(steeringWarnings);
                 entry.put("warnings", ruleWarnings);
                 warnings.addAll(ruleWarnings);
             }
@@ -115,6 +127,8 @@ final class CheckCommand {
             if (rule.containsKey("report")) {
                 out.println("    " + rule.get("report"));
                 InterfaceListView.print(rule, out);
+            }
+            if (rule.containsKey("warnings")) {
                 @SuppressWarnings("unchecked")
                 List<String> ruleWarnings = (List<String>) rule.get("warnings");
                 for (String warning : ruleWarnings) {

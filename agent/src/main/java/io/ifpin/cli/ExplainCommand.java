@@ -2,6 +2,7 @@ package io.ifpin.cli;
 
 import io.ifpin.log.Json;
 import io.ifpin.config.IfpinConfig;
+import io.ifpin.diag.MarkRouteCheck;
 import io.ifpin.diag.RouteCheck;
 import io.ifpin.diag.RpFilter;
 import io.ifpin.dns.DnsServer;
@@ -161,6 +162,12 @@ final class ExplainCommand {
         } catch (RuntimeException | LinkageError e) {
             return "not available (" + e + ")";
         }
+        if (rule.interfaceName() == null) { // a source and/or a mark only
+            String warning = new MarkRouteCheck(routes).check(rule, null, address);
+            return warning != null ? warning : rule.mark() != null ? "ok: mark " + rule.mark() + " selects another"
+                    + " routing table than unmarked sockets get" : "no interface to check (source " + rule.source()
+                    + " only)";
+        }
         RouteCheck check = new RouteCheck(routes);
         if (!check.interfaceExists(iface)) {
             return "interface '" + iface + "' does not exist in this network namespace now: the"
@@ -168,6 +175,10 @@ final class ExplainCommand {
                     ? "be refused (on-error = fail-closed)" : "proceed unpinned");
         }
         String warning = check.check(rule, iface, address);
+        String markWarning = new MarkRouteCheck(routes).check(rule, iface, address);
+        if (markWarning != null) {
+            warning = warning == null ? markWarning : warning + " Also: " + markWarning;
+        }
         String rpFilter = address instanceof java.net.Inet4Address || Addresses.isIpv4Mapped(address.getAddress())
                 ? RpFilter.warning(rule, iface, RpFilter.read(RpFilter.PROC, iface))
                 : null;
@@ -224,6 +235,13 @@ final class ExplainCommand {
                     + (pinTo == null ? "none of " + deciding.interfaces() : pinTo) + " ") + "; " + now.why();
         }
         result.put("interface", pinTo);
+        if (deciding.steers()) {
+            InetAddress source = deciding.source() == null ? null
+                    : deciding.source().forDestination(address instanceof java.net.Inet4Address
+                            || Addresses.isIpv4Mapped(address.getAddress()));
+            result.put("source", source == null ? null : Addresses.text(source));
+            result.put("mark", deciding.mark() == null ? null : deciding.mark().value());
+        }
         result.put("verdict", verdict);
         result.put("rules", evaluated);
         if (deciding.action() == Action.PIN && pinTo != null) {
@@ -232,11 +250,22 @@ final class ExplainCommand {
         return result;
     }
 
+    /** What a pinned socket gets besides its interface: {@code "source 203.0.113.7, mark 16 (0x10) "}, or "". */
+    private static String steering(Rule rule) {
+        if (!rule.steers()) {
+            return "";
+        }
+        return (rule.interfaceName() == null ? "given " : "with ")
+                + (rule.source() == null ? "" : "source " + rule.source() + (rule.mark() == null ? " " : ", "))
+                + (rule.mark() == null ? "" : "mark " + rule.mark() + " ");
+    }
+
     private static String verdict(Rule rule, boolean byDefault) {
         String by = byDefault ? "no rule matches, so default-action (" + rule.origin() + ")" : "rule '" + rule.name()
                 + "'";
         return switch (rule.action()) {
-            case PIN -> "pinned to " + rule.interfaceName() + " by " + by
+            case PIN -> (rule.interfaceName() == null ? "" : "pinned to " + rule.interfaceName() + " ")
+                    + steering(rule) + "by " + by
                     + (rule.onError() == OnError.FAIL_CLOSED ? " (fail-closed)" : "");
             case ALLOW -> byDefault ? "no rule matches: the socket is left as it is (default route)"
                     : "left as it is (default route) by " + by + " (action = allow)";

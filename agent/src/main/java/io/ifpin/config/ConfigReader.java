@@ -20,6 +20,8 @@ import io.ifpin.rules.PortSet;
 import io.ifpin.rules.Protocol;
 import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;
+import io.ifpin.rules.SocketMark;
+import io.ifpin.rules.SourceAddress;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -76,7 +78,7 @@ final class ConfigReader {
     static final List<String> AUDIT_KEYS = List.of("file", "max-size", "max-files", "queue-size");
     static final List<String> METRICS_KEYS = List.of("jmx");
     static final List<String> RULE_KEYS = List.of("name", "hosts", "cidrs", "ports", "protocols", "interface",
-            "action", "on-error", "callers", "direction", "dns", "wait-for-interface");
+            "action", "on-error", "callers", "direction", "dns", "wait-for-interface", "source", "mark");
 
     /** Below this a reload check would cost more than it is worth; {@code off} turns reloading off. */
     private static final Duration MIN_RELOAD_INTERVAL = Duration.ofMillis(100);
@@ -88,6 +90,7 @@ final class ConfigReader {
     private static final String EVERY_DESTINATION =
             "add cidrs = [\"0.0.0.0/0\", \"::/0\"] to match every destination, or hosts = [...]";
     private static final String PORTS_EXAMPLE = "ports = [443, \"8000-8099\"]";
+    private static final String SOURCE_EXAMPLE = "source = \"203.0.113.7\", or source = [\"203.0.113.7\", \"2001:db8::7\"]";
 
     private final String source;
     private final Problems problems;
@@ -363,6 +366,8 @@ final class ConfigReader {
                     "remove callers to match every caller, or list packages, e.g. callers = [\"com.vendor.legacy.*\"]");
         }
         Direction direction = readDirection(rule, path);
+        SourceAddress source = action == null ? null : readSource(rule, path, name, action, direction);
+        SocketMark mark = action == null ? null : readMark(rule, path, name, action, direction);
         List<DnsServer> dns = readDns(rule, path, name, action, direction);
         long wait = readWaitForInterface(rule.get("wait-for-interface"), path + ".wait-for-interface",
                 action == Action.PIN && direction == Direction.OUTBOUND ? globalWait : 0);
@@ -380,6 +385,9 @@ final class ConfigReader {
                 protocols, action, onError, callers, direction);
         if (interfaces.size() > 1 || wait > 0) {
             parsed = parsed.withInterfaces(interfaces, wait);
+        }
+        if (source != null || mark != null) {
+            parsed = parsed.withSteering(source, mark);
         }
         // Only the rule's own on-error lets a lookup fall back: the global default must not open a DNS leak.
         return dns.isEmpty() ? parsed : parsed.withDns(dns, onError == OnError.FAIL_OPEN && !isAbsent(rule.get("on-error")));
@@ -411,12 +419,105 @@ final class ConfigReader {
         } else if (direction == Direction.INBOUND) {
             problems.addValue(value, path, "rule \"" + name + "\" is inbound; dns is for the names an application"
                     + " connects to", "remove dns");
+        } else if (isAbsent(rule.get("interface"))) {
+            problems.addValue(value, path, "rule \"" + name + "\" has no interface; dns queries go out over the"
+                    + " rule's interface", "add interface = \"tun0\" (the link the servers answer on), or remove dns");
         } else if (!isEmptyList(rule.get("callers"))) {
             problems.addValue(value, path, "rule \"" + name + "\" has callers, but a name is looked up (and cached by"
                     + " the JDK) for every caller at once", "remove callers, or put dns on a rule without callers for"
                     + " the same hosts");
         }
         return servers;
+    }
+
+    /**
+     * {@code source}: one address, or a list with at most one IPv4 and one IPv6 address; the socket's family picks.
+     * Only for outbound pin rules: a listener's local address is the one the application binds (an inbound rule
+     * matches it with cidrs), and an allow or deny rule touches no socket.
+     */
+    private SourceAddress readSource(ConfigObject rule, String rulePath, String name, Action action,
+                                     Direction direction) {
+        ConfigValue value = rule.get("source");
+        if (isAbsent(value)) {
+            return null;
+        }
+        String path = rulePath + ".source";
+        if (!steeringAllowed(value, path, name, "source", action, direction, "a listener keeps the local address the"
+                + " application binds it to (match that address with cidrs)")) {
+            return null;
+        }
+        List<String> texts = new ArrayList<>();
+        if (value.valueType() == ConfigValueType.STRING) {
+            String text = elementString(value, path, SOURCE_EXAMPLE);
+            if (text == null) {
+                return null;
+            }
+            texts.add(text);
+        } else {
+            ConfigList list = expectList(value, path, SOURCE_EXAMPLE);
+            if (list == null) {
+                return null;
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String text = elementString(list.get(i), path + "[" + i + "]", SOURCE_EXAMPLE);
+                if (text == null) {
+                    return null;
+                }
+                texts.add(text);
+            }
+        }
+        try {
+            return SourceAddress.parse(texts);
+        } catch (InvalidValueException e) {
+            problems.addValue(value, path, e.problem(), e.fix());
+            return null;
+        }
+    }
+
+    /** {@code mark}: a number or a {@code "0x10"} string, 1 to 0xFFFFFFFF; outbound pin rules only. */
+    private SocketMark readMark(ConfigObject rule, String rulePath, String name, Action action, Direction direction) {
+        ConfigValue value = rule.get("mark");
+        if (isAbsent(value)) {
+            return null;
+        }
+        String path = rulePath + ".mark";
+        if (!steeringAllowed(value, path, name, "mark", action, direction, "ifpin marks the sockets an application"
+                + " opens (mark a service's replies with nftables: meta mark set)")) {
+            return null;
+        }
+        try {
+            if (value.valueType() == ConfigValueType.NUMBER) {
+                Number number = (Number) value.unwrapped();
+                if (number.doubleValue() != Math.rint(number.doubleValue())) {
+                    throw new InvalidValueException("not a whole number", "write mark = 16 or mark = \"0x10\"");
+                }
+                return SocketMark.of(number.longValue());
+            }
+            if (value.valueType() == ConfigValueType.STRING) {
+                return SocketMark.parse((String) value.unwrapped());
+            }
+            problems.addValue(value, path, "must be a number or a \"0x10\" string, not " + typeName(value),
+                    "write mark = 16 or mark = \"0x10\"");
+        } catch (InvalidValueException e) {
+            problems.addValue(value, path, e.problem(), e.fix());
+        }
+        return null;
+    }
+
+    /** source and mark go with outbound pin rules; records the problem and returns false otherwise. */
+    private boolean steeringAllowed(ConfigValue value, String path, String name, String key, Action action,
+                                    Direction direction, String inboundReason) {
+        if (action != Action.PIN) {
+            problems.addValue(value, path, "an " + action.label() + " rule pins nothing, so the " + key + " would be"
+                    + " ignored", "remove " + key + ", or remove action (or write action = pin) to pin");
+            return false;
+        }
+        if (direction == Direction.INBOUND) {
+            problems.addValue(value, path, "rule \"" + name + "\" is inbound, and " + key + " is for outbound sockets: "
+                    + inboundReason, "remove " + key + " from the inbound rule");
+            return false;
+        }
+        return true;
     }
 
     /** {@code direction}: {@code outbound} (default) or {@code inbound}; null (recorded) when invalid. */
@@ -703,9 +804,14 @@ final class ConfigReader {
             return null;
         }
         if (isAbsent(value)) {
+            if (!isAbsent(rule.get("source")) || !isAbsent(rule.get("mark"))) {
+                return null; // steered by its source address or mark alone
+            }
             problems.add(value == null ? rule.origin() : value.origin(), path, "required key is missing",
                     "add interface = \"<device>\", the interface to pin matching sockets to, e.g."
-                            + " interface = \"tun0\" (`ip link` lists them); or action = allow / action = deny");
+                            + " interface = \"tun0\" (`ip link` lists them), or source = \"203.0.113.7\" (the"
+                            + " address the peer sees) or mark = 16 (for `ip rule add fwmark 16 table 100`); or"
+                            + " action = allow / action = deny");
             return null;
         }
         return readInterfaceName(value, path);

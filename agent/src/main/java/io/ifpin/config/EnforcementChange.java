@@ -110,7 +110,7 @@ public final class EnforcementChange {
 
     private static String outcome(Rule rule) {
         if (rule.action() == Action.PIN) {
-            return "pinned to '" + rule.interfaceName() + "'"
+            return "pinned to '" + rule.target() + "'"
                     + (rule.onError() == OnError.FAIL_CLOSED ? " (fail-closed)" : " (fail-open)");
         }
         return rule.action() == Action.DENY ? "refused (deny)" : "allowed";

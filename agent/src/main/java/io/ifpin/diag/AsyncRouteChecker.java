@@ -392,17 +392,25 @@ public final class AsyncRouteChecker {
     /** What the worker does: rp_filter once per interface (at its first IPv4 destination), then the route. */
     static final class Checks implements Work {
         private final RouteCheck routeCheck;
+        private final MarkRouteCheck markCheck;
         private final RpFilter.Sysctl sysctl;
         private final Set<String> rpFilterChecked = new HashSet<>();
         private final Map<String, Integer> warningsPerRule = new HashMap<>();
 
         Checks(RouteCheck routeCheck, RpFilter.Sysctl sysctl) {
             this.routeCheck = routeCheck;
+            this.markCheck = new MarkRouteCheck(routeCheck.routes());
             this.sysctl = sysctl;
         }
 
         @Override
         public boolean check(Rule rule, String interfaceName, InetAddress destination) {
+            if (rule.mark() != null && (interfaceName == null || routeCheck.interfaceExists(interfaceName))) {
+                warnOnce(rule, markCheck.check(rule, interfaceName, destination));
+            }
+            if (interfaceName == null) {
+                return true; // a mark and/or a source only: nothing is bound to an interface
+            }
             if (!routeCheck.interfaceExists(interfaceName)) {
                 return false; // a VPN that comes up later: check again on a later socket
             }
@@ -413,7 +421,12 @@ public final class AsyncRouteChecker {
                     IfpinLog.warn(warning);
                 }
             }
-            String warning = routeCheck.check(rule, interfaceName, dst);
+            warnOnce(rule, routeCheck.check(rule, interfaceName, dst));
+            return true;
+        }
+
+        /** At most {@value #WARNINGS_PER_RULE} route warnings per rule at WARN, the rest at DEBUG. */
+        private void warnOnce(Rule rule, String warning) {
             if (warning != null) {
                 int count = warningsPerRule.merge(rule.name(), 1, Integer::sum);
                 if (count <= WARNINGS_PER_RULE) {
@@ -423,7 +436,6 @@ public final class AsyncRouteChecker {
                     IfpinLog.debug(warning);
                 }
             }
-            return true;
         }
     }
 }

@@ -108,6 +108,9 @@ public final class InterfaceReport {
         Map<String, Status> byInterface = new HashMap<>();
         List<Status> statuses = new ArrayList<>();
         for (Rule rule : rules) {
+            if (rule.interfaceName() == null) {
+                continue; // a source address and/or a mark only: no interface to report
+            }
             Status known = byInterface.get(rule.interfaceName());
             Status status = known == null ? status(rule, table4, table6, problem)
                     : new Status(rule.name(), rule.origin(), known.interfaceName(), known.ifIndex(), known.up(),

@@ -46,6 +46,10 @@ public final class RouteCheck {
         this.routes = routes;
     }
 
+    Routes routes() {
+        return routes;
+    }
+
     /** True when the interface exists in this network namespace now ({@code if_nametoindex}). */
     public boolean interfaceExists(String interfaceName) {
         return routes.interfaceIndex(interfaceName) > 0;

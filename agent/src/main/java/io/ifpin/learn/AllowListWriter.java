@@ -66,7 +66,8 @@ final class AllowListWriter {
             Destination.Key key = d.key;
             if (key.outcome().pins()) {
                 if (copyable.containsKey(key.outcome().ruleName())
-                        && key.outcome().interfaceName().equals(copyable.get(key.outcome().ruleName()).interfaceName())) {
+                        && java.util.Objects.equals(key.outcome().interfaceName(), java.util.Objects.requireNonNullElse(
+                        copyable.get(key.outcome().ruleName()).interfaceName(), Destination.Outcome.NO_INTERFACE))) {
                     continue; // kept whole
                 }
                 pinGroups.computeIfAbsent(key.outcome() + "|" + key.protocol() + "|" + key.byName() + "|" + d.ports,
@@ -157,6 +158,14 @@ final class AllowListWriter {
         out.append(", protocols = [").append(key.protocol().label()).append("]");
         if (pin == null) {
             out.append(", action = allow }\n");
+        } else if (pin.interfaceName().isEmpty()) {
+            // A rule with only a source or a mark: audit lines name them, but learn keeps only the interface. Not
+            // written as a rule (it would pin nothing): with default-action = deny these sockets are refused until
+            // the rule is copied whole.
+            out.append(" } # NOT a rule: rule '").append(pin.ruleName()).append("' gives these sockets a source or a"
+                    + " mark; give --config <file> to keep it whole\n");
+            int start = out.lastIndexOf("    { name = ");
+            out.insert(start, "    #");
         } else {
             out.append(", interface = ").append(Json.write(pin.interfaceName())).append(" }\n");
         }
@@ -204,7 +213,19 @@ final class AllowListWriter {
             }
             out.append(", dns = ").append(list(servers));
         }
-        out.append(", interface = ").append(Json.write(rule.interfaceName()));
+        if (rule.interfaceName() != null) {
+            out.append(", interface = ").append(Json.write(rule.interfaceName()));
+        }
+        if (rule.source() != null) {
+            List<String> sources = new ArrayList<>();
+            for (java.net.InetAddress address : rule.source().addresses()) {
+                sources.add(io.ifpin.os.Addresses.text(address));
+            }
+            out.append(", source = ").append(list(sources));
+        }
+        if (rule.mark() != null) {
+            out.append(", mark = ").append(rule.mark().value());
+        }
         // A dns rule's own on-error = fail-open also lets its names fall back to the system resolver: written only
         // when the rule had it, so that copying never widens that.
         if (!(rule.hasDns() && rule.onError() == OnError.FAIL_OPEN && !rule.dnsFallback())) {

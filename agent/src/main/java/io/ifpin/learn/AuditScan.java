@@ -121,7 +121,13 @@ final class AuditScan {
         Destination.Outcome outcome;
         switch (action) {
             case "allow", "deny" -> outcome = Destination.Outcome.ALLOW;
-            case "pin" -> outcome = new Destination.Outcome(field(record, "interface"), rule);
+            case "pin" -> {
+                // A rule with only a source or a mark pins too (its line has "interface":null): never an allow.
+                boolean steered = record.get("interface") == null && (record.containsKey("source")
+                        || record.containsKey("mark"));
+                outcome = new Destination.Outcome(steered ? Destination.Outcome.NO_INTERFACE
+                        : field(record, "interface"), rule);
+            }
             default -> throw new IllegalArgumentException("unknown action " + action);
         }
         int colon = remoteText.lastIndexOf(':');

@@ -14,6 +14,8 @@ final class Destination {
     /** What the learned config does with the destination: allow it, or pin it to an interface. */
     record Outcome(String interfaceName, String ruleName) implements Comparable<Outcome> {
         static final Outcome ALLOW = new Outcome(null, null);
+        /** The interface of a pin by a rule with only a source or a mark (issue 16). */
+        static final String NO_INTERFACE = "";
 
         boolean pins() {
             return interfaceName != null;

@@ -23,6 +23,7 @@ public final class Metrics {
     private volatile Supplier<String> auditFailing;
     private volatile Supplier<String> lookups;
     private volatile Supplier<String> interfaces;
+    private volatile String steering = "";
 
     /**
      * The config in force: its file, a version (a hash of its text), when it was loaded, its rule names in order, and
@@ -89,6 +90,15 @@ public final class Metrics {
     public String interfaces() {
         Supplier<String> inUse = interfaces;
         return inUse == null ? "" : inUse.get();
+    }
+
+    /** The rules in force that give sockets a source or a mark: {@code rule: source 203.0.113.7, mark 16; ...}. */
+    public void steering(String rules) {
+        steering = rules;
+    }
+
+    public String steering() {
+        return steering;
     }
 
     public ConfigInfo config() {

@@ -68,6 +68,7 @@ public final class RulesMBean implements DynamicMBean {
             Map.entry("AuditFailing", Metrics::auditFailing),
             Map.entry("Lookups", Metrics::lookups),
             Map.entry("Interfaces", Metrics::interfaces),
+            Map.entry("Steering", Metrics::steering),
             Map.entry("Matched", m -> total(m, RuleStats::matched)),
             Map.entry("Denied", m -> total(m, RuleStats::deniedCount)),
             Map.entry("Errors", m -> total(m, RuleStats::errorCount)),
@@ -149,6 +150,9 @@ public final class RulesMBean implements DynamicMBean {
             new OpenMBeanAttributeInfoSupport("Interfaces", "rules with a list of interfaces or wait-for-interface:"
                     + " rule: using <interface in use>, pinned <interface>=N,...; ...", SimpleType.STRING, true, false,
                     false),
+            new OpenMBeanAttributeInfoSupport("Steering", "rules that give sockets a source address or a firewall"
+                    + " mark, with them: rule: b0 source 203.0.113.7 mark 16 (0x10); ... (their counters are in"
+                    + " Rules; EPERM and EADDRNOTAVAIL in errorsByErrno)", SimpleType.STRING, true, false, false),
             new OpenMBeanAttributeInfoSupport("Matched", "decisions, all rules", SimpleType.LONG, true, false, false),
             new OpenMBeanAttributeInfoSupport("Denied", "denied sockets, all rules", SimpleType.LONG, true, false,
                     false),

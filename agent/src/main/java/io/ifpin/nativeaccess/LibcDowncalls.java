@@ -35,6 +35,7 @@ public final class LibcDowncalls {
             "setsockopt", new String[] {INT, INT, INT, INT, POINTER, INT},
             "getsockopt", new String[] {INT, INT, INT, INT, POINTER, POINTER},
             "getsockname", new String[] {INT, INT, POINTER, POINTER},
+            "bind", new String[] {INT, INT, POINTER, INT},
             "socket", new String[] {INT, INT, INT, INT},
             "close", new String[] {INT, INT},
             "send", new String[] {SIZE, INT, POINTER, SIZE, INT},

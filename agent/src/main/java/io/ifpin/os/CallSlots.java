@@ -17,16 +17,28 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 final class CallSlots {
 
     static final int SLOTS = 32;
-    /** {@code IFNAMSIZ}: an interface name, the pin's value. */
+    /** {@code IFNAMSIZ}: an interface name, the pin's value; a mark (4 bytes) fits too. */
     static final int VALUE_BYTES = 16;
+    /**
+     * A {@code struct sockaddr_in6} (28 bytes), for binding a source address and for {@code getsockname}: a segment of
+     * its own after the value, so the pin's {@code setsockopt} passes the same 16-byte segment as before (with one of
+     * 32 bytes there, the JIT no longer removed an allocation of that call: PinCallAllocationTest).
+     */
+    static final int ADDRESS_BYTES = 32;
+    private static final long ADDRESS_OFFSET = NativeBuffer.DATA + VALUE_BYTES;
+    private static final long LENGTH_OFFSET = ADDRESS_OFFSET + ADDRESS_BYTES;
     /** Each slot on its own cache lines: the state at 0, the value at {@link NativeBuffer#DATA}. */
     private static final long STRIDE = 128;
 
     private static final Object[] STATE = new Object[SLOTS];
     private static final Object[] VALUE = new Object[SLOTS];
+    private static final Object[] ADDRESS = new Object[SLOTS];
+    private static final Object[] LENGTH = new Object[SLOTS];
     private static final AtomicIntegerArray TAKEN = new AtomicIntegerArray(SLOTS);
     private static final MethodHandle COPY_BYTES; // MemorySegment.copy(byte[], int, segment, JAVA_BYTE, long, int)
     private static final MethodHandle GET_INT;    // segment.get(JAVA_INT, long)
+    private static final MethodHandle SET_INT;    // segment.set(JAVA_INT, long, int)
+    private static final MethodHandle GET_BYTE;   // segment.get(JAVA_BYTE, long)
     private static final Object JAVA_BYTE;
     private static final Object JAVA_INT;
 
@@ -36,6 +48,7 @@ final class CallSlots {
             Class<?> segment = Class.forName("java.lang.foreign.MemorySegment");
             Class<?> valueLayout = Class.forName("java.lang.foreign.ValueLayout");
             Class<?> ofInt = Class.forName("java.lang.foreign.ValueLayout$OfInt");
+            Class<?> ofByte = Class.forName("java.lang.foreign.ValueLayout$OfByte");
             MethodHandles.Lookup lookup = MethodHandles.publicLookup();
             Object global = arena.getMethod("global").invoke(null);
             Object memory = arena.getMethod("allocate", long.class, long.class).invoke(global, SLOTS * STRIDE, 8L);
@@ -43,6 +56,8 @@ final class CallSlots {
             for (int i = 0; i < SLOTS; i++) {
                 STATE[i] = slice.invoke(memory, i * STRIDE, NativeBuffer.STATE_BYTES);
                 VALUE[i] = slice.invoke(memory, i * STRIDE + NativeBuffer.DATA, (long) VALUE_BYTES);
+                ADDRESS[i] = slice.invoke(memory, i * STRIDE + ADDRESS_OFFSET, (long) ADDRESS_BYTES);
+                LENGTH[i] = slice.invoke(memory, i * STRIDE + LENGTH_OFFSET, 4L);
             }
             JAVA_BYTE = valueLayout.getField("JAVA_BYTE").get(null);
             JAVA_INT = valueLayout.getField("JAVA_INT").get(null);
@@ -51,6 +66,11 @@ final class CallSlots {
                     Object.class, int.class, Object.class, Object.class, long.class, int.class));
             GET_INT = lookup.findVirtual(segment, "get", MethodType.methodType(int.class, ofInt, long.class))
                     .asType(MethodType.methodType(int.class, Object.class, Object.class, long.class));
+            SET_INT = lookup.findVirtual(segment, "set", MethodType.methodType(void.class, ofInt, long.class,
+                    int.class)).asType(MethodType.methodType(void.class, Object.class, Object.class, long.class,
+                    int.class));
+            GET_BYTE = lookup.findVirtual(segment, "get", MethodType.methodType(byte.class, ofByte, long.class))
+                    .asType(MethodType.methodType(byte.class, Object.class, Object.class, long.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -90,6 +110,56 @@ final class CallSlots {
             throw NativeBuffer.unexpected(t);
         }
         return value;
+    }
+
+    /**
+     * The slot's value segment holding the C int {@code value}: written in place, not copied from an array, so the
+     * copy that the pin's interface name takes keeps its one kind of caller (PinCallAllocationTest).
+     */
+    static Object intValue(int slot, int value) {
+        Object segment = VALUE[slot];
+        try {
+            SET_INT.invokeExact(segment, JAVA_INT, 0L, value);
+        } catch (Throwable t) {
+            throw NativeBuffer.unexpected(t);
+        }
+        return segment;
+    }
+
+    /** The slot's address segment after copying {@code sockaddr} (at most {@link #ADDRESS_BYTES}) to its start. */
+    static Object address(int slot, byte[] sockaddr) {
+        Object address = ADDRESS[slot];
+        try {
+            COPY_BYTES.invokeExact((Object) sockaddr, 0, address, JAVA_BYTE, 0L, sockaddr.length);
+        } catch (Throwable t) {
+            throw NativeBuffer.unexpected(t);
+        }
+        return address;
+    }
+
+    /** The slot's address segment, as a {@code getsockname} buffer of {@link #ADDRESS_BYTES}. */
+    static Object address(int slot) {
+        return ADDRESS[slot];
+    }
+
+    /** The slot's {@code socklen_t}, set to {@link #ADDRESS_BYTES}. */
+    static Object length(int slot) {
+        Object length = LENGTH[slot];
+        try {
+            SET_INT.invokeExact(length, JAVA_INT, 0L, ADDRESS_BYTES);
+        } catch (Throwable t) {
+            throw NativeBuffer.unexpected(t);
+        }
+        return length;
+    }
+
+    /** One byte of the slot's address segment. */
+    static byte addressByte(int slot, long offset) {
+        try {
+            return (byte) GET_BYTE.invokeExact(ADDRESS[slot], JAVA_BYTE, offset);
+        } catch (Throwable t) {
+            throw NativeBuffer.unexpected(t);
+        }
     }
 
     /** errno as the last call in the slot left it. */

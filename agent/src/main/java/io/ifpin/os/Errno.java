@@ -16,6 +16,8 @@ public final class Errno {
     public static final int ENOSYS = 38;
     public static final int EAFNOSUPPORT = 97;
     public static final int ENOBUFS = 105;
+    public static final int EADDRINUSE = 98;
+    public static final int EADDRNOTAVAIL = 99;
 
     private Errno() {
     }
@@ -35,6 +37,8 @@ public final class Errno {
             case ENOSYS: return "ENOSYS";
             case EAFNOSUPPORT: return "EAFNOSUPPORT";
             case ENOBUFS: return "ENOBUFS";
+            case EADDRINUSE: return "EADDRINUSE";
+            case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
             default: return "errno " + errno;
         }
     }
@@ -53,6 +57,8 @@ public final class Errno {
             case ENOPROTOOPT: return "Protocol not available";
             case ENOSYS: return "Function not implemented";
             case ENOBUFS: return "No buffer space available";
+            case EADDRINUSE: return "Address already in use";
+            case EADDRNOTAVAIL: return "Cannot assign requested address";
             default: return "see errno(3)";
         }
     }

@@ -29,6 +29,8 @@ final class Libc {
     private static final MethodType CLOSE = MethodType.methodType(int.class, Object.class, int.class);
     private static final MethodType TRANSFER = MethodType.methodType(long.class, Object.class, int.class,
             Object.class, long.class, int.class);
+    private static final MethodType BIND = MethodType.methodType(int.class, Object.class, int.class, Object.class,
+            int.class);
     private static final MethodType NAMETOINDEX = MethodType.methodType(int.class, Object.class, Object.class);
 
     private static final MethodHandle SOCKET_HANDLE;
@@ -39,10 +41,11 @@ final class Libc {
     private static final MethodHandle SEND_HANDLE;
     private static final MethodHandle RECV_HANDLE;
     private static final MethodHandle IF_NAMETOINDEX_HANDLE;
+    private static final MethodHandle BIND_HANDLE;
     private static final Throwable UNAVAILABLE;
 
     static {
-        MethodHandle[] handles = new MethodHandle[8];
+        MethodHandle[] handles = new MethodHandle[9];
         Throwable unavailable = NativeBuffer.unavailable();
         if (unavailable == null) {
             try {
@@ -55,6 +58,7 @@ final class Libc {
                 handles[5] = NativeAccessModule.downcall("send", false).asType(TRANSFER);
                 handles[6] = NativeAccessModule.downcall("recv", false).asType(TRANSFER);
                 handles[7] = NativeAccessModule.downcall("if_nametoindex", false).asType(NAMETOINDEX);
+                handles[8] = NativeAccessModule.downcall("bind", false).asType(BIND);
             } catch (Throwable t) {
                 unavailable = t;
             }
@@ -67,6 +71,7 @@ final class Libc {
         SEND_HANDLE = handles[5];
         RECV_HANDLE = handles[6];
         IF_NAMETOINDEX_HANDLE = handles[7];
+        BIND_HANDLE = handles[8];
         UNAVAILABLE = unavailable;
     }
 
@@ -134,6 +139,100 @@ final class Libc {
             int result = (int) SETSOCKOPT_HANDLE.invokeExact(CallSlots.state(slot), fd, level, name,
                     CallSlots.value(slot, value), value.length);
             return result == 0 ? 0 : CallSlots.errno(slot);
+        } catch (Throwable t) {
+            throw NativeBuffer.unexpected(t);
+        } finally {
+            CallSlots.release(slot);
+        }
+    }
+
+    /** {@code setsockopt} of a C int (a mark, a boolean option) in a reused slot: returns 0 or errno. */
+    static int setsockoptIntReused(int fd, int level, int name, int value) {
+        int slot = CallSlots.take();
+        if (slot < 0) {
+            try {
+                setsockopt(fd, level, name, java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder())
+                        .putInt(value).array(), "setsockopt");
+                return 0;
+            } catch (ErrnoException e) {
+                return e.errno();
+            }
+        }
+        try {
+            int result = (int) SETSOCKOPT_HANDLE.invokeExact(CallSlots.state(slot), fd, level, name,
+                    CallSlots.intValue(slot, value), 4);
+            return result == 0 ? 0 : CallSlots.errno(slot);
+        } catch (Throwable t) {
+            throw NativeBuffer.unexpected(t);
+        } finally {
+            CallSlots.release(slot);
+        }
+    }
+
+    /** {@code bind(fd, sockaddr)} in a reused slot, as {@link #setsockoptReused}: returns 0 or errno. */
+    static int bindReused(int fd, byte[] sockaddr) {
+        int slot = sockaddr.length <= CallSlots.ADDRESS_BYTES ? CallSlots.take() : -1;
+        try {
+            if (slot < 0) {
+                try (NativeBuffer buffer = NativeBuffer.allocate(sockaddr.length)) {
+                    buffer.put(0, sockaddr);
+                    int result = (int) BIND_HANDLE.invokeExact(buffer.state(), fd, buffer.slice(0, sockaddr.length),
+                            sockaddr.length);
+                    return result == 0 ? 0 : buffer.errno();
+                }
+            }
+            int result = (int) BIND_HANDLE.invokeExact(CallSlots.state(slot), fd, CallSlots.address(slot, sockaddr),
+                    sockaddr.length);
+            return result == 0 ? 0 : CallSlots.errno(slot);
+        } catch (Throwable t) {
+            throw NativeBuffer.unexpected(t);
+        } finally {
+            if (slot >= 0) {
+                CallSlots.release(slot);
+            }
+        }
+    }
+
+    /**
+     * {@code getsockname} reduced to {@link SocketOptions#localFamily}'s answer, read in a reused slot without
+     * allocating; {@code -errno} on failure.
+     */
+    static int localFamilyReused(int fd) {
+        int slot = CallSlots.take();
+        if (slot < 0) {
+            byte[] sockaddr = new byte[LinuxSockets.SOCKADDR_STORAGE_SIZE];
+            try {
+                getsockname(fd, sockaddr);
+            } catch (ErrnoException e) {
+                return -e.errno();
+            }
+            return LinuxSockets.localFamily(sockaddr);
+        }
+        try {
+            int result = (int) GETSOCKNAME_HANDLE.invokeExact(CallSlots.state(slot), fd, CallSlots.address(slot),
+                    CallSlots.length(slot));
+            if (result != 0) {
+                return -CallSlots.errno(slot);
+            }
+            int family = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN
+                    ? (CallSlots.addressByte(slot, 0) & 0xff) | (CallSlots.addressByte(slot, 1) & 0xff) << 8
+                    : (CallSlots.addressByte(slot, 0) & 0xff) << 8 | (CallSlots.addressByte(slot, 1) & 0xff);
+            int from;
+            int to;
+            if (family == LinuxSockets.AF_INET) {
+                from = 4;
+                to = 8;
+            } else if (family == LinuxSockets.AF_INET6) {
+                from = 8;
+                to = 24;
+            } else {
+                return family;
+            }
+            boolean bound = CallSlots.addressByte(slot, 2) != 0 || CallSlots.addressByte(slot, 3) != 0;
+            for (int i = from; i < to && !bound; i++) {
+                bound = CallSlots.addressByte(slot, i) != 0;
+            }
+            return bound ? family | SocketOptions.LOCAL_BOUND : family;
         } catch (Throwable t) {
             throw NativeBuffer.unexpected(t);
         } finally {

@@ -19,6 +19,13 @@ final class LinuxSockets {
     /** asm-generic/socket.h */
     static final int SO_TYPE = 3;
     static final int SO_BINDTODEVICE = 25;
+    /** asm-generic/socket.h */
+    static final int SO_MARK = 36;
+    /** linux/in.h: level IPPROTO_IP, also for AF_INET6 sockets (ipv6_setsockopt passes SOL_IP to ip_setsockopt). */
+    static final int SOL_IP = 0;
+    static final int IP_BIND_ADDRESS_NO_PORT = 24;
+    /** The C int 1, for boolean socket options. */
+    static final byte[] ONE = java.nio.ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(1).array();
     /** linux/if.h: interface names are at most 15 bytes plus the terminating NUL. */
     static final int IFNAMSIZ = 16;
     /** bits/socket.h: address families in struct sockaddr. */
@@ -71,6 +78,30 @@ final class LinuxSockets {
             // a literal of 4 or 16 bytes
         }
         return null;
+    }
+
+    /**
+     * {@link SocketOptions#localFamily}'s answer from a {@code struct sockaddr}'s bytes: family (host order), and
+     * {@link SocketOptions#LOCAL_BOUND} when the port or the address is not 0.
+     */
+    static int localFamily(byte[] sockaddr) {
+        int family = ByteBuffer.wrap(sockaddr, 0, 2).order(ByteOrder.nativeOrder()).getShort() & 0xffff;
+        int from;
+        int to;
+        if (family == AF_INET) {
+            from = 4;
+            to = 8;
+        } else if (family == AF_INET6) {
+            from = 8;
+            to = 24;
+        } else {
+            return family;
+        }
+        boolean bound = sockaddr[2] != 0 || sockaddr[3] != 0;
+        for (int i = from; i < to && !bound; i++) {
+            bound = sockaddr[i] != 0;
+        }
+        return bound ? family | SocketOptions.LOCAL_BOUND : family;
     }
 
     /** For messages: {@code ip:port}, or {@code "?"}. */

@@ -84,6 +84,45 @@ public final class LinuxSocketsFfm implements SocketOptions {
     }
 
     @Override
+    public int localFamily(int fd) throws ErrnoException {
+        int answer = Libc.localFamilyReused(fd);
+        if (answer < 0) {
+            throw new ErrnoException("getsockname", -answer);
+        }
+        return answer;
+    }
+
+    @Override
+    public void setMark(int fd, byte[] mark) throws ErrnoException {
+        int errno = Libc.setsockoptIntReused(fd, LinuxSockets.SOL_SOCKET, LinuxSockets.SO_MARK,
+                java.nio.ByteBuffer.wrap(mark).order(java.nio.ByteOrder.nativeOrder()).getInt(0));
+        if (errno != 0) {
+            throw new ErrnoException("setsockopt(SO_MARK)", errno);
+        }
+    }
+
+    @Override
+    public int mark(int fd) throws ErrnoException {
+        byte[] mark = new byte[4];
+        Libc.getsockopt(fd, LinuxSockets.SOL_SOCKET, LinuxSockets.SO_MARK, mark, "getsockopt(SO_MARK)");
+        return java.nio.ByteBuffer.wrap(mark).order(java.nio.ByteOrder.nativeOrder()).getInt();
+    }
+
+    @Override
+    public void bindSource(int fd, byte[] sockaddr, boolean noPort) throws ErrnoException {
+        if (noPort) {
+            int errno = Libc.setsockoptIntReused(fd, LinuxSockets.SOL_IP, LinuxSockets.IP_BIND_ADDRESS_NO_PORT, 1);
+            if (errno != 0) {
+                throw new ErrnoException("setsockopt(IP_BIND_ADDRESS_NO_PORT)", errno);
+            }
+        }
+        int errno = Libc.bindReused(fd, sockaddr);
+        if (errno != 0) {
+            throw new ErrnoException("bind", errno);
+        }
+    }
+
+    @Override
     public String boundDevice(int fd) throws ErrnoException {
         byte[] name = new byte[LinuxSockets.IFNAMSIZ];
         int length = Libc.getsockopt(fd, LinuxSockets.SOL_SOCKET, LinuxSockets.SO_BINDTODEVICE, name,

@@ -45,6 +45,8 @@ public final class LinuxSocketsJna implements SocketOptions {
 
     private static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
+    private static native int bind(int fd, byte[] address, int addressLength) throws LastErrorException;
+
     private static native int close(int fd) throws LastErrorException;
 
     private static native Pointer if_nameindex() throws LastErrorException;
@@ -84,6 +86,55 @@ public final class LinuxSocketsJna implements SocketOptions {
             setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, name.length);
         } catch (LastErrorException e) {
             throw new ErrnoException("setsockopt(SO_BINDTODEVICE, \"" + interfaceName + "\")", e.getErrorCode());
+        }
+    }
+
+    @Override
+    public int localFamily(int fd) throws ErrnoException {
+        byte[] sockaddr = new byte[SOCKADDR_STORAGE_SIZE];
+        int[] length = {SOCKADDR_STORAGE_SIZE};
+        try {
+            getsockname(fd, sockaddr, length);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("getsockname", e.getErrorCode());
+        }
+        return LinuxSockets.localFamily(sockaddr);
+    }
+
+    @Override
+    public void setMark(int fd, byte[] mark) throws ErrnoException {
+        try {
+            setsockopt(fd, SOL_SOCKET, LinuxSockets.SO_MARK, mark, mark.length);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("setsockopt(SO_MARK)", e.getErrorCode());
+        }
+    }
+
+    @Override
+    public int mark(int fd) throws ErrnoException {
+        int[] mark = new int[1];
+        int[] length = {4};
+        try {
+            getsockopt(fd, SOL_SOCKET, LinuxSockets.SO_MARK, mark, length);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("getsockopt(SO_MARK)", e.getErrorCode());
+        }
+        return mark[0];
+    }
+
+    @Override
+    public void bindSource(int fd, byte[] sockaddr, boolean noPort) throws ErrnoException {
+        if (noPort) {
+            try {
+                setsockopt(fd, LinuxSockets.SOL_IP, LinuxSockets.IP_BIND_ADDRESS_NO_PORT, LinuxSockets.ONE, 4);
+            } catch (LastErrorException e) {
+                throw new ErrnoException("setsockopt(IP_BIND_ADDRESS_NO_PORT)", e.getErrorCode());
+            }
+        }
+        try {
+            bind(fd, sockaddr, sockaddr.length);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("bind", e.getErrorCode());
         }
     }
 

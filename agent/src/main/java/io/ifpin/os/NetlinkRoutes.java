@@ -64,6 +64,7 @@ public final class NetlinkRoutes implements Routes {
     static final int RTA_PREFSRC = 7;
     static final int RTA_MULTIPATH = 9;
     static final int RTA_TABLE = 15;
+    static final int RTA_MARK = 16;
     /** linux/rtnetlink.h: enum rt_class_t */
     static final int RT_TABLE_LOCAL = 255;
     /** linux/rtnetlink.h: struct rtnexthop is 8 bytes */
@@ -147,12 +148,21 @@ public final class NetlinkRoutes implements Routes {
 
     @Override
     public RouteAnswer routeGet(InetAddress destination, int ifIndex) throws ErrnoException, NetlinkErrorException {
+        return routeGet(destination, ifIndex, 0);
+    }
+
+    @Override
+    public RouteAnswer routeGet(InetAddress destination, int ifIndex, long mark)
+            throws ErrnoException, NetlinkErrorException {
         byte[] dst = destination.getAddress();
         int family = dst.length == 4 ? AF_INET : AF_INET6;
         Request request = new Request(RTM_GETROUTE, NLM_F_REQUEST);
         request.putRtmsg(family, dst.length * 8, RTM_F_LOOKUP_TABLE);
         request.attribute(RTA_DST, dst);
-        request.attribute(RTA_OIF, intBytes(ifIndex));
+        request.attribute(RTA_OIF, intBytes(ifIndex)); // 0: no interface (inet_rtm_getroute, inet6_rtm_getroute)
+        if (mark != 0) {
+            request.attribute(RTA_MARK, intBytes((int) mark)); // what `ip route get ... mark N` sends
+        }
         List<Message> replies = exchange(request, "RTM_GETROUTE");
         for (Message reply : replies) {
             if (reply.type == RTM_NEWROUTE) {

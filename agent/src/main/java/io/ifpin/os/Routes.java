@@ -24,6 +24,19 @@ public interface Routes {
      */
     RouteAnswer routeGet(InetAddress destination, int ifIndex) throws ErrnoException, NetlinkErrorException;
 
+    /**
+     * {@link #routeGet(InetAddress, int)} for a socket with firewall mark {@code mark} ({@code RTA_MARK}, as
+     * {@code ip route get <destination> [oif <if>] mark <mark>}); {@code ifIndex} 0 for a socket bound to no
+     * interface. The answer's table says which table the host's {@code ip rule}s chose.
+     */
+    default RouteAnswer routeGet(InetAddress destination, int ifIndex, long mark)
+            throws ErrnoException, NetlinkErrorException {
+        if (mark == 0) {
+            return routeGet(destination, ifIndex);
+        }
+        throw new ErrnoException("RTM_GETROUTE with RTA_MARK", Errno.ENOSYS);
+    }
+
     /** The routes of one family ({@code 4} or {@code 6}) in every table except {@code local} (a dump). */
     List<Route> routes(int family) throws ErrnoException;
 

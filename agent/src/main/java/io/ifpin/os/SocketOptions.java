@@ -52,6 +52,40 @@ public interface SocketOptions {
     /** {@code getsockname}, formatted {@code ip:port} ({@code [ip]:port} for IPv6), or {@code "?"}: for messages only. */
     String localAddress(int fd);
 
+    /** {@link #localFamily}'s flag: the socket has a local address or port already (the application bound it). */
+    int LOCAL_BOUND = 1 << 16;
+    /** bits/socket.h, in {@link #localFamily}'s answer. */
+    int AF_INET = 2;
+    int AF_INET6 = 10;
+
+    /**
+     * {@code getsockname}, reduced to what steering a socket needs without allocating: the family ({@link #AF_INET},
+     * {@link #AF_INET6}, or another), or'ed with {@link #LOCAL_BOUND} when the address is not the wildcard or the port
+     * is not 0.
+     */
+    default int localFamily(int fd) throws ErrnoException {
+        throw new ErrnoException("getsockname", Errno.ENOSYS);
+    }
+
+    /** {@code setsockopt(SO_MARK, mark)} with the mark's prepared bytes; needs CAP_NET_ADMIN (or CAP_NET_RAW, 5.17+). */
+    default void setMark(int fd, byte[] mark) throws ErrnoException {
+        throw new ErrnoException("setsockopt(SO_MARK)", Errno.ENOSYS);
+    }
+
+    /** {@code getsockopt(SO_MARK)}: the socket's mark, 0 when it has none. */
+    default int mark(int fd) throws ErrnoException {
+        throw new ErrnoException("getsockopt(SO_MARK)", Errno.ENOSYS);
+    }
+
+    /**
+     * {@code bind(fd, sockaddr)} with port 0, after {@code setsockopt(IP_BIND_ADDRESS_NO_PORT, 1)} when
+     * {@code noPort}: the port is then chosen at connect, by the whole 4-tuple, so binding a source address does not
+     * take an ephemeral port of its own (a plain bind would, and thousands of connects would run out of them).
+     */
+    default void bindSource(int fd, byte[] sockaddr, boolean noPort) throws ErrnoException {
+        throw new ErrnoException("bind", Errno.ENOSYS);
+    }
+
     /** The interfaces of the calling thread's network namespace ({@code if_nameindex}), in index order. */
     List<String> interfaceNames() throws ErrnoException;
 }

@@ -69,6 +69,7 @@ public final class Pinner implements PinHook {
     private final AuditLog audit;
     private final CallerLookup callers;
     private final LinkMonitor links;
+    private final SocketSteerer steerer;
     private volatile Policy policy;
 
     /** Without route checks, audit or callers (tests). */
@@ -99,6 +100,7 @@ public final class Pinner implements PinHook {
         this.metrics = metrics;
         this.audit = audit;
         this.callers = callers;
+        this.steerer = new SocketSteerer(sockets, reporter);
         this.policy = new Policy(config, metrics, links);
     }
 
@@ -250,11 +252,17 @@ public final class Pinner implements PinHook {
         if (fdValue < 0) {
             return; // not created yet, or closed concurrently: the JDK reports that itself
         }
-        decide(fdValue, address, port, protocol);
+        decide(fdValue, address, port, protocol, protocol == Protocol.UDP); // the JDK's paths
     }
 
-    /** The decision for socket {@code fd}; throws to refuse it. */
+    /** The decision for socket {@code fd} of a native transport; throws to refuse it. */
     void decide(int fd, InetAddress address, int port, Protocol protocol) throws IOException {
+        decide(fd, address, port, protocol, false);
+    }
+
+    /** @param jdkUdp a datagram socket of the JDK's, which ifpin never binds to a source ({@link SocketSteerer}) */
+    private void decide(int fd, InetAddress address, int port, Protocol protocol, boolean jdkUdp)
+            throws IOException {
         Policy current = policy;
         Rule rule = current.defaultRule();
         try {
@@ -262,7 +270,7 @@ public final class Pinner implements PinHook {
             if (matched != null) {
                 rule = matched;
             }
-            act(current, rule, fd, address, port, protocol);
+            act(current, rule, fd, address, port, protocol, jdkUdp);
         } catch (IOException refused) {
             throw refused;
         } catch (RuntimeException | Error failure) {
@@ -280,8 +288,8 @@ public final class Pinner implements PinHook {
         }
     }
 
-    private void act(Policy current, Rule rule, int fd, InetAddress address, int port, Protocol protocol)
-            throws IOException {
+    private void act(Policy current, Rule rule, int fd, InetAddress address, int port, Protocol protocol,
+                     boolean jdkUdp) throws IOException {
         if (current.observe) {
             observe(current, rule, fd, address, port, protocol);
             return;
@@ -299,7 +307,7 @@ public final class Pinner implements PinHook {
                                 + describe(fd, protocol, address, port));
                 throw refusal(protocol, rule, "action = deny", address, port);
             }
-            case PIN -> pinTo(current, rule, fd, address, port, protocol);
+            case PIN -> pinTo(current, rule, fd, address, port, protocol, jdkUdp);
         }
     }
 
@@ -329,7 +337,8 @@ public final class Pinner implements PinHook {
             reporter.report("rule '" + rule.name() + "' " + outcome, LogLevel.INFO,
                     () -> "observe mode: rule '" + rule.name() + "' (" + rule.origin() + ") would "
                             + (rule.action() == Action.DENY ? "deny " : "pin ") + describe(fd, protocol, address, port)
-                            + (rule.action() == Action.PIN ? " to " + target : "")
+                            + (rule.action() == Action.PIN ? " to " + (rule.steers() || rule.interfaces().isEmpty()
+                                    ? "'" + rule.target() + "'" : target) : "")
                             + "; the socket proceeds untouched");
         }
     }
@@ -341,8 +350,8 @@ public final class Pinner implements PinHook {
      * wanted interface), with one system call instead of two on the common path (docs/dev/performance.md). UDP reads
      * first: its sends repeat on one socket, which is then pinned already.
      */
-    private void pinTo(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol)
-            throws IOException {
+    private void pinTo(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol,
+                       boolean jdkUdp) throws IOException {
         String wanted = rule.interfaceName();
         InterfaceChoice choice = null;
         int via = 0;
@@ -358,11 +367,23 @@ public final class Pinner implements PinHook {
             }
             wanted = choice.name(via);
         }
+        if (wanted == null) { // a source address and/or a mark only
+            if (steered(active, rule, fd, address, port, protocol, jdkUdp)) {
+                pinned(active.stats(rule), rule, null);
+                audit(rule, fd, protocol, address, port, "pinned", null);
+                if (rule.mark() != null) {
+                    routeChecker.maybeCheck(rule, null, address); // does the mark's ip rule catch it?
+                }
+            }
+            return;
+        }
         String current = null; // not read yet
         if (protocol == Protocol.UDP) {
             current = currentBinding(fd);
             if (wanted.equals(current)) {
-                alreadyPinned(active, rule, fd, address, port, protocol, wanted, choice, via);
+                if (!rule.steers() || steered(active, rule, fd, address, port, protocol, jdkUdp)) {
+                    alreadyPinned(active, rule, fd, address, port, protocol, wanted, choice, via);
+                }
                 return;
             }
         }
@@ -372,7 +393,9 @@ public final class Pinner implements PinHook {
             if (current == null) {
                 current = currentBinding(fd);
                 if (wanted.equals(current)) {
-                    alreadyPinned(active, rule, fd, address, port, protocol, wanted, choice, via);
+                    if (!rule.steers() || steered(active, rule, fd, address, port, protocol, jdkUdp)) {
+                        alreadyPinned(active, rule, fd, address, port, protocol, wanted, choice, via);
+                    }
                     return;
                 }
             }
@@ -388,6 +411,9 @@ public final class Pinner implements PinHook {
                 throw refusal(protocol, rule, "on-error = fail-closed, cannot pin to '" + wanted + "': "
                         + e.errnoName(), address, port);
             }
+            return;
+        }
+        if (rule.steers() && !steered(active, rule, fd, address, port, protocol, jdkUdp)) {
             return;
         }
         if (choice != null) {
@@ -432,6 +458,37 @@ public final class Pinner implements PinHook {
     }
 
     /**
+     * The rule's mark and source ({@link SocketSteerer}); true when they are set. A failure is counted, audited and
+     * reported as a failed pin is (once per outage of the rule and cause), and refuses the socket under
+     * {@code on-error = fail-closed}; false then means the socket proceeds (fail-open).
+     */
+    private boolean steered(Policy active, Rule rule, int fd, InetAddress address, int port, Protocol protocol,
+                            boolean jdkUdp) throws IOException {
+        SocketSteerer.Failure failure = steerer.steer(rule, fd, address, protocol, jdkUdp);
+        if (failure == null) {
+            return true;
+        }
+        ErrnoException e = failure.error();
+        boolean refuse = rule.onError() == OnError.FAIL_CLOSED;
+        RuleStats stats = active.stats(rule);
+        stats.error(e.errnoName(), refuse);
+        audit(rule, fd, protocol, address, port, refuse ? "refused" : "error", e.errnoName());
+        String socket = describe(fd, protocol, address, port);
+        Supplier<String> explanation = () -> SocketSteerer.explain(rule, socket, failure, address);
+        String key = SocketSteerer.key(rule, failure);
+        if (e.errno() == Errno.EBADF) {
+            reporter.report(key, LogLevel.DEBUG, explanation);
+        } else {
+            reporter.pinFailed(stats.outages(), key, e.errnoName(), rule.target(), LogLevel.ERROR, explanation);
+        }
+        if (refuse) {
+            throw refusal(protocol, rule, "on-error = fail-closed, cannot set " + SocketSteerer.what(rule, failure)
+                    + ": " + e.errnoName(), address, port);
+        }
+        return false;
+    }
+
+    /**
      * The exception the application sees: ConnectException for TCP (as for a refused connection), SocketException
      * for UDP; the message names ifpin, the rule and why.
      */
@@ -454,7 +511,17 @@ public final class Pinner implements PinHook {
         }
         audit.record(new AuditRecord(System.currentTimeMillis(), rule.name(), rule.action().label(),
                 protocol.label(), sockets.localAddress(fd), Addresses.format(address, port),
-                HostNames.requestedName(address), iface, result, errno));
+                HostNames.requestedName(address), iface, result, errno, sourceFor(rule, address),
+                rule.mark() == null ? null : rule.mark().value()));
+    }
+
+    /** The audit's {@code source}: the rule's address of the destination's family, or null. */
+    private static String sourceFor(Rule rule, InetAddress destination) {
+        if (rule.source() == null) {
+            return null;
+        }
+        InetAddress source = rule.source().forDestination(destination instanceof java.net.Inet4Address);
+        return source == null ? null : Addresses.text(source);
     }
 
     /**
@@ -572,7 +639,7 @@ public final class Pinner implements PinHook {
     private void pinned(RuleStats stats, Rule rule, String iface) {
         stats.pinned();
         if (stats.outages().open()) {
-            reporter.pinWorks(stats.outages(), rule.name(), iface);
+            reporter.pinWorks(stats.outages(), rule.name(), iface != null ? iface : rule.target());
         }
     }
 

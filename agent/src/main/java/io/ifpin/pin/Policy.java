@@ -9,6 +9,7 @@ import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;
 
 import java.util.List;
+import java.util.StringJoiner;
 
 /**
  * The rules in force with their counters, swapped as one by {@link Pinner#apply}. Counters are looked up by the
@@ -38,6 +39,13 @@ final class Policy {
             statsByIndex[rule.index()] = metrics.stats(rule.name());
         }
         this.defaultStats = metrics.stats(defaultRule.name());
+        StringJoiner steering = new StringJoiner("; ");
+        for (Rule rule : list) {
+            if (rule.steers()) {
+                steering.add(rule.name() + ": " + rule.target());
+            }
+        }
+        metrics.steering(steering.toString()); // the counters of these rules are theirs (RulesMBean "Steering")
         this.choiceByIndex = links.choicesFor(list);
     }
 

@@ -53,6 +53,9 @@ public final class Rule {
     private long waitMillis;
     /** {@link #followsLinks()}, computed once: the pinned path tests this field and nothing else. */
     private boolean followsLinks;
+    /** Set only by {@link #withSteering}, as the DNS servers are; null when the rule has none. */
+    private SourceAddress source;
+    private SocketMark mark;
 
     /**
      * @param index   0-based position in the config
@@ -96,7 +99,8 @@ public final class Rule {
         this.action = Objects.requireNonNull(action, "action");
         this.onError = Objects.requireNonNull(onError, "onError");
         this.callers = List.copyOf(callers);
-        if ((action == Action.PIN) != (interfaceName != null)) {
+        if (interfaceName != null && action != Action.PIN) {
+            // A pin rule without one has a source or a mark (withSteering; ConfigReader requires one of the three).
             throw new IllegalArgumentException("rule " + name + ": an interface goes with action pin, and only there");
         }
         this.interfaceName = interfaceName;
@@ -168,6 +172,8 @@ public final class Rule {
         copy.interfaces = interfaces;
         copy.waitMillis = waitMillis;
         copy.followsLinks = followsLinks;
+        copy.source = source;
+        copy.mark = mark;
         return copy;
     }
 
@@ -184,6 +190,8 @@ public final class Rule {
                 onError, callers, direction);
         copy.dnsServers = dnsServers;
         copy.dnsFallback = dnsFallback;
+        copy.source = source;
+        copy.mark = mark;
         copy.interfaces = List.copyOf(preferred);
         copy.waitMillis = waitForInterfaceMillis;
         copy.followsLinks = preferred.size() > 1 || waitForInterfaceMillis > 0;
@@ -195,8 +203,11 @@ public final class Rule {
         if (!interfaces.contains(other)) {
             throw new IllegalArgumentException("rule " + name + " does not list " + other);
         }
-        return new Rule(name, index, other, origin, hostPatterns, cidrList, ports, protocols, action, onError, callers,
-                direction);
+        Rule copy = new Rule(name, index, other, origin, hostPatterns, cidrList, ports, protocols, action, onError,
+                callers, direction);
+        copy.source = source;
+        copy.mark = mark;
+        return copy;
     }
 
     /** The interfaces to pin to, in order of preference: one for most rules, none unless the action is pin. */
@@ -215,6 +226,41 @@ public final class Rule {
      */
     public boolean followsLinks() {
         return followsLinks;
+    }
+
+    /**
+     * This rule with a source address and/or a firewall mark (either may be null): a pinned socket also gets them,
+     * before it connects or sends ({@code io.ifpin.pin.SocketSteerer}).
+     */
+    public Rule withSteering(SourceAddress source, SocketMark mark) {
+        if (action != Action.PIN) {
+            throw new IllegalArgumentException("rule " + name + ": source and mark go with action pin");
+        }
+        Rule copy = new Rule(name, index, interfaceName, origin, hostPatterns, cidrList, ports, protocols, action,
+                onError, callers, direction);
+        copy.dnsServers = dnsServers;
+        copy.dnsFallback = dnsFallback;
+        copy.interfaces = interfaces;
+        copy.waitMillis = waitMillis;
+        copy.followsLinks = followsLinks;
+        copy.source = source;
+        copy.mark = mark;
+        return copy;
+    }
+
+    /** The source address a pinned socket binds, or null. */
+    public SourceAddress source() {
+        return source;
+    }
+
+    /** The firewall mark a pinned socket gets, or null. */
+    public SocketMark mark() {
+        return mark;
+    }
+
+    /** True when a pinned socket gets a source address or a mark (beyond its interface, if any). */
+    public boolean steers() {
+        return source != null || mark != null;
     }
 
     /** The rule's DNS servers; empty when its names go to the system resolver. */
@@ -254,7 +300,7 @@ public final class Rule {
         return index;
     }
 
-    /** The interface to pin to; null unless {@link #action()} is {@link Action#PIN}. */
+    /** The interface to pin to; null unless {@link #action()} is {@link Action#PIN}, and for a pin rule with only a source or a mark. */
     public String interfaceName() {
         return interfaceName;
     }
@@ -469,9 +515,29 @@ public final class Rule {
         return out.toString();
     }
 
-    /** The interface for a pin rule, else the action: {@code b0}, {@code [tun0, eth1]}, {@code allow}, {@code deny}. */
+    /**
+     * The interface(s) for a pin rule, else the action: {@code b0}, {@code [tun0, eth1]}, {@code allow}, {@code deny};
+     * with a source or a mark, those too: {@code b0 source 203.0.113.7 mark 16 (0x10)}, {@code mark 16 (0x10)}.
+     */
     public String target() {
-        return action != Action.PIN ? action.label() : interfaces.size() == 1 ? interfaceName : interfaces.toString();
+        if (action != Action.PIN) {
+            return action.label();
+        }
+        String named = interfaces.isEmpty() ? null : interfaces.size() == 1 ? interfaceName : interfaces.toString();
+        if (!steers()) {
+            return named;
+        }
+        StringJoiner out = new StringJoiner(" ");
+        if (named != null) {
+            out.add(named);
+        }
+        if (source != null) {
+            out.add("source " + source);
+        }
+        if (mark != null) {
+            out.add("mark " + mark);
+        }
+        return out.toString();
     }
 
     @Override

@@ -100,6 +100,15 @@ class ConfigSamplesBehaviourTest {
                 alone("203.0.113.10", 443, TCP),
                 alone("::ffff:198.51.100.7", 443, TCP)));
 
+        PROMISES.put("steered.conf", List.of(
+                pinned("198.51.100.20", 443, TCP, "partner-allow-listed", "source [203.0.113.7, 2001:db8:7::7]"),
+                pinned("2001:db8:100::20", 443, UDP, "partner-allow-listed", "source [203.0.113.7, 2001:db8:7::7]"),
+                pinned("192.0.2.200", 873, TCP, "backup-by-policy-routing", "mark 16 (0x10)"),
+                alone("192.0.2.200", 443, TCP),      // only rsync takes the backup uplink
+                alone("192.0.2.20", 873, TCP),       // and only to the backup hosts' /25
+                pinned("git.corp.example", "203.0.113.50", 443, TCP, "corp-over-vpn",
+                        "tun0 source 198.51.100.5 mark 16 (0x10)")));
+
         PROMISES.put("storage-network.conf", List.of(
                 pinned("192.0.2.10", 7000, TCP, "storage-data", "stor0"),
                 pinned("2001:db8:5::20", 8099, TCP, "storage-data", "stor0"),

@@ -228,4 +228,28 @@ class LearnerTest {
         byte[] bytes = InetAddress.getByName(literal).getAddress();
         return InetAddress.getByAddress(host, bytes);
     }
+
+    /** Issue 16: a rule with a source or a mark is copied whole from --config, and never written without them. */
+    @Test
+    void aRuleWithSourceOrMarkIsCopiedWholeOrNotWritten() throws Exception {
+        Path log = dir.resolve("steered.jsonl");
+        Files.write(log, List.of(
+                decision("01", "marked", "pin", "tcp", "203.0.113.10:443", null, null, "would-pin")
+                        .replace("}", ",\"mark\":16}"),
+                decision("02", "both", "pin", "tcp", "198.51.100.10:443", null, "b0", "would-pin")));
+        IfpinConfig existing = ConfigLoader.parse("ifpin.rules = ["
+                + "{ name = marked, cidrs = [\"203.0.113.0/24\"], mark = 16 },"
+                + "{ name = both, cidrs = [\"198.51.100.0/24\"], interface = b0, source = [\"192.0.2.7\"],"
+                + " mark = \"0x11\" } ]", "steer.conf");
+        String copied = learn(List.of(log), existing).config();
+        IfpinConfig config = ConfigLoader.parse(copied, "learned.conf");
+        assertEquals("mark 16 (0x10)", config.rules().rules().stream().filter(r -> r.name().equals("marked"))
+                .findFirst().orElseThrow().target(), copied);
+        assertEquals("b0 source 192.0.2.7 mark 17 (0x11)", config.rules().rules().stream()
+                .filter(r -> r.name().equals("both")).findFirst().orElseThrow().target(), copied);
+
+        String alone = learn(List.of(log), null).config();
+        ConfigLoader.parse(alone, "learned-alone.conf"); // still valid: the mark-only rule is a comment
+        assertTrue(alone.contains("NOT a rule: rule 'marked' gives these sockets a source or a mark"), alone);
+    }
 }
