@@ -383,7 +383,7 @@ final class ConfigReader {
         }
         Rule parsed = new Rule(name, index, interfaceName, problems.location(rule.origin()), hosts, cidrs, ports,
                 protocols, action, onError, callers, direction);
-        if (interfaces.size() > 1 || wait > 0) {
+        if (interfaces != null && (interfaces.size() > 1 || wait > 0)) {
             parsed = parsed.withInterfaces(interfaces, wait);
         }
         if (source != null || mark != null) {
