@@ -244,7 +244,8 @@ final class ExplainCommand {
         }
         result.put("verdict", verdict);
         result.put("rules", evaluated);
-        if (deciding.action() == Action.PIN && pinTo != null) {
+        // No interface: a mark or a source only, whose route check is the mark's.
+        if (deciding.action() == Action.PIN && (pinTo != null || deciding.interfaceName() == null)) {
             result.put("routeCheck", routeCheck(deciding, pinTo, address));
         }
         return result;
