@@ -1,5 +1,6 @@
 package io.ifpin.config;
 
+import io.ifpin.log.LogLevel;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;

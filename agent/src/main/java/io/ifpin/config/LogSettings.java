@@ -1,5 +1,6 @@
 package io.ifpin.config;
 
+import io.ifpin.log.LogLevel;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;

@@ -6,7 +6,7 @@ import io.ifpin.config.ConfigLoader;
 import io.ifpin.config.ConfigReloader;
 import io.ifpin.config.ConfigVersion;
 import io.ifpin.config.IfpinConfig;
-import io.ifpin.config.LogLevel;
+import io.ifpin.log.LogLevel;
 import io.ifpin.diag.AsyncRouteChecker;
 import io.ifpin.link.LinkMonitor;
 import io.ifpin.os.NetlinkRoutes;

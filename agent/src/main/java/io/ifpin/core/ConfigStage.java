@@ -3,7 +3,7 @@ package io.ifpin.core;
 import io.ifpin.config.ConfigLoader;
 import io.ifpin.config.IfpinConfig;
 import io.ifpin.config.InvalidConfigException;
-import io.ifpin.config.LogLevel;
+import io.ifpin.log.LogLevel;
 import io.ifpin.config.Mode;
 import io.ifpin.config.ModeOverride;
 import io.ifpin.log.IfpinLog;

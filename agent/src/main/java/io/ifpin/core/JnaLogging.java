@@ -26,7 +26,7 @@ public final class JnaLogging {
 
     /** For {@code logger.isLoggable(Level)}. */
     public static boolean isLoggable(Logger logger, Level level) {
-        return IfpinLog.isEnabled(io.ifpin.config.LogLevel.DEBUG);
+        return IfpinLog.isEnabled(io.ifpin.log.LogLevel.DEBUG);
     }
 
     /** For {@code logger.log(Level, String)}. */
@@ -50,7 +50,7 @@ public final class JnaLogging {
     }
 
     private static void debug(Level level, String message, Object[] parameters, Throwable thrown) {
-        if (!IfpinLog.isEnabled(io.ifpin.config.LogLevel.DEBUG)) {
+        if (!IfpinLog.isEnabled(io.ifpin.log.LogLevel.DEBUG)) {
             return;
         }
         String text = message;

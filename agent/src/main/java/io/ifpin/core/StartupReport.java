@@ -2,7 +2,7 @@ package io.ifpin.core;
 
 import io.ifpin.audit.AuditLog;
 import io.ifpin.config.IfpinConfig;
-import io.ifpin.config.LogLevel;
+import io.ifpin.log.LogLevel;
 import io.ifpin.diag.InterfaceReport;
 import io.ifpin.diag.RpFilter;
 import io.ifpin.instrument.NativeTransportInstrumentation;

@@ -1,6 +1,5 @@
 package io.ifpin.log;
 
-import io.ifpin.config.LogLevel;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;

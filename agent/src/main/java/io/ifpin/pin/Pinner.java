@@ -4,7 +4,7 @@ import io.ifpin.audit.AuditLog;
 import io.ifpin.audit.AuditRecord;
 import io.ifpin.bridge.PinHook;
 import io.ifpin.config.IfpinConfig;
-import io.ifpin.config.LogLevel;
+import io.ifpin.log.LogLevel;
 import io.ifpin.config.LogSettings;
 import io.ifpin.diag.AsyncRouteChecker;
 import io.ifpin.link.InterfaceChoice;

@@ -1,6 +1,6 @@
 package io.ifpin.pin;
 
-import io.ifpin.config.LogLevel;
+import io.ifpin.log.LogLevel;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.os.Errno;
 import io.ifpin.os.ErrnoException;

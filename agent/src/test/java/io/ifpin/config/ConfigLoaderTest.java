@@ -1,5 +1,6 @@
 package io.ifpin.config;
 
+import io.ifpin.log.LogLevel;
 import io.ifpin.rules.Protocol;
 import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;

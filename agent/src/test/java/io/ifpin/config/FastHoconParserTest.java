@@ -1,5 +1,6 @@
 package io.ifpin.config;
 
+import io.ifpin.log.LogLevel;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOriginFactory;

@@ -1,5 +1,6 @@
 package io.ifpin.config;
 
+import io.ifpin.log.LogLevel;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,6 @@
 package io.ifpin.log;
 
-import io.ifpin.config.LogLevel;
+import io.ifpin.log.LogLevel;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

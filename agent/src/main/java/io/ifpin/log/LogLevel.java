@@ -1,4 +1,4 @@
-package io.ifpin.config;
+package io.ifpin.log;
 
 import java.util.Locale;
 
