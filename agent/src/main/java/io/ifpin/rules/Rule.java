@@ -165,15 +165,9 @@ public final class Rule {
      *                 resolver may answer instead
      */
     public Rule withDns(List<DnsServer> servers, boolean fallBack) {
-        Rule copy = new Rule(name, index, interfaceName, origin, hostPatterns, cidrList, ports, protocols, action,
-                onError, callers, direction);
+        Rule copy = copy();
         copy.dnsServers = List.copyOf(servers);
         copy.dnsFallback = fallBack;
-        copy.interfaces = interfaces;
-        copy.waitMillis = waitMillis;
-        copy.followsLinks = followsLinks;
-        copy.source = source;
-        copy.mark = mark;
         return copy;
     }
 
@@ -186,12 +180,7 @@ public final class Rule {
                 || waitForInterfaceMillis < 0) {
             throw new IllegalArgumentException("rule " + name + ": interfaces " + preferred + " for " + target());
         }
-        Rule copy = new Rule(name, index, interfaceName, origin, hostPatterns, cidrList, ports, protocols, action,
-                onError, callers, direction);
-        copy.dnsServers = dnsServers;
-        copy.dnsFallback = dnsFallback;
-        copy.source = source;
-        copy.mark = mark;
+        Rule copy = copy();
         copy.interfaces = List.copyOf(preferred);
         copy.waitMillis = waitForInterfaceMillis;
         copy.followsLinks = preferred.size() > 1 || waitForInterfaceMillis > 0;
@@ -236,6 +225,17 @@ public final class Rule {
         if (action != Action.PIN) {
             throw new IllegalArgumentException("rule " + name + ": source and mark go with action pin");
         }
+        Rule copy = copy();
+        copy.source = source;
+        copy.mark = mark;
+        return copy;
+    }
+
+    /**
+     * This rule with every optional part (DNS, interface list and wait, source and mark): each {@code with...} sets
+     * its own part on the copy, so none drops another's.
+     */
+    private Rule copy() {
         Rule copy = new Rule(name, index, interfaceName, origin, hostPatterns, cidrList, ports, protocols, action,
                 onError, callers, direction);
         copy.dnsServers = dnsServers;
