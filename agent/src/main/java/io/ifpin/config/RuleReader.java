@@ -148,8 +148,10 @@ final class RuleReader extends ConfigValueReader {
         if (problems.count() > problemsBefore) {
             return null;
         }
-        Rule parsed = new Rule(name, index, interfaceName, problems.location(rule.origin()), hosts, cidrs, ports,
-                protocols, action, onError, callers, direction);
+        Rule.Builder built = Rule.named(name, index, problems.location(rule.origin())).hosts(hosts).cidrs(cidrs)
+                .ports(ports).protocols(protocols).callers(callers).onError(onError);
+        Rule parsed = direction == Direction.INBOUND ? built.inbound(interfaceName)
+                : built.outbound(action, interfaceName);
         if (interfaces != null && (interfaces.size() > 1 || wait > 0)) {
             parsed = parsed.withInterfaces(interfaces, wait);
         }
