@@ -1,7 +1,5 @@
 package io.ifpin.config;
 
-import com.typesafe.config.ConfigOriginFactory;
-
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -50,7 +48,7 @@ final class ConfigFile {
             return decode(readBytes(file));
         } catch (Unusable e) {
             Problems problems = new Problems(file.toString());
-            problems.add(e.line > 0 ? ConfigOriginFactory.newFile(file.toString()).withLineNumber(e.line) : null, null,
+            problems.add(e.line > 0 ? new ConfigNode.Origin(file.toString(), e.line) : null, null,
                     e.problem, e.fix);
             throw problems.toException();
         }
