@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * One value of a parsed config, with where it was written: an object, a list, a string, a number, a boolean or null.
@@ -30,22 +29,35 @@ final class ConfigNode {
     private static final String[] TYPE_NAMES = {"an object", "a list", "a string", "a number", "a boolean", "null"};
 
     /** An object with no keys and no origin: the {@code ifpin} block of a config that has none. */
-    static final ConfigNode EMPTY_OBJECT = new ConfigNode(OBJECT, Collections.emptyMap(), null);
+    static final ConfigNode EMPTY_OBJECT = new ConfigNode(OBJECT, Collections.emptyMap(), List.of(), null);
 
     private final int kind;
-    /** {@code Map<String, ConfigNode>} (unmodifiable, in the order written), {@code List<ConfigNode>}, String, Number, Boolean, or null. */
+    /** {@code Map<String, ConfigNode>} (unmodifiable), {@code List<ConfigNode>}, String, Number, Boolean, or null. */
     private final Object value;
+    /**
+     * An object's keys in order (Typesafe's, or as written): a list beside a HashMap rather than a LinkedHashMap,
+     * whose key set and iterator are two more JDK classes outside the class-data archive in every premain.
+     */
+    private final List<String> keys;
     private final Origin origin;
 
-    private ConfigNode(int kind, Object value, Origin origin) {
+    private ConfigNode(int kind, Object value, List<String> keys, Origin origin) {
         this.kind = kind;
         this.value = value;
+        this.keys = keys;
         this.origin = origin;
     }
 
-    /** @param fields taken over, not copied: the caller keeps no reference (a LinkedHashMap keeps the order) */
-    static ConfigNode object(Map<String, ConfigNode> fields, Origin origin) {
-        return new ConfigNode(OBJECT, Collections.unmodifiableMap(fields), origin);
+    private ConfigNode(int kind, Object value, Origin origin) {
+        this(kind, value, null, origin);
+    }
+
+    /**
+     * @param keys   the keys in order, each once
+     * @param fields the same keys with their values; taken over, not copied: the caller keeps no reference
+     */
+    static ConfigNode object(List<String> keys, Map<String, ConfigNode> fields, Origin origin) {
+        return new ConfigNode(OBJECT, Collections.unmodifiableMap(fields), List.copyOf(keys), origin);
     }
 
     /** @param elements taken over, not copied: the caller keeps no reference */
@@ -112,8 +124,9 @@ final class ConfigNode {
     }
 
     /** The keys of this object, in the order written (Typesafe Config's order, for the values it parsed). */
-    Set<String> keys() {
-        return fields().keySet();
+    List<String> keys() {
+        fields(); // only an object has keys
+        return keys;
     }
 
     @SuppressWarnings("unchecked")
@@ -189,7 +202,7 @@ final class ConfigNode {
                     out.append("{}");
                     return;
                 }
-                String[] keys = fields.keySet().toArray(new String[0]);
+                String[] keys = this.keys.toArray(new String[0]);
                 Arrays.sort(keys, RenderOrder.INSTANCE);
                 out.append('{');
                 for (int i = 0; i < keys.length; i++) {

@@ -29,8 +29,11 @@ final class ConfigReader extends ConfigValueReader {
     static final List<String> AUDIT_KEYS = List.of("file", "max-size", "max-files", "queue-size");
     static final List<String> METRICS_KEYS = List.of("jmx");
 
-    /** Below this a reload check would cost more than it is worth; {@code off} turns reloading off. */
-    private static final Duration MIN_RELOAD_INTERVAL = Duration.ofMillis(100);
+    /**
+     * Below this a reload check would cost more than it is worth; {@code off} turns reloading off. In milliseconds,
+     * not a Duration constant: a config without reload-interval then initialises no Duration in premain.
+     */
+    private static final long MIN_RELOAD_INTERVAL_MILLIS = 100;
     private static final long MIN_AUDIT_FILE_SIZE = 4096;
 
     private static final LogSettings DEFAULT_LOG = new LogSettings(LogLevel.INFO, Optional.empty());
@@ -129,8 +132,8 @@ final class ConfigReader extends ConfigValueReader {
             problems.addValue(value, path, "not a duration", "write e.g. reload-interval = 5s, or off");
             return Optional.empty();
         }
-        if (interval.compareTo(MIN_RELOAD_INTERVAL) < 0) {
-            problems.addValue(value, path, "shorter than " + MIN_RELOAD_INTERVAL.toMillis() + " ms",
+        if (interval.compareTo(Duration.ofMillis(MIN_RELOAD_INTERVAL_MILLIS)) < 0) {
+            problems.addValue(value, path, "shorter than " + MIN_RELOAD_INTERVAL_MILLIS + " ms",
                     "write e.g. reload-interval = 5s, or off");
             return Optional.empty();
         }
@@ -192,19 +195,23 @@ final class ConfigReader extends ConfigValueReader {
         if (text == null) {
             return Optional.empty();
         }
-        try {
-            if (text.isBlank()) {
-                throw new InvalidPathException(text, "empty path");
+        String reason = text.isBlank() ? "empty path"
+                : !isPrintable(text) ? "it contains a control or other non-printable character" : null;
+        if (reason == null) {
+            try {
+                return Optional.of(Path.of(text));
+            } catch (IllegalArgumentException e) {
+                // Caught as its superclass, tested by instanceof: a catch of InvalidPathException itself would load
+                // that class (outside the JDK's class-data archive) into every premain when this class is verified.
+                if (!(e instanceof InvalidPathException)) {
+                    throw e;
+                }
+                reason = ((InvalidPathException) e).getReason();
             }
-            if (!isPrintable(text)) {
-                throw new InvalidPathException(text, "it contains a control or other non-printable character");
-            }
-            return Optional.of(Path.of(text));
-        } catch (InvalidPathException e) {
-            problems.addValue(value, path, "not a usable path (" + e.getReason() + ")",
-                    "write a file path, e.g. file = \"" + example + "\", or file = null for none");
-            return Optional.empty();
         }
+        problems.addValue(value, path, "not a usable path (" + reason + ")",
+                "write a file path, e.g. file = \"" + example + "\", or file = null for none");
+        return Optional.empty();
     }
 
     // ---- ifpin.log ----

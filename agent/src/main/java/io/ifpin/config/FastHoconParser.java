@@ -2,7 +2,7 @@ package io.ifpin.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,6 +30,9 @@ import java.util.Optional;
  * {@code FastHoconParserDifferentialTest} proves the trees equal on the samples, the tests' configs and random ones.
  */
 final class FastHoconParser {
+    /** Whole numbers with more digits may not fit a long: left to Typesafe (which reads them as strings if not). */
+    private static final int MAX_DIGITS = 18;
+
     private final String text;
     private final String name;
     /** Origins by line, created once per line: a line often holds a rule's brace and several of its values. */
@@ -104,7 +107,8 @@ final class FastHoconParser {
      * Fields are separated by a comma, new lines, or both; one trailing comma is allowed.
      */
     private ConfigNode objectBody(int originLine, boolean braced) {
-        Map<String, ConfigNode> fields = new LinkedHashMap<>();
+        List<String> keys = new ArrayList<>();
+        Map<String, ConfigNode> fields = new HashMap<>();
         while (true) {
             skipBlankLinesAndComments();
             int c = peek();
@@ -121,7 +125,7 @@ final class FastHoconParser {
                 }
                 break;
             }
-            field(fields);
+            field(keys, fields);
             if (!afterElement()) {
                 // No comma or new line: the object must end here.
                 c = peek();
@@ -135,10 +139,10 @@ final class FastHoconParser {
                 throw decline("expected a comma, a new line or the end of the object");
             }
         }
-        return ConfigNode.object(fields, origin(originLine));
+        return ConfigNode.object(keys, fields, origin(originLine));
     }
 
-    private void field(Map<String, ConfigNode> fields) {
+    private void field(List<String> keys, Map<String, ConfigNode> fields) {
         List<String> path = key();
         skipSpaces();
         int c = peek();
@@ -154,11 +158,12 @@ final class FastHoconParser {
         }
         // Dotted keys: the objects made for a.b.c carry the value's origin, as in Typesafe's parser.
         for (int i = path.size() - 1; i > 0; i--) {
-            value = ConfigNode.object(Map.of(path.get(i), value), value.origin());
+            value = ConfigNode.object(List.of(path.get(i)), Map.of(path.get(i), value), value.origin());
         }
         if (fields.putIfAbsent(path.get(0), value) != null) {
             throw decline("key " + path.get(0) + " given twice (HOCON merges or overrides)");
         }
+        keys.add(path.get(0));
     }
 
     /** A key: segments joined by dots, each an unquoted word or a quoted string. */
@@ -302,12 +307,11 @@ final class FastHoconParser {
             return ConfigNode.string(text.substring(start, pos), origin(valueLine));
         }
         requireValueEnd();
-        long number;
-        try {
-            number = Long.parseLong(text, start, pos, 10);
-        } catch (NumberFormatException e) {
+        if (digits > MAX_DIGITS) {
+            // Declined rather than caught: a catch of NumberFormatException would load it in every premain.
             throw decline("a number too large");
         }
+        long number = Long.parseLong(text, start, pos, 10);
         // As Typesafe's tokenizer: an int when it fits, else a long (an if, not ?:, which would box both as Long).
         Number boxed;
         if (number == (int) number) {

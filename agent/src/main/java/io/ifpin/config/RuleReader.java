@@ -33,37 +33,23 @@ import java.util.function.Function;
 final class RuleReader extends ConfigValueReader {
     // Anonymous classes, not method references: the config is read in premain, where each lambda would spin classes
     // (docs/dev/architecture.md, "Startup order").
-    private static final Function<String, HostPattern> HOST_PATTERN = new Function<>() {
-        @Override
-        public HostPattern apply(String text) {
-            return HostPattern.parse(text);
-        }
-    };
-    private static final Function<String, Cidr> CIDR = new Function<>() {
-        @Override
-        public Cidr apply(String text) {
-            return Cidr.parse(text);
-        }
-    };
-    private static final Function<String, CallerPattern> CALLER_PATTERN = new Function<>() {
-        @Override
-        public CallerPattern apply(String text) {
-            return CallerPattern.parse(text);
-        }
-    };
-    private static final Function<String, DnsServer> DNS_SERVER = new Function<>() {
-        @Override
-        public DnsServer apply(String text) {
-            return DnsServer.parse(text);
-        }
-    };
+    // One class for the four parsers of list elements: not four anonymous classes, nor method references (each a
+    // class spun in premain; docs/dev/architecture.md, "Startup order").
+    private static final Function<String, HostPattern> HOST_PATTERN = new ElementParser<>(ElementParser.HOST_PATTERN);
+    private static final Function<String, Cidr> CIDR = new ElementParser<>(ElementParser.CIDR);
+    private static final Function<String, CallerPattern> CALLER_PATTERN =
+            new ElementParser<>(ElementParser.CALLER_PATTERN);
+    private static final Function<String, DnsServer> DNS_SERVER = new ElementParser<>(ElementParser.DNS_SERVER);
 
     /** The keys allowed in each rule; ConfigurationDocTest checks the docs. */
     static final List<String> RULE_KEYS = List.of("name", "hosts", "cidrs", "ports", "protocols", "interface",
             "action", "on-error", "callers", "direction", "dns", "wait-for-interface", "source", "mark");
 
-    /** A wait longer than this holds a connect so long that it looks like a hang; a mistake, not a policy. */
-    static final Duration MAX_WAIT_FOR_INTERFACE = Duration.ofMinutes(10);
+    /**
+     * A wait longer than this holds a connect so long that it looks like a hang; a mistake, not a policy. In minutes,
+     * not a Duration constant: a config without a wait then initialises no Duration (nor BigInteger) in premain.
+     */
+    static final long MAX_WAIT_FOR_INTERFACE_MINUTES = 10;
 
     private static final String EVERY_DESTINATION =
             "add cidrs = [\"0.0.0.0/0\", \"::/0\"] to match every destination, or hosts = [...]";
@@ -523,7 +509,7 @@ final class RuleReader extends ConfigValueReader {
         return valid ? List.copyOf(names) : null;
     }
 
-    /** {@code wait-for-interface}: off, or a duration of at most {@link #MAX_WAIT_FOR_INTERFACE}; in milliseconds. */
+    /** {@code wait-for-interface}: off, or a duration of at most {@link #MAX_WAIT_FOR_INTERFACE_MINUTES}; in milliseconds. */
     long readWaitForInterface(ConfigNode value, String path, long fallback) {
         if (isAbsent(value)) {
             return fallback;
@@ -537,9 +523,10 @@ final class RuleReader extends ConfigValueReader {
             problems.addValue(value, path, "not a duration", fix);
             return fallback;
         }
-        if (wait.isNegative() || wait.isZero() || wait.compareTo(MAX_WAIT_FOR_INTERFACE) > 0) {
+        boolean tooLong = wait.compareTo(Duration.ofMinutes(MAX_WAIT_FOR_INTERFACE_MINUTES)) > 0;
+        if (wait.isNegative() || wait.isZero() || tooLong) {
             problems.addValue(value, path, wait.isNegative() || wait.isZero() ? "must be longer than 0"
-                    : "longer than " + MAX_WAIT_FOR_INTERFACE.toSeconds() + " s (a connect held that long"
+                    : "longer than " + MAX_WAIT_FOR_INTERFACE_MINUTES * 60 + " s (a connect held that long"
                     + " looks like a hang)", fix);
             return fallback;
         }
@@ -615,5 +602,34 @@ final class RuleReader extends ConfigValueReader {
     /** Absent or {@code []}: a rule condition that contributes nothing. */
     private static boolean isEmptyList(ConfigNode value) {
         return isAbsent(value) || (value.isList() && value.isEmpty());
+    }
+
+    /** Parses one string of a rule's list: a host pattern, a CIDR, a caller pattern or a DNS server. */
+    private static final class ElementParser<T> implements Function<String, T> {
+        static final int HOST_PATTERN = 0;
+        static final int CIDR = 1;
+        static final int CALLER_PATTERN = 2;
+        static final int DNS_SERVER = 3;
+
+        private final int kind;
+
+        ElementParser(int kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked") // each constant above is typed by the kind it is made with
+        public T apply(String text) {
+            switch (kind) {
+                case HOST_PATTERN:
+                    return (T) HostPattern.parse(text);
+                case CIDR:
+                    return (T) Cidr.parse(text);
+                case CALLER_PATTERN:
+                    return (T) CallerPattern.parse(text);
+                default:
+                    return (T) DnsServer.parse(text);
+            }
+        }
     }
 }

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -116,11 +116,12 @@ final class TypesafeHocon {
     static ConfigNode node(ConfigValue value, String source) {
         ConfigNode.Origin origin = origin(value.origin(), source);
         if (value instanceof ConfigObject object) {
-            Map<String, ConfigNode> fields = new LinkedHashMap<>();
-            for (String key : object.keySet()) {
+            List<String> keys = new ArrayList<>(object.keySet());
+            Map<String, ConfigNode> fields = new HashMap<>();
+            for (String key : keys) {
                 fields.put(key, node(object.get(key), source));
             }
-            return ConfigNode.object(fields, origin);
+            return ConfigNode.object(keys, fields, origin);
         }
         if (value instanceof ConfigList list) {
             List<ConfigNode> elements = new ArrayList<>(list.size());

@@ -62,8 +62,7 @@ public final class AgentInstaller {
         Installation installation = new Installation(Installation.BRIDGE);
         Installation.Owner owner = installation.pinningOwner();
         if (owner != null) {
-            reportSecondAgent(owner, ConfigLocation.resolve(agentArgument, System.getProperty(ConfigLocation.PROPERTY),
-                    System.getenv(ConfigLocation.ENVIRONMENT)));
+            reportSecondAgent(owner, ConfigLocation.find(agentArgument));
             return;
         }
         installOrStop(ConfigStage.loadOrExit(agentArgument), installation, instrumentation, startNanos);
