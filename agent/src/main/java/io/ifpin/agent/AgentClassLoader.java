@@ -101,7 +101,7 @@ final class AgentClassLoader extends ClassLoader implements Consumer<BiConsumer<
         }
         try {
             return new URL(jarUrl + entryName);
-        } catch (MalformedURLException e) {
+        } catch (IOException e) { // a MalformedURLException; a catch of that type would load it in every premain
             return null;
         }
     }

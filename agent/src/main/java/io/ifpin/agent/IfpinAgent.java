@@ -1,12 +1,11 @@
 package io.ifpin.agent;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
@@ -50,8 +49,10 @@ public final class IfpinAgent {
         } catch (Throwable t) {
             Throwable cause = t instanceof InvocationTargetException || t instanceof UndeclaredThrowableException
                     ? t.getCause() : t;
-            StringWriter trace = new StringWriter();
-            cause.printStackTrace(new PrintWriter(trace));
+            // A byte buffer, not a StringWriter: the verifier loads what this code passes as a Writer when it
+            // verifies IfpinAgent, in every JVM's premain; ByteArrayOutputStream is in the JDK's class-data archive.
+            ByteArrayOutputStream trace = new ByteArrayOutputStream();
+            cause.printStackTrace(new PrintStream(trace, true));
             PrintStream stderr = stderr();
             stderr.println("[ifpin] ERROR the agent failed to start; sockets are NOT pinned: " + cause);
             for (String line : trace.toString().split("\n")) {
@@ -66,8 +67,11 @@ public final class IfpinAgent {
         Class<?> cli = Class.forName(CLI, true, new AgentClassLoader(agentJar));
         try {
             cli.getMethod("main", String[].class).invoke(null, (Object) args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+        } catch (Exception e) { // and instanceof: a catch of InvocationTargetException would load it in premain too
+            if (e instanceof InvocationTargetException && e.getCause() instanceof Exception) {
+                throw (Exception) e.getCause();
+            }
+            throw e;
         }
     }
 
@@ -90,8 +94,13 @@ public final class IfpinAgent {
         }
         try {
             return new File(classPath).getCanonicalFile().equals(agentJar.getCanonicalFile());
-        } catch (IOException | SecurityException e) {
+        } catch (IOException e) {
             return false;
+        } catch (RuntimeException e) { // not a catch of SecurityException: see main
+            if (e instanceof SecurityException) {
+                return false;
+            }
+            throw e;
         }
     }
 

@@ -1,14 +1,11 @@
 package io.ifpin.config;
 
-import com.typesafe.config.ConfigOriginFactory;
-
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +47,7 @@ final class ConfigFile {
             return decode(readBytes(file));
         } catch (Unusable e) {
             Problems problems = new Problems(file.toString());
-            problems.add(e.line > 0 ? ConfigOriginFactory.newFile(file.toString()).withLineNumber(e.line) : null, null,
+            problems.add(e.line > 0 ? new ConfigNode.Origin(file.toString(), e.line) : null, null,
                     e.problem, e.fix);
             throw problems.toException();
         }
@@ -81,9 +78,12 @@ final class ConfigFile {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class); // stat: never blocks
-        } catch (NoSuchFileException e) {
-            throw new Unusable("file not found" + shown, PATH_FIX);
         } catch (IOException e) {
+            // One catch and instanceof, not a catch per type: the verifier loads each caught type with this class,
+            // in every JVM's premain; an instanceof loads its type only when a read fails.
+            if (e instanceof NoSuchFileException) {
+                throw new Unusable("file not found" + shown, PATH_FIX);
+            }
             throw new Unusable("cannot read the file (" + e.getMessage() + ")" + shown, PATH_FIX);
         }
         if (attributes.isDirectory()) {
@@ -104,14 +104,16 @@ final class ConfigFile {
                 throw tooLarge("more than " + MAX_BYTES + " bytes");
             }
             return bytes;
-        } catch (FileNotFoundException e) {
-            // java.io says "not found" for both; the stat just found it, so it is gone or not readable.
-            if (!Files.exists(file)) {
-                throw new Unusable("file not found" + shown, PATH_FIX);
-            }
-            throw new Unusable("file not readable (permission denied for user " + System.getProperty("user.name")
-                    + ")", "make it readable by the user running the JVM, or " + PATH_FIX);
         } catch (IOException e) {
+            if (e instanceof FileNotFoundException) { // as above: no catch of its own
+                // java.io says "not found" for both; the stat just found it, so it is gone or not readable.
+                if (!Files.exists(file)) {
+                    throw new Unusable("file not found" + shown, PATH_FIX);
+                }
+                throw new Unusable("file not readable (permission denied for user "
+                        + System.getProperty("user.name") + ")", "make it readable by the user running the JVM, or "
+                        + PATH_FIX);
+            }
             throw new Unusable("cannot read the file (" + e.getMessage() + ")", PATH_FIX);
         }
     }
@@ -131,7 +133,7 @@ final class ConfigFile {
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
+        } catch (IOException e) { // a CharacterCodingException, caught by its superclass (see readBytes)
             int line = 1;
             CharBuffer good = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(bytes, 0, firstInvalid(bytes)));
             for (int i = 0; i < good.length(); i++) {

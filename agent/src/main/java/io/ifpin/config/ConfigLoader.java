@@ -1,24 +1,15 @@
 package io.ifpin.config;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigOriginFactory;
-import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigValue;
-
-import java.net.URL;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Loads an ifpin HOCON config: read by {@link ConfigFile}, parsed by {@link FastHoconParser} or else Typesafe Config,
- * read into an {@link IfpinConfig} by {@link ConfigReader} (docs/dev/architecture.md, "Config loading"). The agent's
- * own {@code reference.conf} is merged under the file only when the file has substitutions.
+ * Loads an ifpin HOCON config: read by {@link ConfigFile}, parsed into {@link ConfigNode}s by {@link FastHoconParser}
+ * or else Typesafe Config ({@link TypesafeHocon}), read into an {@link IfpinConfig} by {@link ConfigReader}
+ * (docs/dev/architecture.md, "Config loading"). The agent's own {@code reference.conf} is merged under the file only
+ * when the file has substitutions.
  *
  * <p>Never {@code ConfigFactory.load()} or {@code defaultReference()}: the agent runs inside someone
  * else's JVM, and those would read the application's {@code application.conf} and every
@@ -28,10 +19,6 @@ import java.util.Optional;
  * the message format.
  */
 public final class ConfigLoader {
-    private static final String REFERENCE = "/reference.conf";
-    private static final String SYNTAX_FIX = "correct the HOCON syntax there; double-quote values that contain"
-            + " * : / such as \"*.corp.example\" and IPv6 addresses";
-
     private ConfigLoader() {
     }
 
@@ -72,22 +59,13 @@ public final class ConfigLoader {
     private static Loaded parseFile(Path file, String text, boolean fastParse) throws InvalidConfigException {
         String source = file.toString();
         // The fast path declines includes, so a config it reads has no loader warnings.
-        Optional<IfpinConfig> fast = fastParse ? readFast(FastHoconParser.parseFileText(file, text), source, false)
+        Optional<IfpinConfig> fast = fastParse ? readFast(FastHoconParser.parseFileText(file, text), source)
                 : Optional.empty();
         if (fast.isPresent()) {
             return new Loaded(fast.get(), text, List.of());
         }
         List<String> warnings = new ArrayList<>();
-        IfpinConfig config = guarded(source, text, () -> {
-            Config user;
-            try {
-                user = ConfigFactory.parseString(text,
-                        FileIncluder.options(ConfigParseOptions.defaults(), file, text, warnings));
-            } catch (ConfigException e) {
-                throw translate(e, source);
-            }
-            return build(user, source, false);
-        });
+        IfpinConfig config = guarded(source, text, () -> read(TypesafeHocon.parseFile(file, text, warnings), source));
         return new Loaded(config, text, warnings);
     }
 
@@ -141,20 +119,14 @@ public final class ConfigLoader {
 
     private static IfpinConfig parse(String hocon, String originName, boolean mergeReference, boolean fastParse)
             throws InvalidConfigException {
-        Optional<IfpinConfig> fast = fastParse ? readFast(FastHoconParser.parse(hocon,
-                ConfigOriginFactory.newSimple(originName)), originName, mergeReference) : Optional.empty();
+        // Merging reference.conf (tests) is the full parse's.
+        Optional<IfpinConfig> fast = fastParse && !mergeReference
+                ? readFast(FastHoconParser.parse(hocon, originName), originName) : Optional.empty();
         if (fast.isPresent()) {
             return fast.get();
         }
-        return guarded(originName, hocon, () -> {
-            Config user;
-            try {
-                user = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription(originName));
-            } catch (ConfigException e) {
-                throw translate(e, originName);
-            }
-            return build(user, originName, mergeReference);
-        });
+        return guarded(originName, hocon, () -> read(TypesafeHocon.parse(hocon, originName, mergeReference),
+                originName));
     }
 
     /**
@@ -163,85 +135,24 @@ public final class ConfigLoader {
      * (docs/dev/architecture.md, "Config loading"). An unexpected exception also falls back: a fault of the fast path
      * must not change what the full parse would decide.
      */
-    private static Optional<IfpinConfig> readFast(Optional<ConfigObject> root, String source, boolean mergeReference) {
+    private static Optional<IfpinConfig> readFast(Optional<ConfigNode> root, String source) {
         if (root.isEmpty()) {
             return Optional.empty();
         }
+        ConfigNode ifpin = root.get().get("ifpin");
+        if (ifpin == null && !root.get().isEmpty()) {
+            return Optional.empty(); // no ifpin block: the full parse reports it
+        }
         try {
-            return Optional.of(build(root.get().toConfig(), source, mergeReference));
+            return Optional.of(read(ifpin, source));
         } catch (InvalidConfigException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
             // Out of memory or stack here, the full parse below (its garbage gone) either fits or reports it.
             return Optional.empty();
         }
     }
 
-    /** @param mergeReference merge reference.conf even when the file has no substitutions (tests) */
-    private static IfpinConfig build(Config user, String source, boolean mergeReference)
-            throws InvalidConfigException {
-        Problems problems = new Problems(source);
-        ConfigObject root = user.root();
-        if (!root.containsKey("ifpin") && !root.isEmpty()) {
-            // Likely a file written for something else, or settings without their block: applying
-            // no rules silently would leave every socket unpinned.
-            ConfigValue first = root.values().stream()
-                    .min(Comparator.comparingInt(value -> value.origin().lineNumber())).orElseThrow();
-            problems.add(first.origin(), null, "no `ifpin { ... }` block (found only " + root.keySet() + ")",
-                    "put the agent settings inside ifpin { ... }; keys outside it are ignored");
-            throw problems.toException();
-        }
-        Config resolved = user;
-        if (mergeReference || !user.isResolved()) {
-            // Substitutions may refer to reference.conf's keys. Without any, it is not parsed at all: that costs
-            // about 30 ms of a cold JVM's premain, and the reader's defaults are the same (ConfigDefaultsTest).
-            try {
-                resolved = user.withFallback(reference()).resolve();
-            } catch (ConfigException e) {
-                throw translate(e, source);
-            }
-        }
-        ConfigValue ifpin = resolved.root().get("ifpin");
-        return new ConfigReader(source, problems).read(ifpin != null ? ifpin : ConfigFactory.empty().root());
-    }
-
-    /**
-     * The agent's own defaults only. In the agent, classes and resources come from an isolated
-     * loader whose parent is the platform loader, so this finds the agent jar's copy and never
-     * an application's reference.conf.
-     */
-    private static Config reference() {
-        URL url = ConfigLoader.class.getResource(REFERENCE);
-        if (url == null) {
-            throw new IllegalStateException("the ifpin agent is missing its " + REFERENCE);
-        }
-        return ConfigFactory.parseURL(url, ConfigParseOptions.defaults().setAllowMissing(false));
-    }
-
-    /** HOCON syntax errors, unresolved substitutions and I/O errors, in the same format as other problems. */
-    private static InvalidConfigException translate(ConfigException e, String source) {
-        String detail = e.getMessage();
-        if (e.origin() != null && detail.startsWith(e.origin().description() + ": ")) {
-            detail = detail.substring(e.origin().description().length() + 2); // the location is printed anyway
-        }
-        String problem;
-        String fix;
-        if (e instanceof FileIncluder.IncludeProblem include) {
-            problem = include.problem;
-            fix = include.fix;
-        } else if (e instanceof ConfigException.UnresolvedSubstitution) { // a subclass of Parse: test first
-            problem = detail;
-            fix = "define the referenced key or environment variable, or write ${?NAME} to make it optional";
-        } else if (e instanceof ConfigException.Parse) {
-            problem = "HOCON syntax error: " + detail;
-            fix = SYNTAX_FIX;
-        } else if (e instanceof ConfigException.IO) {
-            problem = "cannot read the file: " + detail;
-            fix = ConfigFile.PATH_FIX;
-        } else {
-            problem = detail;
-            fix = "correct the config there";
-        }
-        Problems problems = new Problems(source);
-        problems.add(e.origin(), null, problem, fix);
-        return problems.toException();
+    /** Reads the {@code ifpin} block, null when the file has none (and no other key: an empty file). */
+    private static IfpinConfig read(ConfigNode ifpin, String source) throws InvalidConfigException {
+        return new ConfigReader(source, new Problems(source)).read(ifpin != null ? ifpin : ConfigNode.EMPTY_OBJECT);
     }
 }

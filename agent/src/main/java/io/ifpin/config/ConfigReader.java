@@ -1,11 +1,6 @@
 package io.ifpin.config;
 
 import io.ifpin.log.LogLevel;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
 import io.ifpin.rules.Action;
 import io.ifpin.rules.InvalidValueException;
 import io.ifpin.rules.OnError;
@@ -34,8 +29,11 @@ final class ConfigReader extends ConfigValueReader {
     static final List<String> AUDIT_KEYS = List.of("file", "max-size", "max-files", "queue-size");
     static final List<String> METRICS_KEYS = List.of("jmx");
 
-    /** Below this a reload check would cost more than it is worth; {@code off} turns reloading off. */
-    private static final Duration MIN_RELOAD_INTERVAL = Duration.ofMillis(100);
+    /**
+     * Below this a reload check would cost more than it is worth; {@code off} turns reloading off. In milliseconds,
+     * not a Duration constant: a config without reload-interval then initialises no Duration in premain.
+     */
+    private static final long MIN_RELOAD_INTERVAL_MILLIS = 100;
     private static final long MIN_AUDIT_FILE_SIZE = 4096;
 
     private static final LogSettings DEFAULT_LOG = new LogSettings(LogLevel.INFO, Optional.empty());
@@ -53,8 +51,8 @@ final class ConfigReader extends ConfigValueReader {
      * Reads the {@code ifpin} block. Every key may be absent (Java null): the defaults here are reference.conf's,
      * which the loader merges only when the file has substitutions (ConfigDefaultsTest keeps the two equal).
      */
-    IfpinConfig read(ConfigValue ifpin) throws InvalidConfigException {
-        ConfigObject root = expectObject(ifpin, "ifpin", "write ifpin { rules = [ ... ] }");
+    IfpinConfig read(ConfigNode ifpin) throws InvalidConfigException {
+        ConfigNode root = expectObject(ifpin, "ifpin", "write ifpin { rules = [ ... ] }");
         if (root == null) {
             problems.throwIfAny();
         }
@@ -73,7 +71,7 @@ final class ConfigReader extends ConfigValueReader {
         return new IfpinConfig(source, log, RuleSet.of(rules), defaultRule, reloadInterval, audit, jmx, mode);
     }
 
-    private Mode readMode(ConfigValue value) {
+    private Mode readMode(ConfigNode value) {
         String text = isAbsent(value) ? null : string(value, "ifpin.mode", "mode = observe");
         if (text == null) {
             return Mode.ENFORCE;
@@ -88,9 +86,9 @@ final class ConfigReader extends ConfigValueReader {
 
     // ---- ifpin.on-error, default-action, default-interface, reload-interval ----
 
-    private Rule readDefault(ConfigObject root, OnError onError) {
-        ConfigValue actionValue = root.get("default-action");
-        ConfigValue interfaceValue = root.get("default-interface");
+    private Rule readDefault(ConfigNode root, OnError onError) {
+        ConfigNode actionValue = root.get("default-action");
+        ConfigNode interfaceValue = root.get("default-interface");
         Action action = Action.ALLOW;
         String actionText = isAbsent(actionValue) ? null
                 : string(actionValue, "ifpin.default-action", "default-action = deny");
@@ -124,45 +122,45 @@ final class ConfigReader extends ConfigValueReader {
         return Rule.byDefault(action, interfaceName, onError, origin);
     }
 
-    private Optional<Duration> readReloadInterval(ConfigValue value) {
+    private Optional<Duration> readReloadInterval(ConfigNode value) {
         String path = "ifpin.reload-interval";
-        if (isAbsent(value) || (value.valueType() == ConfigValueType.STRING && "off".equals(value.unwrapped()))) {
+        if (isAbsent(value) || (value.isString() && "off".equals(value.string()))) {
             return Optional.empty();
         }
-        try {
-            Duration interval = ConfigFactory.empty().withValue("v", value).getDuration("v");
-            if (interval.compareTo(MIN_RELOAD_INTERVAL) < 0) {
-                problems.addValue(value, path, "shorter than " + MIN_RELOAD_INTERVAL.toMillis() + " ms",
-                        "write e.g. reload-interval = 5s, or off");
-                return Optional.empty();
-            }
-            return Optional.of(interval);
-        } catch (ConfigException e) {
+        Duration interval = HoconUnits.duration(value);
+        if (interval == null) {
             problems.addValue(value, path, "not a duration", "write e.g. reload-interval = 5s, or off");
             return Optional.empty();
         }
+        if (interval.compareTo(Duration.ofMillis(MIN_RELOAD_INTERVAL_MILLIS)) < 0) {
+            problems.addValue(value, path, "shorter than " + MIN_RELOAD_INTERVAL_MILLIS + " ms",
+                    "write e.g. reload-interval = 5s, or off");
+            return Optional.empty();
+        }
+        return Optional.of(interval);
     }
 
     // ---- ifpin.audit, ifpin.metrics ----
 
-    private AuditSettings readAudit(ConfigValue value) {
-        ConfigObject audit = optionalObject(value, "ifpin.audit", "write audit { file = \"/var/log/ifpin-audit.jsonl\" }");
+    private AuditSettings readAudit(ConfigNode value) {
+        ConfigNode audit = optionalObject(value, "ifpin.audit", "write audit { file = \"/var/log/ifpin-audit.jsonl\" }");
         if (audit == null) {
             return AuditSettings.OFF;
         }
         checkKeys(audit, "ifpin.audit", AUDIT_KEYS);
         Optional<Path> file = readPath(audit.get("file"), "ifpin.audit.file", "/var/log/ifpin-audit.jsonl");
         long maxSize = AuditSettings.OFF.maxSize();
-        ConfigValue sizeValue = audit.get("max-size");
+        ConfigNode sizeValue = audit.get("max-size");
         if (!isAbsent(sizeValue)) {
-            try {
-                maxSize = ConfigFactory.empty().withValue("v", sizeValue).getBytes("v");
+            Long bytes = HoconUnits.bytes(sizeValue);
+            if (bytes == null) {
+                problems.addValue(sizeValue, "ifpin.audit.max-size", "not a size", "write e.g. max-size = 10M");
+            } else {
+                maxSize = bytes;
                 if (maxSize < MIN_AUDIT_FILE_SIZE) {
                     problems.addValue(sizeValue, "ifpin.audit.max-size", "smaller than " + MIN_AUDIT_FILE_SIZE
                             + " bytes", "write e.g. max-size = 10M");
                 }
-            } catch (ConfigException e) {
-                problems.addValue(sizeValue, "ifpin.audit.max-size", "not a size", "write e.g. max-size = 10M");
             }
         }
         int maxFiles = positiveInt(audit.get("max-files"), "ifpin.audit.max-files", AuditSettings.OFF.maxFiles(),
@@ -172,57 +170,61 @@ final class ConfigReader extends ConfigValueReader {
         return new AuditSettings(file, maxSize, maxFiles, queueSize);
     }
 
-    private boolean readMetrics(ConfigValue value) {
-        ConfigObject metrics = optionalObject(value, "ifpin.metrics", "write metrics { jmx = true }");
+    private boolean readMetrics(ConfigNode value) {
+        ConfigNode metrics = optionalObject(value, "ifpin.metrics", "write metrics { jmx = true }");
         if (metrics == null) {
             return true;
         }
         checkKeys(metrics, "ifpin.metrics", METRICS_KEYS);
-        ConfigValue jmx = metrics.get("jmx");
+        ConfigNode jmx = metrics.get("jmx");
         if (isAbsent(jmx)) {
             return true;
         }
-        if (jmx.valueType() != ConfigValueType.BOOLEAN) {
-            problems.addValue(jmx, "ifpin.metrics.jmx", "must be true or false, not " + typeName(jmx),
+        if (!jmx.isBoolean()) {
+            problems.addValue(jmx, "ifpin.metrics.jmx", "must be true or false, not " + jmx.typeName(),
                     "write jmx = true or jmx = false");
             return true;
         }
-        return (Boolean) jmx.unwrapped();
+        return jmx.bool();
     }
 
     /** An optional file path: absent or null gives empty. */
-    private Optional<Path> readPath(ConfigValue value, String path, String example) {
+    private Optional<Path> readPath(ConfigNode value, String path, String example) {
         String text = isAbsent(value) ? null
                 : string(value, path, "file = \"" + example + "\", or file = null");
         if (text == null) {
             return Optional.empty();
         }
-        try {
-            if (text.isBlank()) {
-                throw new InvalidPathException(text, "empty path");
+        String reason = text.isBlank() ? "empty path"
+                : !isPrintable(text) ? "it contains a control or other non-printable character" : null;
+        if (reason == null) {
+            try {
+                return Optional.of(Path.of(text));
+            } catch (IllegalArgumentException e) {
+                // Caught as its superclass, tested by instanceof: a catch of InvalidPathException itself would load
+                // that class (outside the JDK's class-data archive) into every premain when this class is verified.
+                if (!(e instanceof InvalidPathException)) {
+                    throw e;
+                }
+                reason = ((InvalidPathException) e).getReason();
             }
-            if (!isPrintable(text)) {
-                throw new InvalidPathException(text, "it contains a control or other non-printable character");
-            }
-            return Optional.of(Path.of(text));
-        } catch (InvalidPathException e) {
-            problems.addValue(value, path, "not a usable path (" + e.getReason() + ")",
-                    "write a file path, e.g. file = \"" + example + "\", or file = null for none");
-            return Optional.empty();
         }
+        problems.addValue(value, path, "not a usable path (" + reason + ")",
+                "write a file path, e.g. file = \"" + example + "\", or file = null for none");
+        return Optional.empty();
     }
 
     // ---- ifpin.log ----
 
-    private LogSettings readLog(ConfigValue value) {
-        ConfigObject log = optionalObject(value, "ifpin.log", "write log { level = info }");
+    private LogSettings readLog(ConfigNode value) {
+        ConfigNode log = optionalObject(value, "ifpin.log", "write log { level = info }");
         if (log == null) {
             return DEFAULT_LOG;
         }
         checkKeys(log, "ifpin.log", LOG_KEYS);
 
         LogLevel level = LogLevel.INFO;
-        ConfigValue levelValue = log.get("level");
+        ConfigNode levelValue = log.get("level");
         String levelText = string(levelValue, "ifpin.log.level", "level = info");
         if (levelText != null) {
             try {

@@ -1,9 +1,5 @@
 package io.ifpin.config;
 
-import com.typesafe.config.ConfigList;
-import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
 
 import java.util.List;
 import java.util.Locale;
@@ -14,9 +10,8 @@ import java.util.Locale;
  * so one run reports them all. {@link ConfigReader} (the {@code ifpin.*} settings) and {@link RuleReader} (each rule)
  * build on it.
  *
- * <p>It walks {@link ConfigValue}s rather than using {@code Config.getString()} and friends, because
- * only the values carry the origin (file and line) of each list element, and the getters stop at
- * the first error with messages that name no fix.
+ * <p>It walks {@link ConfigNode}s, ifpin's own tree (each value with its file and line, list elements included),
+ * whichever parser made them, rather than getters that stop at the first error with messages that name no fix.
  */
 abstract class ConfigValueReader {
     final Problems problems;
@@ -25,12 +20,12 @@ abstract class ConfigValueReader {
         this.problems = problems;
     }
 
-    int positiveInt(ConfigValue value, String path, int fallback, String example) {
+    int positiveInt(ConfigNode value, String path, int fallback, String example) {
         if (isAbsent(value)) {
             return fallback;
         }
-        if (value.valueType() == ConfigValueType.NUMBER) {
-            Number number = (Number) value.unwrapped();
+        if (value.isNumber()) {
+            Number number = value.number();
             if (number.doubleValue() == Math.rint(number.doubleValue()) && number.longValue() >= 1
                     && number.longValue() <= Integer.MAX_VALUE) {
                 return number.intValue();
@@ -42,10 +37,8 @@ abstract class ConfigValueReader {
 
     // ---- shape checks; each records a problem and returns null when the value does not fit ----
 
-    void checkKeys(ConfigObject object, String path, List<String> known) {
-        // keySet(), not entrySet(): Typesafe's entrySet() builds a HashSet of entries, hashing every value deeply,
-        // which for the root is the whole config (a tenth of the read at 1,000 rules).
-        for (String key : object.keySet()) {
+    void checkKeys(ConfigNode object, String path, List<String> known) {
+        for (String key : object.keys()) {
             if (!known.contains(key)) {
                 String closest = closestKey(key, known);
                 problems.add(object.get(key).origin(), path + "." + key, "unknown key",
@@ -55,34 +48,34 @@ abstract class ConfigValueReader {
         }
     }
 
-    ConfigObject expectObject(ConfigValue value, String path, String fix) {
-        if (value instanceof ConfigObject object) {
-            return object;
+    ConfigNode expectObject(ConfigNode value, String path, String fix) {
+        if (value.isObject()) {
+            return value;
         }
-        problems.addValue(value, path, "must be an object { ... }, not " + typeName(value), fix);
+        problems.addValue(value, path, "must be an object { ... }, not " + value.typeName(), fix);
         return null;
     }
 
     /** Null when absent (the caller's default applies) or not an object (recorded); HOCON null is not absent. */
-    ConfigObject optionalObject(ConfigValue value, String path, String fix) {
+    ConfigNode optionalObject(ConfigNode value, String path, String fix) {
         return value == null ? null : expectObject(value, path, fix);
     }
 
-    ConfigList expectList(ConfigValue value, String path, String fix) {
-        if (value instanceof ConfigList list) {
-            return list;
+    ConfigNode expectList(ConfigNode value, String path, String fix) {
+        if (value.isList()) {
+            return value;
         }
-        problems.addValue(value, path, "must be a list [ ... ], not " + typeName(value), "write " + fix);
+        problems.addValue(value, path, "must be a list [ ... ], not " + value.typeName(), "write " + fix);
         return null;
     }
 
     /** Null when absent; a single string gets a fix that wraps it in a list. */
-    ConfigList optionalList(ConfigValue value, String key, String path, String example) {
+    ConfigNode optionalList(ConfigNode value, String key, String path, String example) {
         if (isAbsent(value)) {
             return null;
         }
-        if (value.valueType() == ConfigValueType.STRING || value.valueType() == ConfigValueType.NUMBER) {
-            problems.addValue(value, path, "must be a list [ ... ], not " + typeName(value),
+        if (value.isString() || value.isNumber()) {
+            problems.addValue(value, path, "must be a list [ ... ], not " + value.typeName(),
                     "write " + key + " = [" + Problems.render(value) + "]");
             return null;
         }
@@ -90,14 +83,14 @@ abstract class ConfigValueReader {
     }
 
     /** Null when absent; otherwise the string, or null after recording that it is not one. */
-    String string(ConfigValue value, String path, String example) {
+    String string(ConfigNode value, String path, String example) {
         if (value == null) {
             return null;
         }
-        if (value.valueType() == ConfigValueType.STRING) {
-            return (String) value.unwrapped();
+        if (value.isString()) {
+            return value.string();
         }
-        problems.addValue(value, path, "must be a string, not " + typeName(value), "write e.g. " + example);
+        problems.addValue(value, path, "must be a string, not " + value.typeName(), "write e.g. " + example);
         return null;
     }
 
@@ -105,12 +98,12 @@ abstract class ConfigValueReader {
      * A list element that must be a string. Surrounding white space is rejected rather than trimmed: it
      * usually means a typo such as {@code "192.0.2.0/24 "} and would otherwise be invisible in messages.
      */
-    String elementString(ConfigValue element, String path, String example) {
-        if (element.valueType() != ConfigValueType.STRING) {
-            problems.addValue(element, path, "must be a string, not " + typeName(element), "write e.g. " + example);
+    String elementString(ConfigNode element, String path, String example) {
+        if (!element.isString()) {
+            problems.addValue(element, path, "must be a string, not " + element.typeName(), "write e.g. " + example);
             return null;
         }
-        String text = (String) element.unwrapped();
+        String text = element.string();
         if (!text.equals(text.strip())) {
             problems.addValue(element, path, "has leading or trailing white space",
                     "write \"" + text.strip() + "\"");
@@ -130,19 +123,8 @@ abstract class ConfigValueReader {
     }
 
     /** Absent, or HOCON {@code null}, which the config may use to unset an optional key. */
-    static boolean isAbsent(ConfigValue value) {
-        return value == null || value.valueType() == ConfigValueType.NULL;
-    }
-
-    static String typeName(ConfigValue value) {
-        return switch (value.valueType()) {
-            case OBJECT -> "an object";
-            case LIST -> "a list";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case NULL -> "null";
-            case STRING -> "a string";
-        };
+    static boolean isAbsent(ConfigNode value) {
+        return value == null || value.isNull();
     }
 
     /**

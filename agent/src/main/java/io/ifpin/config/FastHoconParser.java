@@ -1,11 +1,5 @@
 package io.ifpin.config;
 
-import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigOrigin;
-import com.typesafe.config.ConfigOriginFactory;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueFactory;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,13 +9,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Parses the plain subset of HOCON that ifpin configs are written in, into the same Typesafe Config values, with the
- * same origins (file and line), that Typesafe Config's own parser gives; it declines (empty) anything else.
+ * Parses the plain subset of HOCON that ifpin configs are written in, into {@link ConfigNode}s equal, origins (file
+ * and line) included, to those {@link TypesafeHocon} makes of Typesafe Config's own parse; it declines (empty)
+ * anything else.
  *
  * <p>Why: Typesafe Config's parser costs 30 ms of a cold JVM for a three-rule file and over 100 ms for 1,000 rules
  * (its tokenizer, document tree and 118 classes, run by the interpreter), and the config is read on the main thread
  * before the application starts (docs/dev/architecture.md, "Config loading"). This parser is one pass over the
- * characters; the values it builds load 49 of those classes.
+ * characters, and loads none of Typesafe's classes.
  *
  * <p>The subset: objects ({@code key = value}, {@code key: value}, {@code key { ... }}), lists, double-quoted strings
  * with JSON escapes, unquoted words ({@code deny}, {@code fail-closed}, {@code /var/log/x.log}), whole numbers and a
@@ -32,19 +27,22 @@ import java.util.Optional;
  * (HOCON merges or overrides), values concatenated across white space, other numbers, white space other than space,
  * tab and CR/LF, a new line between a key and its value (Typesafe's object origins would not count it), and every
  * syntax error. The caller then runs Typesafe Config's parser, which reads it or reports the problem in its words.
- * {@code FastHoconParserDifferentialTest} proves the values equal on the samples, the tests' configs and random ones.
+ * {@code FastHoconParserDifferentialTest} proves the trees equal on the samples, the tests' configs and random ones.
  */
 final class FastHoconParser {
+    /** Whole numbers with more digits may not fit a long: left to Typesafe (which reads them as strings if not). */
+    private static final int MAX_DIGITS = 18;
+
     private final String text;
-    private final ConfigOrigin base;
+    private final String name;
     /** Origins by line, created once per line: a line often holds a rule's brace and several of its values. */
-    private final List<ConfigOrigin> origins = new ArrayList<>();
+    private final List<ConfigNode.Origin> origins = new ArrayList<>();
     private int pos;
     private int line = 1;
 
-    private FastHoconParser(String text, ConfigOrigin base) {
+    private FastHoconParser(String text, String name) {
         this.text = text;
-        this.base = base;
+        this.name = name;
     }
 
     /**
@@ -52,23 +50,23 @@ final class FastHoconParser {
      * (its origins are named by the file's path, as that parse names them), or empty when this parser declines it:
      * named as JSON or properties (Typesafe Config reads those in another syntax), or outside the subset.
      */
-    static Optional<ConfigObject> parseFileText(Path file, String text) {
+    static Optional<ConfigNode> parseFileText(Path file, String text) {
         String name = file.toString();
         String lower = name.toLowerCase(Locale.ROOT);
         if (lower.endsWith(".json") || lower.endsWith(".properties")) {
             return Optional.empty();
         }
-        return parse(text, ConfigOriginFactory.newSimple(name));
+        return parse(text, name);
     }
 
     /**
-     * The root object of {@code text} as Typesafe Config parses it with origin {@code base}, or empty when the text
-     * is outside the subset. A fault of this parser (an exception, a stack overflow on absurd nesting) is a decline
+     * The root object of {@code text} as Typesafe Config parses it with origin description {@code name} (the file
+     * name in messages), or empty when the text is outside the subset. A fault of this parser (an exception, a stack overflow on absurd nesting) is a decline
      * too: the full parse then decides as it always did.
      */
-    static Optional<ConfigObject> parse(String text, ConfigOrigin base) {
+    static Optional<ConfigNode> parse(String text, String name) {
         try {
-            return Optional.of(new FastHoconParser(text, base).document());
+            return Optional.of(new FastHoconParser(text, name).document());
         } catch (RuntimeException | StackOverflowError e) { // Declined is a RuntimeException
             return Optional.empty();
         }
@@ -77,7 +75,7 @@ final class FastHoconParser {
     /** Why the text is declined, or null when it is parsed: for tests, which see a fault of this parser as it is. */
     static String declineReason(String text) {
         try {
-            new FastHoconParser(text, ConfigOriginFactory.newSimple("test")).document();
+            new FastHoconParser(text, "test").document();
             return null;
         } catch (Declined e) {
             return e.getMessage();
@@ -86,9 +84,9 @@ final class FastHoconParser {
 
     // ---- grammar ----
 
-    private ConfigObject document() {
+    private ConfigNode document() {
         skipBlankLinesAndComments();
-        ConfigObject root;
+        ConfigNode root;
         if (peek() == '{') {
             // Typesafe's origin for a braced root is the line of its brace.
             int braceLine = line;
@@ -108,8 +106,9 @@ final class FastHoconParser {
      * The fields of an object up to its closing brace (consumed), or to the end of the text for a braceless root.
      * Fields are separated by a comma, new lines, or both; one trailing comma is allowed.
      */
-    private ConfigObject objectBody(int originLine, boolean braced) {
-        Map<String, ConfigValue> fields = new HashMap<>();
+    private ConfigNode objectBody(int originLine, boolean braced) {
+        List<String> keys = new ArrayList<>();
+        Map<String, ConfigNode> fields = new HashMap<>();
         while (true) {
             skipBlankLinesAndComments();
             int c = peek();
@@ -126,7 +125,7 @@ final class FastHoconParser {
                 }
                 break;
             }
-            field(fields);
+            field(keys, fields);
             if (!afterElement()) {
                 // No comma or new line: the object must end here.
                 c = peek();
@@ -140,14 +139,14 @@ final class FastHoconParser {
                 throw decline("expected a comma, a new line or the end of the object");
             }
         }
-        return ConfigValueFactory.fromMap(fields).withOrigin(origin(originLine));
+        return ConfigNode.object(keys, fields, origin(originLine));
     }
 
-    private void field(Map<String, ConfigValue> fields) {
+    private void field(List<String> keys, Map<String, ConfigNode> fields) {
         List<String> path = key();
         skipSpaces();
         int c = peek();
-        ConfigValue value;
+        ConfigNode value;
         if (c == '{') {
             value = value();
         } else if (c == '=' || c == ':') {
@@ -159,11 +158,12 @@ final class FastHoconParser {
         }
         // Dotted keys: the objects made for a.b.c carry the value's origin, as in Typesafe's parser.
         for (int i = path.size() - 1; i > 0; i--) {
-            value = ConfigValueFactory.fromMap(Map.of(path.get(i), value)).withOrigin(value.origin());
+            value = ConfigNode.object(List.of(path.get(i)), Map.of(path.get(i), value), value.origin());
         }
         if (fields.putIfAbsent(path.get(0), value) != null) {
             throw decline("key " + path.get(0) + " given twice (HOCON merges or overrides)");
         }
+        keys.add(path.get(0));
     }
 
     /** A key: segments joined by dots, each an unquoted word or a quoted string. */
@@ -200,7 +200,7 @@ final class FastHoconParser {
         }
     }
 
-    private ConfigValue value() {
+    private ConfigNode value() {
         int c = peek();
         int valueLine = line;
         if (c == '{') {
@@ -212,7 +212,7 @@ final class FastHoconParser {
             return list(valueLine);
         }
         if (c == '"') {
-            return withOrigin(ConfigValueFactory.fromAnyRef(quotedString()), valueLine);
+            return ConfigNode.string(quotedString(), origin(valueLine));
         }
         if (isDigit(c) || c == '-') {
             return number(valueLine);
@@ -224,12 +224,12 @@ final class FastHoconParser {
     }
 
     /** The elements of a list up to its closing bracket (consumed); one trailing comma is allowed. */
-    private ConfigValue list(int originLine) {
-        List<ConfigValue> elements = new ArrayList<>();
+    private ConfigNode list(int originLine) {
+        List<ConfigNode> elements = new ArrayList<>();
         skipBlankLinesAndComments();
         if (peek() == ']') {
             pos++;
-            return withOrigin(ConfigValueFactory.fromIterable(elements), originLine);
+            return ConfigNode.list(elements, origin(originLine));
         }
         while (true) {
             elements.add(value());
@@ -242,7 +242,7 @@ final class FastHoconParser {
                 throw decline("expected a comma, a new line or ]");
             }
         }
-        return withOrigin(ConfigValueFactory.fromIterable(elements), originLine);
+        return ConfigNode.list(elements, origin(originLine));
     }
 
     /**
@@ -275,7 +275,7 @@ final class FastHoconParser {
     }
 
     /** A whole number, or a whole number directly followed by a unit, which HOCON reads as the string "10s". */
-    private ConfigValue number(int valueLine) {
+    private ConfigNode number(int valueLine) {
         int start = pos;
         if (peek() == '-') {
             pos++;
@@ -304,27 +304,26 @@ final class FastHoconParser {
                 throw decline("a unit starting with true, false or null");
             }
             requireValueEnd();
-            return withOrigin(ConfigValueFactory.fromAnyRef(text.substring(start, pos)), valueLine);
+            return ConfigNode.string(text.substring(start, pos), origin(valueLine));
         }
         requireValueEnd();
-        long number;
-        try {
-            number = Long.parseLong(text, start, pos, 10);
-        } catch (NumberFormatException e) {
+        if (digits > MAX_DIGITS) {
+            // Declined rather than caught: a catch of NumberFormatException would load it in every premain.
             throw decline("a number too large");
         }
+        long number = Long.parseLong(text, start, pos, 10);
         // As Typesafe's tokenizer: an int when it fits, else a long (an if, not ?:, which would box both as Long).
-        Object boxed;
+        Number boxed;
         if (number == (int) number) {
             boxed = (int) number;
         } else {
             boxed = number;
         }
-        return withOrigin(ConfigValueFactory.fromAnyRef(boxed), valueLine);
+        return ConfigNode.number(boxed, origin(valueLine));
     }
 
     /** An unquoted word: true, false, null, or a string such as {@code deny} or {@code /var/log/ifpin.log}. */
-    private ConfigValue word(int valueLine) {
+    private ConfigNode word(int valueLine) {
         int start = pos;
         while (true) {
             int c = peek();
@@ -339,20 +338,20 @@ final class FastHoconParser {
         }
         requireValueEnd();
         String word = text.substring(start, pos);
-        Object value;
         switch (word) {
-            case "true" -> value = Boolean.TRUE;
-            case "false" -> value = Boolean.FALSE;
-            case "null" -> value = null;
-            default -> {
+            case "true":
+                return ConfigNode.bool(true, origin(valueLine));
+            case "false":
+                return ConfigNode.bool(false, origin(valueLine));
+            case "null":
+                return ConfigNode.nullValue(origin(valueLine));
+            default:
                 // HOCON reads "nullable" as null followed by "able", and "trueish" as true and "ish".
                 if (startsWithKeyword(word)) {
                     throw decline("a word starting with true, false or null");
                 }
-                value = word;
-            }
+                return ConfigNode.string(word, origin(valueLine));
         }
-        return withOrigin(ConfigValueFactory.fromAnyRef(value), valueLine);
     }
 
     /** The end of a value: what follows on its line must be a separator, a closing bracket or a comment. */
@@ -475,17 +474,13 @@ final class FastHoconParser {
         pos = end < 0 ? text.length() : end;
     }
 
-    private ConfigValue withOrigin(ConfigValue value, int valueLine) {
-        return value.withOrigin(origin(valueLine));
-    }
-
-    private ConfigOrigin origin(int valueLine) {
+    private ConfigNode.Origin origin(int valueLine) {
         while (origins.size() <= valueLine) {
             origins.add(null);
         }
-        ConfigOrigin origin = origins.get(valueLine);
+        ConfigNode.Origin origin = origins.get(valueLine);
         if (origin == null) {
-            origin = base.withLineNumber(valueLine);
+            origin = new ConfigNode.Origin(name, valueLine);
             origins.set(valueLine, origin);
         }
         return origin;

@@ -1,14 +1,8 @@
 package io.ifpin.config;
 
-import com.typesafe.config.ConfigOrigin;
-import com.typesafe.config.ConfigRenderOptions;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Collects config problems and formats each as one operator-readable line:
@@ -29,7 +23,7 @@ final class Problems {
     }
 
     /** A problem with a value; the line and the value come from the value itself. */
-    void addValue(ConfigValue value, String path, String problem, String fix) {
+    void addValue(ConfigNode value, String path, String problem, String fix) {
         add(value.origin(), path + " = " + render(value), problem, fix);
     }
 
@@ -37,7 +31,7 @@ final class Problems {
      * A problem at {@code origin} (null: the file as a whole) about {@code subject}, a key path
      * with or without its value (null: none, e.g. a syntax error).
      */
-    void add(ConfigOrigin origin, String subject, String problem, String fix) {
+    void add(ConfigNode.Origin origin, String subject, String problem, String fix) {
         StringBuilder line = new StringBuilder(location(origin)).append(": ");
         if (subject != null) {
             line.append(subject).append(": ");
@@ -46,7 +40,7 @@ final class Problems {
         if (!fix.endsWith(".") && !fix.endsWith("?")) {
             line.append('.');
         }
-        problems.add(new Problem(origin == null ? -1 : origin.lineNumber(), escape(line.toString())));
+        problems.add(new Problem(origin == null ? -1 : origin.line(), escape(line.toString())));
     }
 
     int count() {
@@ -68,27 +62,9 @@ final class Problems {
         return new InvalidConfigException(source, lines);
     }
 
-    /** {@code file:line}, or just {@code file} when the line is unknown. */
-    String location(ConfigOrigin origin) {
-        if (origin == null) {
-            return source;
-        }
-        String file = origin.filename() != null ? origin.filename() : fileOf(origin);
-        return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;
-    }
-
-    /**
-     * Text parsed from a string (every file: see ConfigLoader.parseFile) names its file in the origin's description,
-     * {@code "<file>: <line>"}; a merge of values from two places names none, and gets the source.
-     */
-    private String fileOf(ConfigOrigin origin) {
-        String description = LineSuffix.PATTERN.matcher(origin.description()).replaceFirst("");
-        return description.isEmpty() || description.startsWith("merge of ") ? source : description;
-    }
-
-    /** Compiled on the first problem only: a valid config in premain loads no regex classes. */
-    private static final class LineSuffix {
-        static final Pattern PATTERN = Pattern.compile(": [0-9]+(-[0-9]+)?$");
+    /** {@code file:line}, or just {@code file} when the line is unknown or there is no origin. */
+    String location(ConfigNode.Origin origin) {
+        return origin == null ? source : origin.location();
     }
 
     /**
@@ -131,11 +107,11 @@ final class Problems {
     }
 
     /** The value as HOCON/JSON (strings quoted), shortened so one problem stays one readable line. */
-    static String render(ConfigValue value) {
-        if (value.valueType() == ConfigValueType.OBJECT) {
+    static String render(ConfigNode value) {
+        if (value.isObject()) {
             return "{...}";
         }
-        String text = value.render(ConfigRenderOptions.concise());
+        String text = value.render();
         return text.length() <= MAX_VALUE_LENGTH ? text : text.substring(0, MAX_VALUE_LENGTH - 3) + "...";
     }
 

@@ -1,12 +1,5 @@
 package io.ifpin.config;
 
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigList;
-import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigOrigin;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
 import io.ifpin.dns.DnsServer;
 import io.ifpin.rules.Action;
 import io.ifpin.rules.CallerPattern;
@@ -40,37 +33,23 @@ import java.util.function.Function;
 final class RuleReader extends ConfigValueReader {
     // Anonymous classes, not method references: the config is read in premain, where each lambda would spin classes
     // (docs/dev/architecture.md, "Startup order").
-    private static final Function<String, HostPattern> HOST_PATTERN = new Function<>() {
-        @Override
-        public HostPattern apply(String text) {
-            return HostPattern.parse(text);
-        }
-    };
-    private static final Function<String, Cidr> CIDR = new Function<>() {
-        @Override
-        public Cidr apply(String text) {
-            return Cidr.parse(text);
-        }
-    };
-    private static final Function<String, CallerPattern> CALLER_PATTERN = new Function<>() {
-        @Override
-        public CallerPattern apply(String text) {
-            return CallerPattern.parse(text);
-        }
-    };
-    private static final Function<String, DnsServer> DNS_SERVER = new Function<>() {
-        @Override
-        public DnsServer apply(String text) {
-            return DnsServer.parse(text);
-        }
-    };
+    // One class for the four parsers of list elements: not four anonymous classes, nor method references (each a
+    // class spun in premain; docs/dev/architecture.md, "Startup order").
+    private static final Function<String, HostPattern> HOST_PATTERN = new ElementParser<>(ElementParser.HOST_PATTERN);
+    private static final Function<String, Cidr> CIDR = new ElementParser<>(ElementParser.CIDR);
+    private static final Function<String, CallerPattern> CALLER_PATTERN =
+            new ElementParser<>(ElementParser.CALLER_PATTERN);
+    private static final Function<String, DnsServer> DNS_SERVER = new ElementParser<>(ElementParser.DNS_SERVER);
 
     /** The keys allowed in each rule; ConfigurationDocTest checks the docs. */
     static final List<String> RULE_KEYS = List.of("name", "hosts", "cidrs", "ports", "protocols", "interface",
             "action", "on-error", "callers", "direction", "dns", "wait-for-interface", "source", "mark");
 
-    /** A wait longer than this holds a connect so long that it looks like a hang; a mistake, not a policy. */
-    static final Duration MAX_WAIT_FOR_INTERFACE = Duration.ofMinutes(10);
+    /**
+     * A wait longer than this holds a connect so long that it looks like a hang; a mistake, not a policy. In minutes,
+     * not a Duration constant: a config without a wait then initialises no Duration (nor BigInteger) in premain.
+     */
+    static final long MAX_WAIT_FOR_INTERFACE_MINUTES = 10;
 
     private static final String EVERY_DESTINATION =
             "add cidrs = [\"0.0.0.0/0\", \"::/0\"] to match every destination, or hosts = [...]";
@@ -89,11 +68,11 @@ final class RuleReader extends ConfigValueReader {
 
     // ---- ifpin.rules ----
 
-    List<Rule> readRules(ConfigValue value, OnError onError, long waitForInterface) {
+    List<Rule> readRules(ConfigNode value, OnError onError, long waitForInterface) {
         if (value == null) {
             return List.of();
         }
-        ConfigList list = expectList(value, "ifpin.rules",
+        ConfigNode list = expectList(value, "ifpin.rules",
                 "rules = [ { hosts = [\"api.corp.example\"], interface = \"tun0\" } ]");
         if (list == null) {
             return List.of();
@@ -101,7 +80,7 @@ final class RuleReader extends ConfigValueReader {
         List<Rule> rules = new ArrayList<>();
         for (int index = 0; index < list.size(); index++) {
             String path = "ifpin.rules[" + index + "]";
-            ConfigObject rule = expectObject(list.get(index), path,
+            ConfigNode rule = expectObject(list.elements().get(index), path,
                     "write each rule as { cidrs = [\"192.0.2.0/24\"], interface = \"tun0\" }");
             Rule parsed = rule == null ? null : readRule(rule, index, path, onError, waitForInterface);
             if (parsed != null) {
@@ -112,7 +91,7 @@ final class RuleReader extends ConfigValueReader {
     }
 
     /** Null if the rule has problems (they are recorded). */
-    private Rule readRule(ConfigObject rule, int index, String path, OnError globalOnError, long globalWait) {
+    private Rule readRule(ConfigNode rule, int index, String path, OnError globalOnError, long globalWait) {
         int problemsBefore = problems.count();
         checkKeys(rule, path, RULE_KEYS);
         String name = readName(rule, index, path);
@@ -128,8 +107,9 @@ final class RuleReader extends ConfigValueReader {
         OnError onError = readOnError(rule.get("on-error"), path + ".on-error", globalOnError);
         List<CallerPattern> callers = readStrings(rule, path, "callers", CALLER_PATTERN,
                 "callers = [\"com.vendor.legacy.*\"]");
-        if (rule.get("callers") instanceof ConfigList list && list.isEmpty()) {
-            problems.addValue(rule.get("callers"), path + ".callers", "the list is empty, so the rule never matches",
+        ConfigNode callersValue = rule.get("callers");
+        if (callersValue != null && callersValue.isList() && callersValue.isEmpty()) {
+            problems.addValue(callersValue, path + ".callers", "the list is empty, so the rule never matches",
                     "remove callers to match every caller, or list packages, e.g. callers = [\"com.vendor.legacy.*\"]");
         }
         Direction direction = readDirection(rule, path);
@@ -166,16 +146,16 @@ final class RuleReader extends ConfigValueReader {
      * {@code dns}: the servers that resolve the names the rule's {@code hosts} match, over its interface. Only for an
      * outbound pin rule with hosts and without callers (a lookup has a name, but neither a port nor a caller yet).
      */
-    private List<DnsServer> readDns(ConfigObject rule, String rulePath, String name, Action action,
+    private List<DnsServer> readDns(ConfigNode rule, String rulePath, String name, Action action,
                                     Direction direction) {
         String example = "dns = [\"192.0.2.53\", \"[2001:db8::53]:5353\"]";
         List<DnsServer> servers = readStrings(rule, rulePath, "dns", DNS_SERVER, example);
-        ConfigValue value = rule.get("dns");
+        ConfigNode value = rule.get("dns");
         if (isAbsent(value)) {
             return servers;
         }
         String path = rulePath + ".dns";
-        if (value instanceof ConfigList list && list.isEmpty()) {
+        if (value.isList() && value.isEmpty()) {
             problems.addValue(value, path, "the list is empty, so no server would answer",
                     "remove dns to use the system resolver, or list servers, e.g. " + example);
         } else if (isEmptyList(rule.get("hosts"))) {
@@ -204,9 +184,9 @@ final class RuleReader extends ConfigValueReader {
      * Only for outbound pin rules: a listener's local address is the one the application binds (an inbound rule
      * matches it with cidrs), and an allow or deny rule touches no socket.
      */
-    private SourceAddress readSource(ConfigObject rule, String rulePath, String name, Action action,
+    private SourceAddress readSource(ConfigNode rule, String rulePath, String name, Action action,
                                      Direction direction) {
-        ConfigValue value = rule.get("source");
+        ConfigNode value = rule.get("source");
         if (isAbsent(value)) {
             return null;
         }
@@ -216,19 +196,19 @@ final class RuleReader extends ConfigValueReader {
             return null;
         }
         List<String> texts = new ArrayList<>();
-        if (value.valueType() == ConfigValueType.STRING) {
+        if (value.isString()) {
             String text = elementString(value, path, SOURCE_EXAMPLE);
             if (text == null) {
                 return null;
             }
             texts.add(text);
         } else {
-            ConfigList list = expectList(value, path, SOURCE_EXAMPLE);
+            ConfigNode list = expectList(value, path, SOURCE_EXAMPLE);
             if (list == null) {
                 return null;
             }
             for (int i = 0; i < list.size(); i++) {
-                String text = elementString(list.get(i), path + "[" + i + "]", SOURCE_EXAMPLE);
+                String text = elementString(list.elements().get(i), path + "[" + i + "]", SOURCE_EXAMPLE);
                 if (text == null) {
                     return null;
                 }
@@ -244,8 +224,8 @@ final class RuleReader extends ConfigValueReader {
     }
 
     /** {@code mark}: a number or a {@code "0x10"} string, 1 to 0xFFFFFFFF; outbound pin rules only. */
-    private SocketMark readMark(ConfigObject rule, String rulePath, String name, Action action, Direction direction) {
-        ConfigValue value = rule.get("mark");
+    private SocketMark readMark(ConfigNode rule, String rulePath, String name, Action action, Direction direction) {
+        ConfigNode value = rule.get("mark");
         if (isAbsent(value)) {
             return null;
         }
@@ -255,17 +235,17 @@ final class RuleReader extends ConfigValueReader {
             return null;
         }
         try {
-            if (value.valueType() == ConfigValueType.NUMBER) {
-                Number number = (Number) value.unwrapped();
+            if (value.isNumber()) {
+                Number number = value.number();
                 if (number.doubleValue() != Math.rint(number.doubleValue())) {
                     throw new InvalidValueException("not a whole number", "write mark = 16 or mark = \"0x10\"");
                 }
                 return SocketMark.of(number.longValue());
             }
-            if (value.valueType() == ConfigValueType.STRING) {
-                return SocketMark.parse((String) value.unwrapped());
+            if (value.isString()) {
+                return SocketMark.parse(value.string());
             }
-            problems.addValue(value, path, "must be a number or a \"0x10\" string, not " + typeName(value),
+            problems.addValue(value, path, "must be a number or a \"0x10\" string, not " + value.typeName(),
                     "write mark = 16 or mark = \"0x10\"");
         } catch (InvalidValueException e) {
             problems.addValue(value, path, e.problem(), e.fix());
@@ -274,7 +254,7 @@ final class RuleReader extends ConfigValueReader {
     }
 
     /** source and mark go with outbound pin rules; records the problem and returns false otherwise. */
-    private boolean steeringAllowed(ConfigValue value, String path, String name, String key, Action action,
+    private boolean steeringAllowed(ConfigNode value, String path, String name, String key, Action action,
                                     Direction direction, String inboundReason) {
         if (action != Action.PIN) {
             problems.addValue(value, path, "an " + action.label() + " rule pins nothing, so the " + key + " would be"
@@ -290,8 +270,8 @@ final class RuleReader extends ConfigValueReader {
     }
 
     /** {@code direction}: {@code outbound} (default) or {@code inbound}; null (recorded) when invalid. */
-    private Direction readDirection(ConfigObject rule, String rulePath) {
-        ConfigValue value = rule.get("direction");
+    private Direction readDirection(ConfigNode rule, String rulePath) {
+        ConfigNode value = rule.get("direction");
         if (isAbsent(value)) {
             return Direction.OUTBOUND;
         }
@@ -313,7 +293,7 @@ final class RuleReader extends ConfigValueReader {
      * An inbound rule matches listeners by their local address ({@code cidrs}) and port ({@code ports}); a host
      * name says nothing about which interface a connection arrives on, so {@code hosts} is refused.
      */
-    private void checkInbound(ConfigObject rule, String path, String name, PortSet ports, Set<Protocol> protocols,
+    private void checkInbound(ConfigNode rule, String path, String name, PortSet ports, Set<Protocol> protocols,
                               Action action) {
         if (action != null && action != Action.PIN) {
             problems.add(rule.get("action").origin(), path + ".action", "inbound rule \"" + name + "\" has action "
@@ -343,9 +323,9 @@ final class RuleReader extends ConfigValueReader {
     }
 
     /** The rule's action: {@code pin} when absent (the interface then says where); null after a problem. */
-    private Action readAction(ConfigObject rule, String rulePath) {
+    private Action readAction(ConfigNode rule, String rulePath) {
         String path = rulePath + ".action";
-        ConfigValue value = rule.get("action");
+        ConfigNode value = rule.get("action");
         String text = isAbsent(value) ? null : string(value, path, "action = deny");
         if (text == null) {
             return isAbsent(value) ? Action.PIN : null;
@@ -358,9 +338,9 @@ final class RuleReader extends ConfigValueReader {
         }
     }
 
-    private String readName(ConfigObject rule, int index, String rulePath) {
+    private String readName(ConfigNode rule, int index, String rulePath) {
         String path = rulePath + ".name";
-        ConfigValue value = rule.get("name");
+        ConfigNode value = rule.get("name");
         String defaultName = "rule-" + (index + 1);
         String text = isAbsent(value) ? null : string(value, path, "name = \"corp-api\"");
         boolean named = text != null && !text.isBlank();
@@ -374,9 +354,9 @@ final class RuleReader extends ConfigValueReader {
                     "use letters, digits, '-', '_' and '.', e.g. name = \"corp-api\"");
         }
         String name = named ? text : defaultName;
-        ConfigOrigin origin = text != null ? value.origin() : rule.origin();
+        ConfigNode.Origin origin = text != null ? value.origin() : rule.origin();
         // The first use is kept as (path, line) and its text built only for a duplicate: this runs once per rule.
-        RuleNameUse firstUse = ruleNames.putIfAbsent(name, new RuleNameUse(rulePath, origin.lineNumber()));
+        RuleNameUse firstUse = ruleNames.putIfAbsent(name, new RuleNameUse(rulePath, origin.line()));
         if (firstUse != null) {
             String subject = named ? path + " = " + Problems.render(value)
                     : rulePath + " (default name \"" + defaultName + "\")";
@@ -387,16 +367,16 @@ final class RuleReader extends ConfigValueReader {
     }
 
     /** A list of strings, each parsed by {@code parser}; empty if absent. */
-    private <T> List<T> readStrings(ConfigObject rule, String rulePath, String key, Function<String, T> parser,
+    private <T> List<T> readStrings(ConfigNode rule, String rulePath, String key, Function<String, T> parser,
                                     String example) {
         String path = rulePath + "." + key;
-        ConfigList list = optionalList(rule.get(key), key, path, example);
+        ConfigNode list = optionalList(rule.get(key), key, path, example);
         if (list == null) {
             return List.of();
         }
         List<T> parsed = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
-            ConfigValue element = list.get(i);
+            ConfigNode element = list.elements().get(i);
             String elementPath = path + "[" + i + "]";
             String text = elementString(element, elementPath, example);
             if (text != null) {
@@ -410,10 +390,10 @@ final class RuleReader extends ConfigValueReader {
         return parsed;
     }
 
-    private PortSet readPorts(ConfigObject rule, String rulePath) {
+    private PortSet readPorts(ConfigNode rule, String rulePath) {
         String path = rulePath + ".ports";
-        ConfigValue value = rule.get("ports");
-        ConfigList list = optionalList(value, "ports", path, PORTS_EXAMPLE);
+        ConfigNode value = rule.get("ports");
+        ConfigNode list = optionalList(value, "ports", path, PORTS_EXAMPLE);
         if (list == null) {
             return PortSet.ALL;
         }
@@ -424,16 +404,16 @@ final class RuleReader extends ConfigValueReader {
         }
         List<PortSet.Range> ranges = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
-            ConfigValue element = list.get(i);
+            ConfigNode element = list.elements().get(i);
             String elementPath = path + "[" + i + "]";
             try {
-                if (element.valueType() == ConfigValueType.NUMBER) {
-                    ranges.add(PortSet.Range.single(wholeNumber((Number) element.unwrapped())));
-                } else if (element.valueType() == ConfigValueType.STRING) {
-                    ranges.add(PortSet.Range.parse((String) element.unwrapped()));
+                if (element.isNumber()) {
+                    ranges.add(PortSet.Range.single(wholeNumber(element.number())));
+                } else if (element.isString()) {
+                    ranges.add(PortSet.Range.parse(element.string()));
                 } else {
                     problems.addValue(element, elementPath, "must be a port number or a \"low-high\" string, not "
-                            + typeName(element), "write e.g. " + PORTS_EXAMPLE);
+                            + element.typeName(), "write e.g. " + PORTS_EXAMPLE);
                 }
             } catch (InvalidValueException e) {
                 problems.addValue(element, elementPath, e.problem(), e.fix());
@@ -450,10 +430,10 @@ final class RuleReader extends ConfigValueReader {
         return number.longValue();
     }
 
-    private Set<Protocol> readProtocols(ConfigObject rule, String rulePath) {
+    private Set<Protocol> readProtocols(ConfigNode rule, String rulePath) {
         String path = rulePath + ".protocols";
-        ConfigValue value = rule.get("protocols");
-        ConfigList list = optionalList(value, "protocols", path, "protocols = [tcp]");
+        ConfigNode value = rule.get("protocols");
+        ConfigNode list = optionalList(value, "protocols", path, "protocols = [tcp]");
         Set<Protocol> protocols = EnumSet.noneOf(Protocol.class);
         if (list == null) {
             return EnumSet.allOf(Protocol.class);
@@ -463,7 +443,7 @@ final class RuleReader extends ConfigValueReader {
                     "remove protocols to match both tcp and udp, or list tcp and/or udp");
         }
         for (int i = 0; i < list.size(); i++) {
-            ConfigValue element = list.get(i);
+            ConfigNode element = list.elements().get(i);
             String elementPath = path + "[" + i + "]";
             String text = elementString(element, elementPath, "protocols = [tcp]");
             if (text != null) {
@@ -477,7 +457,7 @@ final class RuleReader extends ConfigValueReader {
         return protocols.isEmpty() ? EnumSet.allOf(Protocol.class) : protocols;
     }
 
-    OnError readOnError(ConfigValue value, String path, OnError fallback) {
+    OnError readOnError(ConfigNode value, String path, OnError fallback) {
         String text = isAbsent(value) ? null : string(value, path, "on-error = fail-closed");
         if (text == null) {
             return fallback;
@@ -496,13 +476,14 @@ final class RuleReader extends ConfigValueReader {
      * A pin rule's interfaces in order of preference: {@code interface = "tun0"} or {@code interface = ["tun0",
      * "eth1"]}. Empty for allow and deny rules; null after a problem.
      */
-    private List<String> readInterfaces(ConfigObject rule, String rulePath, Action action) {
-        ConfigValue value = rule.get("interface");
-        if (!(value instanceof ConfigList list) || action != Action.PIN) {
+    private List<String> readInterfaces(ConfigNode rule, String rulePath, Action action) {
+        ConfigNode value = rule.get("interface");
+        if (value == null || !value.isList() || action != Action.PIN) {
             String single = readInterface(rule, rulePath, action);
             return single == null ? (action == Action.PIN ? null : List.of()) : List.of(single);
         }
         String path = rulePath + ".interface";
+        ConfigNode list = value;
         if (list.isEmpty()) {
             problems.addValue(value, path, "the list is empty, so the rule has no interface to pin to",
                     "list the interfaces in order of preference, e.g. interface = [\"tun0\", \"eth1\"]");
@@ -512,7 +493,7 @@ final class RuleReader extends ConfigValueReader {
         boolean valid = true;
         for (int i = 0; i < list.size(); i++) {
             String elementPath = path + "[" + i + "]";
-            ConfigValue element = list.get(i);
+            ConfigNode element = list.elements().get(i);
             String name = elementString(element, elementPath, "interface = [\"tun0\", \"eth1\"]");
             name = name == null ? null : readInterfaceName(element, elementPath);
             if (name == null) {
@@ -528,34 +509,34 @@ final class RuleReader extends ConfigValueReader {
         return valid ? List.copyOf(names) : null;
     }
 
-    /** {@code wait-for-interface}: off, or a duration of at most {@link #MAX_WAIT_FOR_INTERFACE}; in milliseconds. */
-    long readWaitForInterface(ConfigValue value, String path, long fallback) {
+    /** {@code wait-for-interface}: off, or a duration of at most {@link #MAX_WAIT_FOR_INTERFACE_MINUTES}; in milliseconds. */
+    long readWaitForInterface(ConfigNode value, String path, long fallback) {
         if (isAbsent(value)) {
             return fallback;
         }
-        if (value.valueType() == ConfigValueType.STRING && "off".equals(value.unwrapped())) {
+        if (value.isString() && "off".equals(value.string())) {
             return 0;
         }
         String fix = "write e.g. wait-for-interface = 10s, or off";
-        try {
-            Duration wait = ConfigFactory.empty().withValue("v", value).getDuration("v");
-            if (wait.isNegative() || wait.isZero() || wait.compareTo(MAX_WAIT_FOR_INTERFACE) > 0) {
-                problems.addValue(value, path, wait.isNegative() || wait.isZero() ? "must be longer than 0"
-                        : "longer than " + MAX_WAIT_FOR_INTERFACE.toSeconds() + " s (a connect held that long"
-                        + " looks like a hang)", fix);
-                return fallback;
-            }
-            return Math.max(1, wait.toMillis());
-        } catch (ConfigException e) {
+        Duration wait = HoconUnits.duration(value);
+        if (wait == null) {
             problems.addValue(value, path, "not a duration", fix);
             return fallback;
         }
+        boolean tooLong = wait.compareTo(Duration.ofMinutes(MAX_WAIT_FOR_INTERFACE_MINUTES)) > 0;
+        if (wait.isNegative() || wait.isZero() || tooLong) {
+            problems.addValue(value, path, wait.isNegative() || wait.isZero() ? "must be longer than 0"
+                    : "longer than " + MAX_WAIT_FOR_INTERFACE_MINUTES * 60 + " s (a connect held that long"
+                    + " looks like a hang)", fix);
+            return fallback;
+        }
+        return Math.max(1, wait.toMillis());
     }
 
     /** A list of interfaces, and a wait, are for outbound pin rules without dns. */
-    private void checkInterfaceLifecycle(ConfigObject rule, String path, Action action, Direction direction,
+    private void checkInterfaceLifecycle(ConfigNode rule, String path, Action action, Direction direction,
                                          List<String> interfaces, List<DnsServer> dns) {
-        ConfigValue wait = rule.get("wait-for-interface");
+        ConfigNode wait = rule.get("wait-for-interface");
         boolean list = interfaces != null && interfaces.size() > 1;
         if (!isAbsent(wait) && action != null && action != Action.PIN) {
             problems.addValue(wait, path + ".wait-for-interface", "an " + action.label() + " rule pins nothing, so"
@@ -575,9 +556,9 @@ final class RuleReader extends ConfigValueReader {
     }
 
     /** The interface of a pin rule; for allow and deny rules, a problem if one is given. */
-    private String readInterface(ConfigObject rule, String rulePath, Action action) {
+    private String readInterface(ConfigNode rule, String rulePath, Action action) {
         String path = rulePath + ".interface";
-        ConfigValue value = rule.get("interface");
+        ConfigNode value = rule.get("interface");
         if (action != Action.PIN) {
             if (!isAbsent(value)) {
                 problems.addValue(value, path, "an " + action.label() + " rule pins nothing, so the interface would"
@@ -599,7 +580,7 @@ final class RuleReader extends ConfigValueReader {
         return readInterfaceName(value, path);
     }
 
-    String readInterfaceName(ConfigValue value, String path) {
+    String readInterfaceName(ConfigNode value, String path) {
         String name = string(value, path, "interface = \"tun0\"");
         if (name == null) {
             return null;
@@ -619,7 +600,36 @@ final class RuleReader extends ConfigValueReader {
     }
 
     /** Absent or {@code []}: a rule condition that contributes nothing. */
-    private static boolean isEmptyList(ConfigValue value) {
-        return isAbsent(value) || (value instanceof ConfigList list && list.isEmpty());
+    private static boolean isEmptyList(ConfigNode value) {
+        return isAbsent(value) || (value.isList() && value.isEmpty());
+    }
+
+    /** Parses one string of a rule's list: a host pattern, a CIDR, a caller pattern or a DNS server. */
+    private static final class ElementParser<T> implements Function<String, T> {
+        static final int HOST_PATTERN = 0;
+        static final int CIDR = 1;
+        static final int CALLER_PATTERN = 2;
+        static final int DNS_SERVER = 3;
+
+        private final int kind;
+
+        ElementParser(int kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked") // each constant above is typed by the kind it is made with
+        public T apply(String text) {
+            switch (kind) {
+                case HOST_PATTERN:
+                    return (T) HostPattern.parse(text);
+                case CIDR:
+                    return (T) Cidr.parse(text);
+                case CALLER_PATTERN:
+                    return (T) CallerPattern.parse(text);
+                default:
+                    return (T) DnsServer.parse(text);
+            }
+        }
     }
 }

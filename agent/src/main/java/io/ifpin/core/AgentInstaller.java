@@ -62,8 +62,7 @@ public final class AgentInstaller {
         Installation installation = new Installation(Installation.BRIDGE);
         Installation.Owner owner = installation.pinningOwner();
         if (owner != null) {
-            reportSecondAgent(owner, ConfigLocation.resolve(agentArgument, System.getProperty(ConfigLocation.PROPERTY),
-                    System.getenv(ConfigLocation.ENVIRONMENT)));
+            reportSecondAgent(owner, ConfigLocation.find(agentArgument));
             return;
         }
         installOrStop(ConfigStage.loadOrExit(agentArgument), installation, instrumentation, startNanos);
@@ -107,9 +106,10 @@ public final class AgentInstaller {
         // Native access loads on its own thread, so the application's main does not wait for it; until it is
         // ready, PendingHook holds back the sockets that the policy could touch.
         PendingHook pending = new PendingHook(config);
-        boolean ownDns = NameResolution.anyRuleHasDns(config.rules());
+        boolean ownDns = config.rules().anyHasDns();
         PinBridge.install(ownDns ? new OwnDnsSockets(pending, null) : pending);
-        NameResolution names = NameResolution.forRules(config.rules());
+        // Asked of the rules first: most configs decide no names, and then no dns class is loaded in premain.
+        NameResolution names = config.rules().anyDecidesNames() ? NameResolution.forRules(config.rules()) : null;
         if (names != null && config.observing()) {
             names.apply(nameRules(config)); // installed all the same: a reload to enforce brings the rules back
         }
@@ -221,7 +221,7 @@ public final class AgentInstaller {
                     + " fail-closed rules refuse what they match): " + t);
             pinner = policyWithoutPinning(config, reporter, metrics);
         } finally {
-            PinBridge.install(NameResolution.anyRuleHasDns(config.rules()) ? new OwnDnsSockets(pinner, sockets) : pinner);
+            PinBridge.install(config.rules().anyHasDns() ? new OwnDnsSockets(pinner, sockets) : pinner);
             pending.complete(pinner);
             if (names != null) {
                 if (sockets == null || sockets instanceof UnavailableSockets) {
@@ -264,12 +264,12 @@ public final class AgentInstaller {
                                                       IfpinConfig initial) {
         return new Consumer<IfpinConfig>() {
             private NameResolution names = startNames;
-            private boolean ownDnsSockets = NameResolution.anyRuleHasDns(initial.rules());
+            private boolean ownDnsSockets = initial.rules().anyHasDns();
 
             @Override
             public void accept(IfpinConfig config) {
                 pinner.apply(config);
-                if (!ownDnsSockets && NameResolution.anyRuleHasDns(config.rules())) {
+                if (!ownDnsSockets && config.rules().anyHasDns()) {
                     PinBridge.install(new OwnDnsSockets(pinner, sockets));
                     ownDnsSockets = true;
                 }

@@ -9,6 +9,16 @@ final class ConfigLocation {
     private ConfigLocation() {
     }
 
+    /**
+     * {@link #resolve} of the agent argument, the system property and the environment variable, reading the
+     * environment only when the other two name nothing: {@code System.getenv} parses the whole environment the first
+     * time (five JDK classes not in the class-data archive, on every JVM's premain).
+     */
+    static String find(String agentArgument) {
+        String location = resolve(agentArgument, System.getProperty(PROPERTY), null);
+        return location != null ? location : resolve(null, null, System.getenv(ENVIRONMENT));
+    }
+
     /** @return the first non-blank of the three, or null */
     static String resolve(String agentArgument, String systemProperty, String environment) {
         for (String candidate : new String[] {agentArgument, systemProperty, environment}) {

@@ -24,8 +24,7 @@ final class ConfigStage {
     }
 
     static ConfigLoader.Loaded loadOrExit(String agentArgument) {
-        String location = ConfigLocation.resolve(agentArgument, System.getProperty(ConfigLocation.PROPERTY),
-                System.getenv(ConfigLocation.ENVIRONMENT));
+        String location = ConfigLocation.find(agentArgument);
         if (location == null) {
             stop("no config file given. Fix: -javaagent:/path/ifpin-agent.jar=/etc/ifpin/ifpin.conf, or -D"
                     + ConfigLocation.PROPERTY + "=/etc/ifpin/ifpin.conf, or the " + ConfigLocation.ENVIRONMENT

@@ -57,7 +57,7 @@ public final class NameResolution {
     private static Rule[] decidingRules(RuleSet rules) {
         List<Rule> list = new ArrayList<>();
         for (Rule rule : rules.rules()) {
-            if (!rule.isInbound() && !rule.hosts().isEmpty() && (rule.hasDns() || rule.deniesEveryUseOfItsHosts())) {
+            if (rule.decidesNames()) {
                 list.add(rule);
             }
         }
@@ -76,8 +76,8 @@ public final class NameResolution {
 
     /** The hook for {@code rules}, or null when no rule decides any name (then lookups cost one volatile read). */
     public static NameResolution forRules(RuleSet rules) {
-        // Runs in premain for every config: a plain loop first, and no lambda (the JVM's first costs milliseconds).
-        return decidingRules(rules).length == 0 ? null : new NameResolution(rules, new PinnedResolvers());
+        // Runs in premain when a rule decides names (AgentInstaller asks RuleSet first): no lambda here.
+        return rules.anyDecidesNames() ? new NameResolution(rules, new PinnedResolvers()) : null;
     }
 
     /** Each rule's resolver: its servers, over sockets pinned to its interface, families as the JDK would ask. */
@@ -88,16 +88,6 @@ public final class NameResolution {
                     DnsResolver.AddressFamilies.fromSystemProperties(), DnsResolver.TIMEOUT_MILLIS,
                     DnsResolver.ATTEMPTS);
         }
-    }
-
-    /** True when some rule has {@code dns} (ifpin then sends DNS queries of its own). */
-    public static boolean anyRuleHasDns(RuleSet rules) {
-        for (Rule rule : rules.rules()) {
-            if (rule.hasDns()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** ifpin's DNS sockets can be pinned from now on ({@link OwnDnsSockets} with native access is installed). */

@@ -349,6 +349,14 @@ public final class Rule {
                 && protocols.size() == Protocol.values().length;
     }
 
+    /**
+     * Whether this rule decides the lookups of the names its hosts match: an outbound rule with hosts and either its
+     * own DNS servers or a deny of every use of those hosts ({@code io.ifpin.dns.NameResolution}).
+     */
+    public boolean decidesNames() {
+        return !isInbound() && !hosts().isEmpty() && (hasDns() || deniesEveryUseOfItsHosts());
+    }
+
     /** True when one of the rule's host patterns matches {@code host} (for name lookups, where no address is known). */
     public boolean matchesHostName(String host) {
         return matchesHost(host);

@@ -245,6 +245,29 @@ public final class RuleSet {
         return inboundArray.length > 0;
     }
 
+    /** Whether some rule has {@code dns} (ifpin then sends DNS queries of its own). */
+    public boolean anyHasDns() {
+        for (Rule rule : rules) {
+            if (rule.hasDns()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether some rule decides name lookups ({@link Rule#decidesNames}). Here rather than in the dns package, so
+     * that premain asks without loading its classes when no rule does (most configs).
+     */
+    public boolean anyDecidesNames() {
+        for (Rule rule : rules) {
+            if (rule.decidesNames()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The first inbound rule for a listener bound to {@code local:port}, or null. */
     public Rule matchInbound(InetAddress local, int port) {
         for (Rule rule : inboundArray) {

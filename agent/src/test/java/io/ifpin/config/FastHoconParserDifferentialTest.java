@@ -2,12 +2,8 @@ package io.ifpin.config;
 
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigOriginFactory;
 import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
 import io.ifpin.rules.Rule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,9 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The fast path must read every config exactly as the full Typesafe Config parse does: the same values with the same
- * origins where {@link FastHoconParser} accepts the text, the same {@link IfpinConfig} (rules, origins, defaults,
- * log, audit, metrics) or the same error message from {@link ConfigLoader}. Checked on the shipped samples, the
+ * The fast path must read every config exactly as the full Typesafe Config parse does: where {@link FastHoconParser}
+ * accepts the text, the same {@link ConfigNode} tree, values and origins (file and line), as Typesafe's parse gives
+ * through {@link TypesafeHocon#node}; and the same {@link IfpinConfig} (rules, origins, defaults, log, audit,
+ * metrics) or the same error message from {@link ConfigLoader}. Checked on the shipped samples, the
  * configs in the config tests' sources and the docs, generated rule sets, and random mutations of all of them.
  */
 class FastHoconParserDifferentialTest {
@@ -44,7 +41,7 @@ class FastHoconParserDifferentialTest {
     private static final Path DOCS = Path.of("../docs");
 
     /** The fast parse of a file as the loader makes it: the text {@code ConfigFile} read, then the parser. */
-    private static Optional<ConfigObject> fast(Path file) throws InvalidConfigException {
+    private static Optional<ConfigNode> fast(Path file) throws InvalidConfigException {
         return FastHoconParser.parseFileText(file, ConfigLoader.readText(file));
     }
 
@@ -210,11 +207,12 @@ class FastHoconParserDifferentialTest {
     // ---- comparisons ----
 
     /**
-     * Asserts that when the fast parser accepts {@code text}, Typesafe parses it too, to equal values with equal
-     * origins (file and line). True if the fast parser accepted it.
+     * Asserts that when the fast parser accepts {@code text}, Typesafe parses it too, to an equal tree (values, their
+     * Java types, origins: file and line) once converted by {@link TypesafeHocon#node}. True if the fast parser
+     * accepted it.
      */
     static boolean assertSameTree(String text) {
-        Optional<ConfigObject> fast = FastHoconParser.parse(text, ConfigOriginFactory.newSimple(NAME));
+        Optional<ConfigNode> fast = FastHoconParser.parse(text, NAME);
         if (fast.isEmpty()) {
             return false;
         }
@@ -225,30 +223,35 @@ class FastHoconParserDifferentialTest {
             fail("the fast parser accepts what Typesafe refuses (" + e.getMessage() + "):\n" + text);
             return true;
         }
-        assertSameValue(full, fast.get(), "(root)", text);
+        ConfigNode converted = TypesafeHocon.node(full, NAME);
+        assertSameValue(converted, fast.get(), "(root)", text);
+        assertEquals(converted, fast.get(), text); // equals itself, for what the walk might miss
+        assertEquals(converted.render(), fast.get().render(), text);
         return true;
     }
 
-    private static void assertSameValue(ConfigValue full, ConfigValue fast, String path, String text) {
+    /** Node by node, so that a difference names its path. */
+    private static void assertSameValue(ConfigNode full, ConfigNode fast, String path, String text) {
         String where = path + " in\n" + text;
-        assertEquals(full.valueType(), fast.valueType(), where);
-        assertEquals(full.origin().lineNumber(), fast.origin().lineNumber(), "line of " + where);
-        assertEquals(full.origin().filename(), fast.origin().filename(), "file of " + where);
-        if (full instanceof ConfigObject fullObject) {
-            ConfigObject fastObject = (ConfigObject) fast;
-            assertEquals(new TreeSet<>(fullObject.keySet()), new TreeSet<>(fastObject.keySet()), "keys of " + where);
-            for (String key : fullObject.keySet()) {
-                assertSameValue(fullObject.get(key), fastObject.get(key), path + "." + key, text);
+        assertEquals(full.typeName(), fast.typeName(), where);
+        assertEquals(full.origin(), fast.origin(), "origin of " + where);
+        if (full.isObject()) {
+            assertEquals(new TreeSet<>(full.keys()), new TreeSet<>(fast.keys()), "keys of " + where);
+            for (String key : full.keys()) {
+                assertSameValue(full.get(key), fast.get(key), path + "." + key, text);
             }
-        } else if (full instanceof ConfigList fullList) {
-            ConfigList fastList = (ConfigList) fast;
-            assertEquals(fullList.size(), fastList.size(), "size of " + where);
-            for (int i = 0; i < fullList.size(); i++) {
-                assertSameValue(fullList.get(i), fastList.get(i), path + "[" + i + "]", text);
+        } else if (full.isList()) {
+            assertEquals(full.size(), fast.size(), "size of " + where);
+            for (int i = 0; i < full.size(); i++) {
+                assertSameValue(full.elements().get(i), fast.elements().get(i), path + "[" + i + "]", text);
             }
-        } else if (full.valueType() != ConfigValueType.NULL) {
-            assertEquals(full.unwrapped(), fast.unwrapped(), where);
-            assertEquals(full.unwrapped().getClass(), fast.unwrapped().getClass(), "type of " + where);
+        } else if (full.isNumber()) {
+            assertEquals(full.number(), fast.number(), where);
+            assertEquals(full.number().getClass(), fast.number().getClass(), "type of " + where);
+        } else if (full.isString()) {
+            assertEquals(full.string(), fast.string(), where);
+        } else if (full.isBoolean()) {
+            assertEquals(full.bool(), fast.bool(), where);
         }
     }
 

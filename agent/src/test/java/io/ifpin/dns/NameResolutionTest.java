@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.net.UnknownHostException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,6 +24,23 @@ class NameResolutionTest {
         assertNull(NameResolution.forRules(rules("{ hosts = [\"*.corp.example\"], interface = b0 }\n"
                 + "{ hosts = [\"x.example\"], ports = [25], action = deny }")),
                 "pin rules without dns, and deny rules limited to some ports, leave lookups alone");
+    }
+
+    /** What premain asks of the rules before it loads this package: whether a rule decides names, whether one has dns. */
+    @Test
+    void theRulesSayWhetherAHookIsNeeded() throws Exception {
+        RuleSet none = rules("{ hosts = [\"*.corp.example\"], interface = b0 }\n"
+                + "{ hosts = [\"x.example\"], ports = [25], action = deny }\n"
+                + "{ cidrs = [\"192.0.2.0/24\"], action = deny }\n"
+                + "{ direction = inbound, ports = [8443], interface = b0 }");
+        assertFalse(none.anyDecidesNames());
+        assertFalse(none.anyHasDns());
+        RuleSet deny = rules("{ hosts = [\"*.ads.example\"], action = deny }");
+        assertTrue(deny.anyDecidesNames());
+        assertFalse(deny.anyHasDns());
+        RuleSet dns = rules("{ hosts = [\"*.corp.example\"], interface = b0, dns = [\"192.0.2.53\"] }");
+        assertTrue(dns.anyDecidesNames());
+        assertTrue(dns.anyHasDns());
     }
 
     @Test
