@@ -63,6 +63,15 @@ public final class LinuxSocketsFfm implements SocketOptions {
         return NativeAccessModule.grant();
     }
 
+    /**
+     * Makes what the rtnetlink queries call ({@link Libc}'s handles made at first use), so that the startup lines,
+     * which query interfaces and routes, need not; {@code io.ifpin.core.NativeStart} calls it on its own thread
+     * while ifpin-init builds the rest.
+     */
+    public void prepareRoutes() {
+        Libc.linkNetlinkCalls();
+    }
+
     /** The rtnetlink queries through the same API, for the route checks. */
     public Routes routes() {
         return netlink;
@@ -122,6 +131,12 @@ public final class LinuxSocketsFfm implements SocketOptions {
         }
     }
 
+    /** Their downcall handles are made at first use ({@link Libc}): here, not on an application thread. */
+    @Override
+    public void prepareSourceBinding() {
+        Libc.linkSourceCalls();
+    }
+
     @Override
     public String boundDevice(int fd) throws ErrnoException {
         byte[] name = new byte[LinuxSockets.IFNAMSIZ];
@@ -175,7 +190,13 @@ public final class LinuxSocketsFfm implements SocketOptions {
     @Override
     public List<String> interfaceNames() throws ErrnoException {
         List<Routes.Link> links = new ArrayList<>(netlink.links());
-        links.sort(java.util.Comparator.comparingInt(Routes.Link::index)); // if_nameindex's order
+        // if_nameindex's order; a class, not a lambda: the startup lines ask this before a held socket is released
+        links.sort(new java.util.Comparator<Routes.Link>() {
+            @Override
+            public int compare(Routes.Link a, Routes.Link b) {
+                return Integer.compare(a.index(), b.index());
+            }
+        });
         List<String> names = new ArrayList<>();
         for (Routes.Link link : links) {
             names.add(link.name());
