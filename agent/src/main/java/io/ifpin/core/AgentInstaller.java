@@ -173,8 +173,10 @@ public final class AgentInstaller {
         Metrics metrics = new Metrics();
         Path file = Path.of(config.source());
         try {
-            // First: loading the socket classes patches them (ASM's cold start, tens of milliseconds); done here,
-            // it is likely done before the application's first connect, which would otherwise do it.
+            // First, on Java 22+: half of the native set-up, beside ifpin-native's other half (NativeStart.help).
+            nativeStart.help();
+            // Then loading the socket classes patches them (ASM's cold start, tens of milliseconds); done here, it
+            // is likely done before the application's first connect, which would otherwise do it.
             List<String> uncovered = coverage.check();
             IfpinLog.debug("startup: coverage checked at " + ConfigStage.millisSince(startNanos) + " ms");
             try {

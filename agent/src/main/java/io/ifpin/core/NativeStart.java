@@ -17,13 +17,16 @@ import java.util.concurrent.CountDownLatch;
 final class NativeStart implements Runnable {
 
     private final Callable<SocketOptions> load;
+    /** Whether the load may define ifpin's native-access module (Java 22+, FFM not ruled out by the choice). */
+    private final boolean mayUseFfm;
     private final CountDownLatch done = new CountDownLatch(1);
     /** Written before {@link #done} opens, read after. */
     private SocketOptions sockets;
     private Throwable failure;
 
-    private NativeStart(Callable<SocketOptions> load) {
+    private NativeStart(Callable<SocketOptions> load, boolean mayUseFfm) {
         this.load = load;
+        this.mayUseFfm = mayUseFfm;
     }
 
     /** Starts loading; the thread carries nothing of the application's (no context class loader). */
@@ -34,12 +37,12 @@ final class NativeStart implements Runnable {
             public SocketOptions call() {
                 return NativeCalls.load(choice);
             }
-        });
+        }, choice != NativeCalls.Choice.JNA && Runtime.version().feature() >= 22);
     }
 
     /** {@link #begin(NativeCalls.Choice)} with what loads, for tests. */
-    static NativeStart begin(Callable<SocketOptions> load) {
-        NativeStart start = new NativeStart(load);
+    static NativeStart begin(Callable<SocketOptions> load, boolean mayUseFfm) {
+        NativeStart start = new NativeStart(load, mayUseFfm);
         Thread thread = new Thread(start, "ifpin-native");
         thread.setDaemon(true);
         thread.setContextClassLoader(null);
@@ -65,6 +68,22 @@ final class NativeStart implements Runnable {
                 ffm.prepareRoutes();
             } catch (Throwable t) {
                 // the query that needs it fails with the cause, and says so
+            }
+        }
+    }
+
+    /**
+     * Called first on ifpin-init: on Java 22+ it defines ifpin's native-access module itself
+     * ({@link LinuxSocketsFfm#prepareModule}), which the load needs after the Foreign Function API's memory access
+     * that {@code ifpin-native} sets up meanwhile; two cores share the two. Whichever thread comes second waits for
+     * the first (class initialisation), so the module is defined once.
+     */
+    void help() {
+        if (mayUseFfm && done.getCount() > 0) {
+            try {
+                LinuxSocketsFfm.prepareModule();
+            } catch (Throwable t) {
+                // the load meets the same failure, and reports it
             }
         }
     }

@@ -58,6 +58,15 @@ public final class LinuxSocketsFfm implements SocketOptions {
         return ffm;
     }
 
+    /**
+     * Defines ifpin's native-access module and grants it ({@link NativeAccessModule}'s class initialisation) on the
+     * calling thread, ahead of {@link #load}, which needs it; nothing happens twice. Before Java 22 it only records
+     * why there is no module, which {@link #load} then says.
+     */
+    public static void prepareModule() {
+        NativeAccessModule.grant();
+    }
+
     /** How ifpin's module got native access, for the debug line. */
     public static String nativeAccess() {
         return NativeAccessModule.grant();

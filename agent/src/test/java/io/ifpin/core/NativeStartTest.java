@@ -23,7 +23,7 @@ class NativeStartTest {
         NativeStart start = NativeStart.begin(() -> {
             on.set(Thread.currentThread());
             return loaded;
-        });
+        }, false);
         assertSame(loaded, start.await());
         assertEquals("ifpin-native", on.get().getName());
         assertTrue(on.get().isDaemon());
@@ -36,14 +36,19 @@ class NativeStartTest {
         UnsatisfiedLinkError failure = new UnsatisfiedLinkError("no libjnidispatch here");
         NativeStart start = NativeStart.begin(() -> {
             throw failure;
-        });
+        }, false);
         assertSame(failure, assertThrows(UnsatisfiedLinkError.class, start::await));
     }
 
-    /** The real choice: what NativeCalls loads in this JVM (FFM on Java 22+, JNA before). */
+    /**
+     * The real choice: what NativeCalls loads in this JVM (FFM on Java 22+, JNA before), also while ifpin-init
+     * defines the native-access module at the same time ({@code help}).
+     */
     @Test
     void loadsWhatNativeCallsChooses() throws Throwable {
-        SocketOptions sockets = NativeStart.begin(NativeCalls.Choice.AUTO).await();
+        NativeStart start = NativeStart.begin(NativeCalls.Choice.AUTO);
+        start.help();
+        SocketOptions sockets = start.await();
         assertEquals(Runtime.version().feature() >= 22 ? "FFM" : "JNA", sockets.implementation());
         List<String> names = sockets.interfaceNames(); // over rtnetlink, whose handles ifpin-native made on FFM
         assertTrue(names.contains("lo"), names.toString());
