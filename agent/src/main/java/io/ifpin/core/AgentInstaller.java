@@ -104,10 +104,6 @@ public final class AgentInstaller {
         ErrorReporter reporter = new ErrorReporter();
         legacyImplementationWarnings(); // here, not with the startup lines: a short-lived application gets it too
         openJavaBase(instrumentation); // first: the native-access grant needs java.lang open
-        // Native access loads on its own thread from here, so the application's main does not wait for it and the
-        // rest of premain and ifpin-init's first step overlap it; until the real hook is ready, PendingHook holds
-        // back the sockets that the policy could touch.
-        NativeStart nativeStart = NativeStart.begin(nativeCalls);
         PendingHook pending = new PendingHook(config);
         boolean ownDns = NameResolution.anyRuleHasDns(config.rules());
         PinBridge.install(ownDns ? new OwnDnsSockets(pending, null) : pending);
@@ -132,6 +128,10 @@ public final class AgentInstaller {
                 reporter.logSummary();
             }
         }, "ifpin-exit-summary"));
+        // Native access loads on its own thread, started last, so that it competes with none of premain (on two
+        // cores an earlier start delayed main) and overlaps the application's start and ifpin-init's first steps;
+        // until the real hook is ready, PendingHook holds back the sockets that the policy could touch.
+        NativeStart nativeStart = NativeStart.begin(nativeCalls);
         Thread init = new Thread(new Runnable() {
             @Override
             public void run() {

@@ -7,12 +7,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Native access ({@link NativeCalls#load}) loading on a thread of its own, {@code ifpin-native}, started by premain as
- * soon as it knows the config can act: on Java 22+ the Foreign Function API's first use (ifpin's native-access module
- * in its layer, the first downcall handles) and before 22 JNA's unpacking and loading take most of the time a socket
- * held by {@code PendingHook} waits, and they need nothing of what premain does after the config (but
- * {@code java.lang} open to ifpin, for the grant), so they overlap the rest of premain and the socket-class check on
- * {@code ifpin-init}, which takes the result ({@link #await}). A daemon: the JVM's exit never waits for it.
+ * Native access ({@link NativeCalls#load}) loading on a thread of its own, {@code ifpin-native}, started at the end
+ * of premain: on Java 22+ the Foreign Function API's first use (ifpin's native-access module in its layer, the first
+ * downcall handles) and before 22 JNA's unpacking and loading take most of the time a socket held by
+ * {@code PendingHook} waits, and they need nothing of {@code ifpin-init}'s first steps (but {@code java.lang} open to
+ * ifpin, for the grant), so they overlap those and the application's start; {@code ifpin-init} takes the result
+ * ({@link #await}). A daemon: the JVM's exit never waits for it.
  */
 final class NativeStart implements Runnable {
 
