@@ -102,9 +102,7 @@ public final class AgentInstaller {
         }
         ErrorReporter reporter = new ErrorReporter();
         legacyImplementationWarnings(); // here, not with the startup lines: a short-lived application gets it too
-        openJavaBase(instrumentation);
-        // Native access loads on its own thread, so the application's main does not wait for it; until it is
-        // ready, PendingHook holds back the sockets that the policy could touch.
+        openJavaBase(instrumentation); // first: the native-access grant needs java.lang open
         PendingHook pending = new PendingHook(config);
         boolean ownDns = config.rules().anyHasDns();
         PinBridge.install(ownDns ? new OwnDnsSockets(pending, null) : pending);
@@ -130,10 +128,14 @@ public final class AgentInstaller {
                 reporter.logSummary();
             }
         }, "ifpin-exit-summary"));
+        // Native access loads on its own thread, started last, so that it competes with none of premain (on two
+        // cores an earlier start delayed main) and overlaps the application's start and ifpin-init's first steps;
+        // until the real hook is ready, PendingHook holds back the sockets that the policy could touch.
+        NativeStart nativeStart = NativeStart.begin(nativeCalls);
         Thread init = new Thread(new Runnable() {
             @Override
             public void run() {
-                finishInstall(config, text, nativeCalls, reporter, pending, coverage, instrumentation, startNanos,
+                finishInstall(config, text, nativeStart, reporter, pending, coverage, instrumentation, startNanos,
                         names);
             }
         }, "ifpin-init");
@@ -161,7 +163,7 @@ public final class AgentInstaller {
      * hook; after it the reload thread, and last, once the application has had its chance to set up
      * {@code java.util.logging} ({@link MBeanMoment}), the MBean. No socket waits for those two.
      */
-    private static void finishInstall(IfpinConfig config, byte[] text, NativeCalls.Choice nativeCalls,
+    private static void finishInstall(IfpinConfig config, byte[] text, NativeStart nativeStart,
                                       ErrorReporter reporter,
                                       PendingHook pending, SocketInstrumentation.Coverage coverage,
                                       Instrumentation instrumentation, long startNanos, NameResolution names) {
@@ -171,12 +173,14 @@ public final class AgentInstaller {
         Metrics metrics = new Metrics();
         Path file = Path.of(config.source());
         try {
-            // First: loading the socket classes patches them (ASM's cold start, tens of milliseconds); done here,
-            // it is likely done before the application's first connect, which would otherwise do it.
+            // First, on Java 22+: half of the native set-up, beside ifpin-native's other half (NativeStart.help).
+            nativeStart.help();
+            // Then loading the socket classes patches them (ASM's cold start, tens of milliseconds); done here, it
+            // is likely done before the application's first connect, which would otherwise do it.
             List<String> uncovered = coverage.check();
             IfpinLog.debug("startup: coverage checked at " + ConfigStage.millisSince(startNanos) + " ms");
             try {
-                sockets = NativeCalls.load(nativeCalls);
+                sockets = nativeStart.await();
             } catch (Throwable t) {
                 String message = "cannot call SO_BINDTODEVICE (" + t + "); sockets are NOT pinned (deny rules still"
                         + " refuse, fail-closed rules refuse what they match). Fix: run on Linux, and if JNA cannot"
@@ -192,8 +196,6 @@ public final class AgentInstaller {
             if (names != null) {
                 metrics.lookupsFrom(names.stats()::describe);
             }
-            metrics.configLoaded(new Metrics.ConfigInfo(config.source(), ConfigVersion.of(text), Instant.now(),
-                    ConfigVersion.ruleNames(config), config.mode().label()), false);
             audit = config.audit().enabled() ? AuditLog.start(config.audit()) : null;
             if (audit != null) {
                 metrics.auditDroppedFrom(audit::dropped);
@@ -207,6 +209,7 @@ public final class AgentInstaller {
             pinner = new Pinner(config, sockets, reporter, KernelVersion.running(), routeChecker, metrics, audit,
                     new StackCallers(), links);
             pinner.warmUp();
+            prepareSourceBinding(sockets, config);
             IfpinLog.debug("startup: pinner warmed at " + ConfigStage.millisSince(startNanos) + " ms");
             List<String> nettyCopies = NativeTransportInstrumentation.scanSystemClassPath();
             IfpinLog.debug("startup: netty scanned at " + ConfigStage.millisSince(startNanos) + " ms");
@@ -229,6 +232,16 @@ public final class AgentInstaller {
                 } else {
                     names.ready(audit);
                 }
+            }
+        }
+        // After the release: the config's hash (SHA-256: the JDK's security providers, milliseconds of a cold JVM)
+        // is only for the MBean, never for a socket.
+        if (pinner != null) {
+            try {
+                metrics.configLoaded(new Metrics.ConfigInfo(config.source(), ConfigVersion.of(text), Instant.now(),
+                        ConfigVersion.ruleNames(config), config.mode().label()), false);
+            } catch (RuntimeException e) {
+                IfpinLog.debug("the config's version is not shown over JMX: " + e);
             }
         }
         if (pinner != null && config.reloadInterval().isPresent()) {
@@ -268,6 +281,7 @@ public final class AgentInstaller {
 
             @Override
             public void accept(IfpinConfig config) {
+                prepareSourceBinding(sockets, config);
                 pinner.apply(config);
                 if (!ownDnsSockets && config.rules().anyHasDns()) {
                     PinBridge.install(new OwnDnsSockets(pinner, sockets));
@@ -318,6 +332,26 @@ public final class AgentInstaller {
                     AsyncRouteChecker.DISABLED, metrics, null, new StackCallers());
         } catch (Throwable again) {
             return null;
+        }
+    }
+
+    /**
+     * When a rule binds a source address (issue 16): the calls it needs are readied before its first socket
+     * ({@link SocketOptions#prepareSourceBinding}). If that fails, the first such socket fails as it would have.
+     */
+    private static void prepareSourceBinding(SocketOptions sockets, IfpinConfig config) {
+        if (sockets == null) {
+            return;
+        }
+        for (Rule rule : config.rules().rules()) {
+            if (rule.source() != null) {
+                try {
+                    sockets.prepareSourceBinding();
+                } catch (Throwable t) {
+                    IfpinLog.debug("cannot ready the calls of a rule's source: " + t);
+                }
+                return;
+            }
         }
     }
 

@@ -24,7 +24,8 @@ import java.util.Map;
  * What an agent that pins tells the operator once it is ready, on {@code ifpin-init} before any socket is released
  * (docs/dev/architecture.md, "Startup order"). Sized for configs of thousands of rules on a few interfaces: rules are
  * listed up to {@link #RULES_LISTED}, interfaces once each. The one line of a config with nothing to pin is
- * {@link ConfigStage}'s: that premain loads no class it does not need.
+ * {@link ConfigStage}'s: that premain loads no class it does not need. Loops, not lambdas or streams: a socket
+ * held until ifpin is ready waits for this too, and each lambda spins a class at its first use.
  */
 final class StartupReport {
 
@@ -95,7 +96,12 @@ final class StartupReport {
         Map<String, List<Rule>> groups = new LinkedHashMap<>();
         for (Rule rule : config.pinRules()) {
             for (String name : rule.interfaces()) { // each of a list: the report and self-test cover them all
-                groups.computeIfAbsent(name, key -> new ArrayList<>()).add(rule);
+                List<Rule> group = groups.get(name);
+                if (group == null) {
+                    group = new ArrayList<>();
+                    groups.put(name, group);
+                }
+                group.add(rule);
             }
         }
         return groups;
@@ -113,8 +119,9 @@ final class StartupReport {
         if (audit != null) {
             out.append("; ").append(audit.describe());
         }
-        config.reloadInterval().ifPresent(interval -> out.append("; reload every ").append(interval.toMillis())
-                .append(" ms"));
+        if (config.reloadInterval().isPresent()) {
+            out.append("; reload every ").append(config.reloadInterval().get().toMillis()).append(" ms");
+        }
         return out.toString();
     }
 
@@ -124,8 +131,11 @@ final class StartupReport {
      */
     static String selfTestLine(Map<String, List<Rule>> byInterface, Map<String, String> selfTest) {
         List<String> parts = new ArrayList<>();
-        byInterface.forEach((name, group) -> parts.add(group.get(0).name() + alsoNamed(group) + " -> " + name + ": "
-                + selfTest.getOrDefault(name, "not run")));
+        for (Map.Entry<String, List<Rule>> entry : byInterface.entrySet()) {
+            List<Rule> group = entry.getValue();
+            parts.add(group.get(0).name() + alsoNamed(group) + " -> " + entry.getKey() + ": "
+                    + selfTest.getOrDefault(entry.getKey(), "not run"));
+        }
         return parts.toString();
     }
 
@@ -150,8 +160,11 @@ final class StartupReport {
         }
         try {
             List<List<Rule>> groups = new ArrayList<>(byInterface.values());
-            List<InterfaceReport.Status> statuses = new InterfaceReport(routes, RpFilter.PROC)
-                    .build(groups.stream().map(group -> group.get(0)).toList());
+            List<Rule> firstRules = new ArrayList<>();
+            for (List<Rule> group : groups) {
+                firstRules.add(group.get(0));
+            }
+            List<InterfaceReport.Status> statuses = new InterfaceReport(routes, RpFilter.PROC).build(firstRules);
             for (int i = 0; i < statuses.size(); i++) {
                 String line = statuses.get(i).toLine(); // "rule '<name>' -> interface ..."
                 int afterName = line.indexOf("' -> interface '") + 1;

@@ -1,9 +1,9 @@
 package io.ifpin.nativeaccess;
 
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Array;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,9 +18,15 @@ import java.util.Optional;
  * <p>The handles are a fixed table of C library functions with their exact C signatures: the grant does not let any
  * other code link an arbitrary symbol. This class reads nothing but {@code java.base} (a named module does not read
  * ifpin's unnamed module), and it is Java 17 bytecode like the rest of ifpin, so {@code java.lang.foreign} is reached
- * by reflection. Every handle captures {@code errno} as its first argument ({@code Linker.Option.captureCallState}).
+ * through method handles (not {@code Method.invoke}: on a JDK method, core reflection reads the method's annotations
+ * to learn whether it is caller-sensitive, which for {@code downcallHandle} generates annotation proxy classes,
+ * tens of milliseconds of a cold JVM that a held socket waits for). Every handle captures {@code errno} as its first
+ * argument ({@code Linker.Option.captureCallState}).
  */
 public final class LibcDowncalls {
+
+    /** Full-privilege and this class's: {@code downcallHandle} is caller-sensitive, and this module the caller. */
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
 
     /** A C type of the table below, as the JDK's canonical layouts name it ({@code Linker.canonicalLayouts()}). */
     private static final String INT = "int";
@@ -53,7 +59,7 @@ public final class LibcDowncalls {
      *                 for calls that never block (the caller decides, with the reason at its call site)
      * @throws IllegalArgumentException for a function not in the table
      */
-    public static MethodHandle downcall(String function, boolean critical) throws ReflectiveOperationException {
+    public static MethodHandle downcall(String function, boolean critical) throws Throwable {
         String[] signature = SIGNATURES.get(function);
         if (signature == null) {
             throw new IllegalArgumentException("not a function ifpin links: " + function);
@@ -65,36 +71,36 @@ public final class LibcDowncalls {
         Class<?> descriptorClass = Class.forName("java.lang.foreign.FunctionDescriptor");
         Class<?> lookupClass = Class.forName("java.lang.foreign.SymbolLookup");
 
-        Object linker = linkerClass.getMethod("nativeLinker").invoke(null);
-        Map<?, ?> canonical = (Map<?, ?>) linkerClass.getMethod("canonicalLayouts").invoke(linker);
+        Object linker = LOOKUP.findStatic(linkerClass, "nativeLinker", MethodType.methodType(linkerClass)).invoke();
+        Map<?, ?> canonical = (Map<?, ?>) LOOKUP.findVirtual(linkerClass, "canonicalLayouts",
+                MethodType.methodType(Map.class)).invoke(linker);
         Object parameters = Array.newInstance(layoutClass, signature.length - 1);
         for (int i = 1; i < signature.length; i++) {
             Array.set(parameters, i - 1, layout(canonical, signature[i]));
         }
-        Object descriptor = descriptorClass.getMethod("of", layoutClass, layoutClass.arrayType())
-                .invoke(null, layout(canonical, signature[0]), parameters);
+        // Varargs methods take their arrays as they are (asFixedArity).
+        Object descriptor = LOOKUP.findStatic(descriptorClass, "of", MethodType.methodType(descriptorClass,
+                layoutClass, layoutClass.arrayType())).asFixedArity()
+                .invoke(layout(canonical, signature[0]), parameters);
         Object options = Array.newInstance(optionClass, critical ? 2 : 1);
-        Array.set(options, 0, optionClass.getMethod("captureCallState", String[].class)
-                .invoke(null, (Object) new String[] {"errno"}));
+        Array.set(options, 0, LOOKUP.findStatic(optionClass, "captureCallState", MethodType.methodType(optionClass,
+                String[].class)).asFixedArity().invoke(new String[] {"errno"}));
         if (critical) {
-            Array.set(options, 1, optionClass.getMethod("critical", boolean.class).invoke(null, true));
+            Array.set(options, 1, LOOKUP.findStatic(optionClass, "critical", MethodType.methodType(optionClass,
+                    boolean.class)).invoke(true));
         }
-        Object libc = linkerClass.getMethod("defaultLookup").invoke(linker);
-        Optional<?> symbol = (Optional<?>) lookupClass.getMethod("find", String.class).invoke(libc, function);
+        Object libc = LOOKUP.findVirtual(linkerClass, "defaultLookup", MethodType.methodType(lookupClass))
+                .invoke(linker);
+        Optional<?> symbol = (Optional<?>) LOOKUP.findVirtual(lookupClass, "find", MethodType.methodType(
+                Optional.class, String.class)).invoke(libc, function);
         if (symbol.isEmpty()) {
             throw new UnsupportedOperationException("the C library has no " + function);
         }
-        Method downcallHandle = linkerClass.getMethod("downcallHandle", segmentClass, descriptorClass,
-                optionClass.arrayType());
-        try {
-            return (MethodHandle) downcallHandle.invoke(linker, symbol.get(), descriptor, options);
-        } catch (InvocationTargetException e) {
-            // IllegalCallerException when this module has no native access: say so, not "InvocationTargetException"
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw e;
-        }
+        // Caller-sensitive and restricted: looked up with this class's own Lookup, so the caller whose module must
+        // have native access is this one (IllegalCallerException, thrown as is, when it has none).
+        return (MethodHandle) LOOKUP.findVirtual(linkerClass, "downcallHandle", MethodType.methodType(
+                MethodHandle.class, segmentClass, descriptorClass, optionClass.arrayType()))
+                .asFixedArity().invoke(linker, symbol.get(), descriptor, options);
     }
 
     private static Object layout(Map<?, ?> canonical, String cType) {

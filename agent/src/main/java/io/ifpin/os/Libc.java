@@ -2,6 +2,7 @@ package io.ifpin.os;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
+import java.util.Objects;
 
 /**
  * The C library functions ifpin calls, through the Foreign Function API (Java 22+): downcall handles from the named
@@ -15,6 +16,12 @@ import java.lang.invoke.MethodType;
  *
  * <p>The handles are {@code static final}, so the JIT inlines them. Reaching this class throws
  * {@link ExceptionInInitializerError} where the API or the module is not there: check {@link #unavailable()} first.
+ *
+ * <p>Only the four handles that the FFM check and the pin need ({@code socket}, {@code close}, {@code setsockopt},
+ * {@code getsockopt}) are made with this class: the first handle of a JVM costs tens of milliseconds, each further
+ * signature several, and a socket opened early waits for them ({@code PendingHook}). The others are made at their
+ * first use, each in a holder class of its own ({@link Getsockname}, {@link Bind}, {@link Transfer},
+ * {@link NameToIndex}), whose field is as {@code static final} as the ones here.
  */
 final class Libc {
 
@@ -24,28 +31,16 @@ final class Libc {
             int.class, Object.class, int.class);
     private static final MethodType GETSOCKOPT = MethodType.methodType(int.class, Object.class, int.class, int.class,
             int.class, Object.class, Object.class);
-    private static final MethodType GETSOCKNAME = MethodType.methodType(int.class, Object.class, int.class,
-            Object.class, Object.class);
     private static final MethodType CLOSE = MethodType.methodType(int.class, Object.class, int.class);
-    private static final MethodType TRANSFER = MethodType.methodType(long.class, Object.class, int.class,
-            Object.class, long.class, int.class);
-    private static final MethodType BIND = MethodType.methodType(int.class, Object.class, int.class, Object.class,
-            int.class);
-    private static final MethodType NAMETOINDEX = MethodType.methodType(int.class, Object.class, Object.class);
 
     private static final MethodHandle SOCKET_HANDLE;
     private static final MethodHandle CLOSE_HANDLE;
     private static final MethodHandle SETSOCKOPT_HANDLE;
     private static final MethodHandle GETSOCKOPT_HANDLE;
-    private static final MethodHandle GETSOCKNAME_HANDLE;
-    private static final MethodHandle SEND_HANDLE;
-    private static final MethodHandle RECV_HANDLE;
-    private static final MethodHandle IF_NAMETOINDEX_HANDLE;
-    private static final MethodHandle BIND_HANDLE;
     private static final Throwable UNAVAILABLE;
 
     static {
-        MethodHandle[] handles = new MethodHandle[9];
+        MethodHandle[] handles = new MethodHandle[4];
         Throwable unavailable = NativeBuffer.unavailable();
         if (unavailable == null) {
             try {
@@ -54,11 +49,6 @@ final class Libc {
                 // Not critical, also the pin calls: setsockopt can block on the socket lock (class comment).
                 handles[2] = NativeAccessModule.downcall("setsockopt", false).asType(SOCKOPT);
                 handles[3] = NativeAccessModule.downcall("getsockopt", false).asType(GETSOCKOPT);
-                handles[4] = NativeAccessModule.downcall("getsockname", false).asType(GETSOCKNAME);
-                handles[5] = NativeAccessModule.downcall("send", false).asType(TRANSFER);
-                handles[6] = NativeAccessModule.downcall("recv", false).asType(TRANSFER);
-                handles[7] = NativeAccessModule.downcall("if_nametoindex", false).asType(NAMETOINDEX);
-                handles[8] = NativeAccessModule.downcall("bind", false).asType(BIND);
             } catch (Throwable t) {
                 unavailable = t;
             }
@@ -67,12 +57,66 @@ final class Libc {
         CLOSE_HANDLE = handles[1];
         SETSOCKOPT_HANDLE = handles[2];
         GETSOCKOPT_HANDLE = handles[3];
-        GETSOCKNAME_HANDLE = handles[4];
-        SEND_HANDLE = handles[5];
-        RECV_HANDLE = handles[6];
-        IF_NAMETOINDEX_HANDLE = handles[7];
-        BIND_HANDLE = handles[8];
         UNAVAILABLE = unavailable;
+    }
+
+    /**
+     * A handle made at its first use, once {@link Libc} itself is there (so the module is); its failure, which
+     * the four handles above already ruled out, reaches the call as an {@link ExceptionInInitializerError} of the
+     * holder, which the callers report as {@link NativeBuffer#unexpected}.
+     */
+    private static MethodHandle link(String function, MethodType type) {
+        try {
+            return NativeAccessModule.downcall(function, false).asType(type);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot link " + function + ": " + t, t);
+        }
+    }
+
+    /** {@code getsockname}: the steering's local-address check and the messages' local address. */
+    private static final class Getsockname {
+        static final MethodHandle HANDLE = link("getsockname", MethodType.methodType(int.class, Object.class,
+                int.class, Object.class, Object.class));
+    }
+
+    /** {@code bind}: a rule's source. */
+    private static final class Bind {
+        static final MethodHandle HANDLE = link("bind", MethodType.methodType(int.class, Object.class, int.class,
+                Object.class, int.class));
+    }
+
+    /** {@code send} and {@code recv}: rtnetlink ({@link NetlinkTransportFfm}), never a pin. */
+    private static final class Transfer {
+        private static final MethodType TYPE = MethodType.methodType(long.class, Object.class, int.class,
+                Object.class, long.class, int.class);
+        static final MethodHandle SEND = link("send", TYPE);
+        static final MethodHandle RECV = link("recv", TYPE);
+    }
+
+    /** {@code if_nametoindex}: rtnetlink's interface index. */
+    private static final class NameToIndex {
+        static final MethodHandle HANDLE = link("if_nametoindex", MethodType.methodType(int.class, Object.class,
+                Object.class));
+    }
+
+    /**
+     * Makes the handles of rtnetlink ({@code send}, {@code recv}, {@code if_nametoindex}) now: the startup lines
+     * need them before the first socket is released, and made on another thread meanwhile, they are not in its way.
+     */
+    static void linkNetlinkCalls() {
+        Objects.requireNonNull(Transfer.SEND);
+        Objects.requireNonNull(NameToIndex.HANDLE);
+    }
+
+    /**
+     * Makes the handles of a rule's source ({@code getsockname}, {@code bind}) now, on ifpin-init, so that the first
+     * steered socket does not make them on an application thread.
+     */
+    static void linkSourceCalls() {
+        Objects.requireNonNull(Getsockname.HANDLE);
+        Objects.requireNonNull(Bind.HANDLE);
     }
 
     private Libc() {
@@ -176,12 +220,12 @@ final class Libc {
             if (slot < 0) {
                 try (NativeBuffer buffer = NativeBuffer.allocate(sockaddr.length)) {
                     buffer.put(0, sockaddr);
-                    int result = (int) BIND_HANDLE.invokeExact(buffer.state(), fd, buffer.slice(0, sockaddr.length),
+                    int result = (int) Bind.HANDLE.invokeExact(buffer.state(), fd, buffer.slice(0, sockaddr.length),
                             sockaddr.length);
                     return result == 0 ? 0 : buffer.errno();
                 }
             }
-            int result = (int) BIND_HANDLE.invokeExact(CallSlots.state(slot), fd, CallSlots.address(slot, sockaddr),
+            int result = (int) Bind.HANDLE.invokeExact(CallSlots.state(slot), fd, CallSlots.address(slot, sockaddr),
                     sockaddr.length);
             return result == 0 ? 0 : CallSlots.errno(slot);
         } catch (Throwable t) {
@@ -209,7 +253,7 @@ final class Libc {
             return LinuxSockets.localFamily(sockaddr);
         }
         try {
-            int result = (int) GETSOCKNAME_HANDLE.invokeExact(CallSlots.state(slot), fd, CallSlots.address(slot),
+            int result = (int) Getsockname.HANDLE.invokeExact(CallSlots.state(slot), fd, CallSlots.address(slot),
                     CallSlots.length(slot));
             if (result != 0) {
                 return -CallSlots.errno(slot);
@@ -263,7 +307,7 @@ final class Libc {
     static void getsockname(int fd, byte[] sockaddr) throws ErrnoException {
         try (NativeBuffer buffer = NativeBuffer.allocate(8L + sockaddr.length)) {
             buffer.putInt(0, sockaddr.length);
-            int result = (int) GETSOCKNAME_HANDLE.invokeExact(buffer.state(), fd, buffer.slice(8, sockaddr.length),
+            int result = (int) Getsockname.HANDLE.invokeExact(buffer.state(), fd, buffer.slice(8, sockaddr.length),
                     buffer.slice(0, 4));
             if (result != 0) {
                 throw new ErrnoException("getsockname", buffer.errno());
@@ -279,7 +323,7 @@ final class Libc {
     static void send(int fd, byte[] message, String call) throws ErrnoException {
         try (NativeBuffer buffer = NativeBuffer.allocate(message.length)) {
             buffer.put(0, message);
-            long sent = (long) SEND_HANDLE.invokeExact(buffer.state(), fd, buffer.slice(0, message.length),
+            long sent = (long) Transfer.SEND.invokeExact(buffer.state(), fd, buffer.slice(0, message.length),
                     (long) message.length, 0);
             if (sent < 0) {
                 throw new ErrnoException(call, buffer.errno());
@@ -294,7 +338,7 @@ final class Libc {
     /** Receives into {@code into}; returns the length. */
     static int recv(int fd, byte[] into, String call) throws ErrnoException {
         try (NativeBuffer buffer = NativeBuffer.allocate(into.length)) {
-            long received = (long) RECV_HANDLE.invokeExact(buffer.state(), fd, buffer.slice(0, into.length),
+            long received = (long) Transfer.RECV.invokeExact(buffer.state(), fd, buffer.slice(0, into.length),
                     (long) into.length, 0);
             if (received < 0) {
                 throw new ErrnoException(call, buffer.errno());
@@ -312,7 +356,7 @@ final class Libc {
     static int ifNameToIndex(byte[] name) {
         try (NativeBuffer buffer = NativeBuffer.allocate(name.length + 1L)) { // zeroed: the NUL is there
             buffer.put(0, name);
-            return (int) IF_NAMETOINDEX_HANDLE.invokeExact(buffer.state(), buffer.slice(0, name.length + 1L));
+            return (int) NameToIndex.HANDLE.invokeExact(buffer.state(), buffer.slice(0, name.length + 1L));
         } catch (Throwable t) {
             throw NativeBuffer.unexpected(t);
         }

@@ -58,9 +58,27 @@ public final class LinuxSocketsFfm implements SocketOptions {
         return ffm;
     }
 
+    /**
+     * Defines ifpin's native-access module and grants it ({@link NativeAccessModule}'s class initialisation) on the
+     * calling thread, ahead of {@link #load}, which needs it; nothing happens twice. Before Java 22 it only records
+     * why there is no module, which {@link #load} then says.
+     */
+    public static void prepareModule() {
+        NativeAccessModule.grant();
+    }
+
     /** How ifpin's module got native access, for the debug line. */
     public static String nativeAccess() {
         return NativeAccessModule.grant();
+    }
+
+    /**
+     * Makes what the rtnetlink queries call ({@link Libc}'s handles made at first use), so that the startup lines,
+     * which query interfaces and routes, need not; {@code io.ifpin.core.NativeStart} calls it on its own thread
+     * while ifpin-init builds the rest.
+     */
+    public void prepareRoutes() {
+        Libc.linkNetlinkCalls();
     }
 
     /** The rtnetlink queries through the same API, for the route checks. */
@@ -122,6 +140,12 @@ public final class LinuxSocketsFfm implements SocketOptions {
         }
     }
 
+    /** Their downcall handles are made at first use ({@link Libc}): here, not on an application thread. */
+    @Override
+    public void prepareSourceBinding() {
+        Libc.linkSourceCalls();
+    }
+
     @Override
     public String boundDevice(int fd) throws ErrnoException {
         byte[] name = new byte[LinuxSockets.IFNAMSIZ];
@@ -175,7 +199,13 @@ public final class LinuxSocketsFfm implements SocketOptions {
     @Override
     public List<String> interfaceNames() throws ErrnoException {
         List<Routes.Link> links = new ArrayList<>(netlink.links());
-        links.sort(java.util.Comparator.comparingInt(Routes.Link::index)); // if_nameindex's order
+        // if_nameindex's order; a class, not a lambda: the startup lines ask this before a held socket is released
+        links.sort(new java.util.Comparator<Routes.Link>() {
+            @Override
+            public int compare(Routes.Link a, Routes.Link b) {
+                return Integer.compare(a.index(), b.index());
+            }
+        });
         List<String> names = new ArrayList<>();
         for (Routes.Link link : links) {
             names.add(link.name());

@@ -66,11 +66,16 @@ final class NativeBuffer implements AutoCloseable {
                     .asType(MethodType.methodType(Object.class, byte[].class));
             ints = lookup.findStatic(segment, "ofArray", MethodType.methodType(segment, int[].class))
                     .asType(MethodType.methodType(Object.class, int[].class));
-            Object state = option.getMethod("captureStateLayout").invoke(null);
-            stateBytes = (long) layout.getMethod("byteSize").invoke(state);
+            // Method handles, not Method.invoke: core reflection on a JDK method reads its annotations first.
+            Object state = lookup.findStatic(option, "captureStateLayout",
+                    MethodType.methodType(Class.forName("java.lang.foreign.StructLayout"))).invoke();
+            stateBytes = (long) lookup.findVirtual(layout, "byteSize", MethodType.methodType(long.class))
+                    .invoke(state);
             Object errnoPath = Array.newInstance(path, 1);
-            Array.set(errnoPath, 0, path.getMethod("groupElement", String.class).invoke(null, "errno"));
-            errnoOffset = (long) layout.getMethod("byteOffset", path.arrayType()).invoke(state, errnoPath);
+            Array.set(errnoPath, 0, lookup.findStatic(path, "groupElement", MethodType.methodType(path, String.class))
+                    .invoke("errno"));
+            errnoOffset = (long) lookup.findVirtual(layout, "byteOffset", MethodType.methodType(long.class,
+                    path.arrayType())).asFixedArity().invoke(state, errnoPath);
             if (stateBytes > DATA) {
                 throw new UnsupportedOperationException("unexpected errno capture layout " + state);
             }

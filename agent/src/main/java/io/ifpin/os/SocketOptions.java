@@ -86,6 +86,13 @@ public interface SocketOptions {
         throw new ErrnoException("bind", Errno.ENOSYS);
     }
 
+    /**
+     * Readies {@link #localFamily} and {@link #bindSource} (a rule's source), on ifpin's own thread, so that the
+     * first steered socket does not wait while they are set up; nothing where they need no set-up.
+     */
+    default void prepareSourceBinding() {
+    }
+
     /** The interfaces of the calling thread's network namespace ({@code if_nameindex}), in index order. */
     List<String> interfaceNames() throws ErrnoException;
 }
