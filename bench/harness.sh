@@ -150,6 +150,9 @@ value() { sed -n "s/^.*$1=\([0-9.]*\).*$/\1/p" | head -1; } # key=value from a r
 # The packets the server received on sb0 (the pinned link).
 sb0_packets() { "$lab" exec-server "$id" cat /sys/class/net/sb0/statistics/rx_packets; }
 
+# java.specification.version of a java: the jdk<N> of its variants.
+feature() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+
 # The connect app; $1 = variant (none | empty-agent | agent-N | self-pinned), $2 = java, the rest its arguments.
 # self-pinned: no agent; the app binds every socket to b0 itself (SelfPin, Java 22+): what pinning costs without ifpin.
 app() {
@@ -206,22 +209,31 @@ check_pinned() {
 }
 
 # --- --throughput-only: issue 20's 64-thread comparison alone, in paired rounds ---
-# Per JDK, round by round: ifpin pinning (agent-N connecting to the pinned address) and the app pinning its own
-# sockets twice (self and self-again: the A/A control, what two runs of the same thing differ by on this machine),
-# in an order that rotates each round, so that a slow drift in load falls on each variant alike. Recorded as
-# connects_per_s_t64 and cpu_us_per_connect of variants jdk<N>-ifpin, jdk<N>-self, jdk<N>-self-again, run = round;
-# ThroughputPairs computes the ratios round by round.
+# Per JDK, two ways, both round by round with the order of the three kinds rotating each round, so that a drift in
+# load falls on each alike:
+#   - separate processes: ifpin pinning (agent-N connecting to the pinned address), and the app pinning its own
+#     sockets without the agent, twice (self and self-again: the A/A control, what two runs of the same thing differ
+#     by on this machine); measures connects_per_s_t64 and cpu_us_per_connect;
+#   - one process with the agent (AlternatingThroughput): the same 64 threads connect phase by phase to the pinned
+#     address and, pinning themselves, to the unmatched one; measures inproc_connects_per_s_t64 and
+#     inproc_cpu_us_per_connect. Phases a second apart share the machine's load, which whole processes do not.
+# Variants jdk<N>-ifpin, jdk<N>-self, jdk<N>-self-again, run = round; ThroughputPairs computes the ratios.
 paired_throughput() {
-  local java jdk self round k variant line kind before
+  local java jdk self round k kind variant line before self_args main_cp
+  local kinds=(ifpin self self-again)
   for java in ${java25:+"$java25"} "$java17"; do
-    jdk=jdk$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    jdk=jdk$(feature "$java")
     self=self-pinned
+    self_args=(--add-opens java.base/java.net=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED)
+    main_cp=$app_jar
     if [[ ${jdk#jdk} -lt 22 ]]; then
       [[ -f $jna_jar ]] || die "$jna_jar is missing: the self-pinned app on ${jdk#jdk} needs JNA"\
 " (mvn -o dependency:resolve -pl agent)"
       self=self-pinned-jna
+      main_cp=$app_jar:$jna_jar
+    else
+      self_args+=(--enable-native-access=ALL-UNNAMED)
     fi
-    local kinds=(ifpin self self-again)
     for round in $(seq 1 "$pairs"); do
       say "throughput pairs, $jdk: round $round of $pairs"
       for k in 0 1 2; do
@@ -239,6 +251,20 @@ paired_throughput() {
         record cpu_us_per_connect "$jdk-$kind" "$(value cpu_us_per_connect <<< "$line")" "$round"
       done
     done
+    say "throughput in one process, $jdk: $pairs rounds"
+    before=$(sb0_packets)
+    client "$java" "-javaagent:$agent=$out/rules-$big.conf" "${self_args[@]}" -cp "$main_cp" \
+      io.ifpin.bench.app.AlternatingThroughput "$pinned" "$unmatched" "$port" b0 64 "$pairs" "$pair_seconds" \
+      > "$out/alternating-$jdk.txt" 2> >(keep_problems)
+    [[ $(value failures < "$out/alternating-$jdk.txt") == 0 ]] || die "failed connects: $out/alternating-$jdk.txt"
+    serial=1000 check_pinned "$jdk in one process" "$(($(sb0_packets) - before))" yes
+    while read -r line; do
+      [[ $line == round=* ]] || continue
+      round=$(value round <<< "$line")
+      kind=$(sed -n 's/^.*kind=\([a-z-]*\).*$/\1/p' <<< "$line")
+      record inproc_connects_per_s_t64 "$jdk-$kind" "$(value connects_per_s <<< "$line")" "$round"
+      record inproc_cpu_us_per_connect "$jdk-$kind" "$(value cpu_us_per_connect <<< "$line")" "$round"
+    done < "$out/alternating-$jdk.txt"
   done
 }
 
@@ -400,8 +426,6 @@ startup_connect() {
   record first_connect_ms "$variant" "$(value connect_ms < "$matrix/jvm.stdout")" "$pair"
 }
 
-# java.specification.version of a java: the jdk<N> of its variants.
-feature() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
 declare -A startup_jdk
 startup_jdk[$java17]=jdk$(feature "$java17")
 startup_javas=("$java17")

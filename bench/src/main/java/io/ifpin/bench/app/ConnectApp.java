@@ -158,7 +158,7 @@ public final class ConnectApp {
      * USER_HZ, the unit of /proc's CPU times: 100 on every Linux architecture the JDK runs on (the kernel exports a
      * fixed value to user space whatever its internal tick).
      */
-    private static final double CLOCK_TICKS_PER_SECOND = 100;
+    static final double CLOCK_TICKS_PER_SECOND = 100;
 
     /**
      * This process's CPU time so far, user + system, all threads, in clock ticks: fields 14 and 15 of /proc/self/stat
