@@ -7,10 +7,11 @@
 #                                      # harness works (~35 s; BenchHarnessIT runs it)
 #   sudo bench/harness.sh --startup-only   # only the startup matrix (issue 13), 11 rounds: about 3 minutes today
 #   sudo bench/harness.sh --throughput-only   # only issue 20's 64-thread comparison, pinned by ifpin against the
-#                                      # app pinning its own sockets, with an A/A control: 9 rounds per JDK, about
-#                                      # 6 minutes (ThroughputPairs prints it)
+#                                      # app pinning its own sockets, with an A/A control: 9 rounds per JDK in
+#                                      # separate processes and in one, about 13 minutes (ThroughputPairs prints it)
 #   options: --startup-runs N (rounds of the startup matrix; default 11, --smoke 1); --pairs N (rounds of
-#   --throughput-only; default 9), --seconds S (its measured seconds per JVM; default 3)
+#   --throughput-only; default 9), --seconds S (its measured seconds per JVM or phase; default 3), --warmup S (its
+#   seconds of warm-up; default 6: see paired_throughput)
 #
 # In a lab from scripts/netns-lab.sh (id bench<PID>), a C server (bench/c/connect-floor.c, built here with gcc)
 # accepts and closes connections in the server namespace. In the client namespace, each run measures, back to back:
@@ -50,6 +51,7 @@ startup_only=0
 throughput_only=0
 pairs=9
 pair_seconds=3
+pair_warmup=6
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
@@ -59,8 +61,9 @@ while [[ $# -gt 0 ]]; do
     --throughput-only) throughput_only=1; shift ;;
     --pairs) pairs=$2; shift 2 ;;
     --seconds) pair_seconds=$2; shift 2 ;;
+    --warmup) pair_warmup=$2; shift 2 ;;
     *) echo "usage: $0 [--runs N] [--smoke] [--startup-runs N] [--startup-only]"\
-" [--throughput-only [--pairs N] [--seconds S]]" >&2; exit 64 ;;
+" [--throughput-only [--pairs N] [--seconds S] [--warmup S]]" >&2; exit 64 ;;
   esac
 done
 [[ -n $startup_runs ]] || { [[ $smoke == 1 ]] && startup_runs=1 || startup_runs=11; }
@@ -218,6 +221,9 @@ check_pinned() {
 #     address and, pinning themselves, to the unmatched one; measures inproc_connects_per_s_t64 and
 #     inproc_cpu_us_per_connect. Phases a second apart share the machine's load, which whole processes do not.
 # Variants jdk<N>-ifpin, jdk<N>-self, jdk<N>-self-again, run = round; ThroughputPairs computes the ratios.
+# Warm-up: --warmup seconds (6), not the 1 s of the throughput rows above: the JIT's compiler threads share the two
+# cores with 64 connecting threads, and with the agent's startup work queued before it, ifpin's connect path is
+# still interpreted or C1-compiled 2 to 4 s after the first connect (-XX:+PrintCompilation; docs/dev/performance.md).
 paired_throughput() {
   local java jdk self round k kind variant line before self_args main_cp
   local kinds=(ifpin self self-again)
@@ -243,8 +249,8 @@ paired_throughput() {
           *) variant=$self ;;
         esac
         before=$(sb0_packets)
-        line=$(app "$variant" "$java" -Dconnect.first="$pinned" "$pinned" "$port" threads 64 0 "$pair_seconds" \
-          2> >(keep_problems))
+        line=$(app "$variant" "$java" -Dconnect.first="$pinned" -Dconnect.warmup="$pair_warmup" "$pinned" "$port" \
+          threads 64 0 "$pair_seconds" 2> >(keep_problems))
         [[ $(value failures <<< "$line") == 0 ]] || die "failed connects in $jdk $kind: $line"
         serial=1000 check_pinned "$jdk $kind" "$(($(sb0_packets) - before))" yes
         record connects_per_s_t64 "$jdk-$kind" "$(value connects_per_s <<< "$line")" "$round"
@@ -255,7 +261,7 @@ paired_throughput() {
     before=$(sb0_packets)
     client "$java" "-javaagent:$agent=$out/rules-$big.conf" "${self_args[@]}" -cp "$main_cp" \
       io.ifpin.bench.app.AlternatingThroughput "$pinned" "$unmatched" "$port" b0 64 "$pairs" "$pair_seconds" \
-      > "$out/alternating-$jdk.txt" 2> >(keep_problems)
+      "$pair_warmup" > "$out/alternating-$jdk.txt" 2> >(keep_problems)
     [[ $(value failures < "$out/alternating-$jdk.txt") == 0 ]] || die "failed connects: $out/alternating-$jdk.txt"
     serial=1000 check_pinned "$jdk in one process" "$(($(sb0_packets) - before))" yes
     while read -r line; do
@@ -269,7 +275,7 @@ paired_throughput() {
 }
 
 if [[ $throughput_only == 1 ]]; then
-  [[ $smoke == 0 ]] || { pairs=1; pair_seconds=0.3; big=100; }
+  [[ $smoke == 0 ]] || { pairs=1; pair_seconds=0.3; pair_warmup=0.3; big=100; }
   paired_throughput
   if grep -q 'ERROR' "$out/stderr.txt" 2>/dev/null; then
     grep 'ERROR' "$out/stderr.txt" | sort | uniq -c >&2

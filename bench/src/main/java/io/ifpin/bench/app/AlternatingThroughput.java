@@ -15,8 +15,11 @@ import java.util.concurrent.atomic.LongAdder;
  * apart share the machine's load, so their ratio can show what the processes cannot.
  *
  * <pre>
- *   AlternatingThroughput PINNED_ADDR SELF_ADDR PORT DEV THREADS ROUNDS SECONDS
+ *   AlternatingThroughput PINNED_ADDR SELF_ADDR PORT DEV THREADS ROUNDS SECONDS WARMUP
  * </pre>
+ *
+ * WARMUP seconds first, the kinds taking turns, untimed: under 64 threads on 2 cores the JIT's compiler threads get
+ * a small share of the cores, and the connect path takes seconds to be compiled.
  *
  * One line per phase: {@code round=R kind=K connects_per_s=.. cpu_us_per_connect=..} (the process's CPU time, all
  * threads, over the phase's connects). The self-pinned phases pay ifpin's hook for an address no rule matches too
@@ -39,8 +42,9 @@ public final class AlternatingThroughput {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 7) {
-            System.err.println("usage: AlternatingThroughput PINNED_ADDR SELF_ADDR PORT DEV THREADS ROUNDS SECONDS");
+        if (args.length != 8) {
+            System.err.println("usage: AlternatingThroughput PINNED_ADDR SELF_ADDR PORT DEV THREADS ROUNDS SECONDS"
+                    + " WARMUP");
             System.exit(64);
         }
         int port = Integer.parseInt(args[2]);
@@ -50,6 +54,7 @@ public final class AlternatingThroughput {
         int threads = Integer.parseInt(args[4]);
         int rounds = Integer.parseInt(args[5]);
         long millis = (long) (Double.parseDouble(args[6]) * 1000);
+        long warmupMillis = (long) (Double.parseDouble(args[7]) * 1000);
         ConnectApp.connect(pinned); // waits until ifpin is ready (PendingHook): startup, not throughput
         LongAdder failures = new LongAdder();
         phase = new Phase(pinned, null, new LongAdder());
@@ -69,10 +74,11 @@ public final class AlternatingThroughput {
             thread.start();
             started.add(thread);
         }
-        // warm-up: every kind once, untimed, so that the JIT has seen both paths before the first round
-        for (String kind : KINDS) {
-            phase = phase(kind, pinned, unmatched, device);
-            Thread.sleep(Math.max(SETTLE_MILLIS, millis / 2));
+        // warm-up: the kinds in turn, untimed, so that the JIT has compiled both paths before the first round
+        long warmupEnd = System.nanoTime() + warmupMillis * 1_000_000;
+        for (int k = 0; k < KINDS.length || System.nanoTime() - warmupEnd < 0; k++) {
+            phase = phase(KINDS[k % KINDS.length], pinned, unmatched, device);
+            Thread.sleep(Math.max(SETTLE_MILLIS, Math.min(millis, warmupMillis / KINDS.length)));
         }
         for (int round = 1; round <= rounds; round++) {
             for (int k = 0; k < KINDS.length; k++) {

@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.LongAdder;
  *                                                    connecting for SECONDS after SECONDS/3 of warm-up:
  *                                                    connects_per_s=, and the process's CPU time (user + sys,
  *                                                    all threads, ifpin's too) per connect in that time:
- *                                                    cpu_us_per_connect=
+ *                                                    cpu_us_per_connect= (-Dconnect.warmup=S: S seconds
+ *                                                    of warm-up instead)
  *   connect-app.jar ADDR PORT threads T V SECONDS DEV   the same, each socket pinned to DEV by the app itself
  *                                                    ({@link SelfPin}: FFM on Java 22+, JNA before, with JNA's
  *                                                    jar on the class path): the agent's baseline
@@ -133,7 +134,11 @@ public final class ConnectApp {
         for (int i = 0; i < virtual; i++) {
             virtualThreads.execute(loop);
         }
-        Thread.sleep(Math.max(100, (long) (seconds * 1000 / 3))); // warm-up: a third of the measured time
+        // warm-up: a third of the measured time, or -Dconnect.warmup=SECONDS (the JIT's compiler threads share the
+        // cores with the connecting ones: under 64 threads on 2 cores, the connect path takes seconds to compile)
+        String warmup = System.getProperty("connect.warmup");
+        Thread.sleep(warmup != null ? (long) (Double.parseDouble(warmup) * 1000)
+                : Math.max(100, (long) (seconds * 1000 / 3)));
         counting.set(true);
         long start = System.nanoTime();
         long cpuStart = processCpuTicks();

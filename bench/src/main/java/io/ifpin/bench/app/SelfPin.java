@@ -4,9 +4,10 @@ import java.io.FileDescriptor;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Array;
-import java.lang.reflect.Field;
 import java.net.Socket;
+import java.net.SocketImpl;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
@@ -16,9 +17,9 @@ import java.util.Optional;
  * with a heap array); before, JNA's direct mapping (the only way there; JNA's jar must be on the class path). The
  * harness compares the agent's pinned throughput with this, to separate what pinning costs (the call and the
  * kernel's bound connect) from what ifpin adds. Reached by reflection, so that the app stays Java 17 bytecode and
- * needs JNA only where it uses it. The fd is read from {@code Socket.impl} (a {@code SocksSocketImpl} around the
- * platform's {@code NioSocketImpl}) and {@code SocketImpl.fd}: the JVM needs {@code --add-opens} of
- * {@code java.base/java.net} and {@code java.base/java.io}.
+ * needs JNA only where it uses it. The fd is read from the {@code Socket}'s impl ({@code getImpl()}, which creates it:
+ * no second system call), a {@code SocksSocketImpl} around the platform's {@code NioSocketImpl}, and its
+ * {@code SocketImpl.fd}: the JVM needs {@code --add-opens} of {@code java.base/java.net} and {@code java.base/java.io}.
  */
 final class SelfPin {
 
@@ -26,25 +27,26 @@ final class SelfPin {
     private static final MethodHandle SETSOCKOPT;
     /** The value SETSOCKOPT takes for a byte[]: MemorySegment.ofArray(byte[]) (FFM), the array itself (JNA). */
     private static final MethodHandle BYTES;
-    private static final Field SOCKET_IMPL;
-    private static final Field DELEGATE;
-    private static final Field IMPL_FD;
-    private static final Field FD;
+    /** {@code Socket.getImpl()}: creates the socket's fd if it was not yet (a Socket creates it lazily). */
+    private static final MethodHandle GET_IMPL;
+    private static final Class<?> DELEGATING;
+    private static final VarHandle DELEGATE;
+    private static final VarHandle IMPL_FD;
+    private static final VarHandle FD;
 
     static {
         try {
             MethodHandle[] call = Runtime.version().feature() >= 22 ? ffm() : jna();
             SETSOCKOPT = call[0];
             BYTES = call[1];
-            SOCKET_IMPL = Socket.class.getDeclaredField("impl");
-            SOCKET_IMPL.setAccessible(true);
+            MethodHandles.Lookup net = MethodHandles.privateLookupIn(Socket.class, MethodHandles.lookup());
+            GET_IMPL = net.findVirtual(Socket.class, "getImpl", MethodType.methodType(SocketImpl.class));
             // A plain Socket's impl is a SocksSocketImpl around the platform's NioSocketImpl, which holds the fd.
-            DELEGATE = Class.forName("java.net.DelegatingSocketImpl").getDeclaredField("delegate");
-            DELEGATE.setAccessible(true);
-            IMPL_FD = java.net.SocketImpl.class.getDeclaredField("fd");
-            IMPL_FD.setAccessible(true);
-            FD = FileDescriptor.class.getDeclaredField("fd");
-            FD.setAccessible(true);
+            DELEGATING = Class.forName("java.net.DelegatingSocketImpl");
+            DELEGATE = net.findVarHandle(DELEGATING, "delegate", SocketImpl.class);
+            IMPL_FD = net.findVarHandle(SocketImpl.class, "fd", FileDescriptor.class);
+            FD = MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup())
+                    .findVarHandle(FileDescriptor.class, "fd", int.class);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("self-pinning needs --add-opens java.base/java.net and java.base/java.io"
                     + " to ALL-UNNAMED, and before Java 22 JNA on the class path; this is " + Runtime.version() + ": "
@@ -108,14 +110,17 @@ final class SelfPin {
     private SelfPin() {
     }
 
-    /** Binds the socket, created but not connected, to {@code device}. */
+    /**
+     * Binds the socket, created but not connected, to {@code device}: one system call, as an application that pins
+     * its own sockets makes (the fd is created by {@code getImpl()}, not by setting an option, which would be a
+     * second system call on every connect).
+     */
     static void pin(Socket socket, byte[] device) throws Throwable {
-        socket.setTcpNoDelay(false); // creates the socket's fd if it was not yet (Socket creates it lazily)
-        Object impl = SOCKET_IMPL.get(socket);
-        if (DELEGATE.getDeclaringClass().isInstance(impl)) {
-            impl = DELEGATE.get(impl);
+        SocketImpl impl = (SocketImpl) GET_IMPL.invokeExact(socket);
+        if (DELEGATING.isInstance(impl)) {
+            impl = (SocketImpl) DELEGATE.get(impl);
         }
-        int fd = FD.getInt(IMPL_FD.get(impl));
+        int fd = (int) FD.get((FileDescriptor) IMPL_FD.get(impl));
         Object name = (Object) BYTES.invokeExact(device);
         if ((int) SETSOCKOPT.invokeExact(fd, 1, 25, name, device.length) != 0) { // SOL_SOCKET, SO_BINDTODEVICE
             throw new IllegalStateException("setsockopt(SO_BINDTODEVICE) failed on fd " + fd);
