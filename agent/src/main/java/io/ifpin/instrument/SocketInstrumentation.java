@@ -80,7 +80,8 @@ public final class SocketInstrumentation {
     }
 
     /**
-     * One socket path: the class, the method, where the call goes and what it passes.
+     * One socket path: the class, the method, where the call goes and what it passes; built by the factories below,
+     * which name the three shapes (fd from a field, fd as an argument, a listener).
      *
      * @param fieldOwner the class declaring {@code fd} when the descriptor is read from the field
      * @param addressSlot the local variable slot of the destination argument
@@ -88,6 +89,30 @@ public final class SocketInstrumentation {
     private record Path(String description, String typeName, String method, String methodDescriptor, Anchor anchor,
                         FdSource fdSource, String fieldOwner, int addressSlot, String bridgeMethod,
                         String bridgeDescriptor) {
+
+        /**
+         * A connect or send that reads the socket's descriptor from the {@code fd} field {@code fieldOwner} declares,
+         * and its destination from the argument in {@code addressSlot}.
+         */
+        static Path readingFdField(String description, String typeName, String method, String methodDescriptor,
+                                   Anchor anchor, String fieldOwner, int addressSlot, String bridgeMethod,
+                                   String bridgeDescriptor) {
+            return new Path(description, typeName, method, methodDescriptor, anchor, FdSource.FIELD_FD, fieldOwner,
+                    addressSlot, bridgeMethod, bridgeDescriptor);
+        }
+
+        /** A send, patched on entry, whose first argument is the descriptor. */
+        static Path readingFdArgument(String description, String typeName, String method, String methodDescriptor,
+                                      int addressSlot, String bridgeMethod, String bridgeDescriptor) {
+            return new Path(description, typeName, method, methodDescriptor, Anchor.ENTRY, FdSource.ARGUMENT_1, null,
+                    addressSlot, bridgeMethod, bridgeDescriptor);
+        }
+
+        /** A listener: the patch goes before each {@code Net.listen(fd, backlog)} and passes that call's fd only. */
+        static Path listener(String description, String typeName, String method, String methodDescriptor) {
+            return new Path(description, typeName, method, methodDescriptor, Anchor.BEFORE_NET_LISTEN,
+                    FdSource.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN);
+        }
 
         String internalName() {
             return typeName.replace('.', '/');
@@ -107,32 +132,28 @@ public final class SocketInstrumentation {
     }
 
     private static final List<Path> PATHS = List.of(
-            new Path("Socket/SSLSocket/URLConnection", "sun.nio.ch.NioSocketImpl", "beginConnect",
-                    "(Ljava/net/InetAddress;I)Ljava/io/FileDescriptor;", Anchor.ENTRY, FdSource.FIELD_FD,
-                    "java.net.SocketImpl", 1,
+            Path.readingFdField("Socket/SSLSocket/URLConnection", "sun.nio.ch.NioSocketImpl", "beginConnect",
+                    "(Ljava/net/InetAddress;I)Ljava/io/FileDescriptor;", Anchor.ENTRY, "java.net.SocketImpl", 1,
                     "beforeTcpConnect", TCP_WITH_ADDRESS),
-            new Path("SocketChannel/HttpClient", "sun.nio.ch.SocketChannelImpl", "beginConnect",
-                    "(ZLjava/net/SocketAddress;)V", Anchor.BEFORE_EACH_RETURN, FdSource.FIELD_FD, "sun.nio.ch.SocketChannelImpl", 2,
+            Path.readingFdField("SocketChannel/HttpClient", "sun.nio.ch.SocketChannelImpl", "beginConnect",
+                    "(ZLjava/net/SocketAddress;)V", Anchor.BEFORE_EACH_RETURN, "sun.nio.ch.SocketChannelImpl", 2,
                     "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
-            new Path("AsynchronousSocketChannel", "sun.nio.ch.UnixAsynchronousSocketChannelImpl", "implConnect",
-                    "(Ljava/net/SocketAddress;Ljava/lang/Object;Ljava/nio/channels/CompletionHandler;)"
-                            + "Ljava/util/concurrent/Future;", Anchor.AFTER_BEGIN_CALL, FdSource.FIELD_FD,
+            Path.readingFdField("AsynchronousSocketChannel", "sun.nio.ch.UnixAsynchronousSocketChannelImpl",
+                    "implConnect", "(Ljava/net/SocketAddress;Ljava/lang/Object;Ljava/nio/channels/CompletionHandler;)"
+                            + "Ljava/util/concurrent/Future;", Anchor.AFTER_BEGIN_CALL,
                     "sun.nio.ch.AsynchronousSocketChannelImpl", 1, "beforeTcpConnect", TCP_WITH_SOCKET_ADDRESS),
-            new Path("DatagramSocket/DatagramChannel connect", "sun.nio.ch.DatagramChannelImpl", "connect",
-                    "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", Anchor.ENTRY, FdSource.FIELD_FD,
+            Path.readingFdField("DatagramSocket/DatagramChannel connect", "sun.nio.ch.DatagramChannelImpl", "connect",
+                    "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", Anchor.ENTRY,
                     "sun.nio.ch.DatagramChannelImpl", 1, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
-            new Path("DatagramSocket/DatagramChannel send", "sun.nio.ch.DatagramChannelImpl", "send",
-                    "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", Anchor.ENTRY,
-                    FdSource.ARGUMENT_1, null, 3, "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
+            Path.readingFdArgument("DatagramSocket/DatagramChannel send", "sun.nio.ch.DatagramChannelImpl", "send",
+                    "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", 3,
+                    "beforeUdpSend", UDP_WITH_SOCKET_ADDRESS),
             // Listeners (direction = inbound rules).
-            new Path("ServerSocket listen", "sun.nio.ch.NioSocketImpl", "listen", "(I)V", Anchor.BEFORE_NET_LISTEN,
-                    FdSource.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
-            new Path("ServerSocketChannel listen", "sun.nio.ch.ServerSocketChannelImpl", "netBind",
-                    "(Ljava/net/SocketAddress;I)Ljava/net/SocketAddress;", Anchor.BEFORE_NET_LISTEN,
-                    FdSource.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN),
-            new Path("AsynchronousServerSocketChannel listen", "sun.nio.ch.AsynchronousServerSocketChannelImpl",
-                    "bind", "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;",
-                    Anchor.BEFORE_NET_LISTEN, FdSource.NET_LISTEN_ARGUMENT, null, 0, "beforeListen", LISTEN));
+            Path.listener("ServerSocket listen", "sun.nio.ch.NioSocketImpl", "listen", "(I)V"),
+            Path.listener("ServerSocketChannel listen", "sun.nio.ch.ServerSocketChannelImpl", "netBind",
+                    "(Ljava/net/SocketAddress;I)Ljava/net/SocketAddress;"),
+            Path.listener("AsynchronousServerSocketChannel listen", "sun.nio.ch.AsynchronousServerSocketChannelImpl",
+                    "bind", "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;"));
 
     private SocketInstrumentation() {
     }

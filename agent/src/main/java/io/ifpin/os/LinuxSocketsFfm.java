@@ -95,7 +95,7 @@ public final class LinuxSocketsFfm implements SocketOptions {
     @Override
     public void setMark(int fd, byte[] mark) throws ErrnoException {
         int errno = Libc.setsockoptIntReused(fd, LinuxSockets.SOL_SOCKET, LinuxSockets.SO_MARK,
-                java.nio.ByteBuffer.wrap(mark).order(java.nio.ByteOrder.nativeOrder()).getInt(0));
+                LinuxSockets.nativeInt(mark));
         if (errno != 0) {
             throw new ErrnoException("setsockopt(SO_MARK)", errno);
         }

@@ -26,8 +26,6 @@ import io.ifpin.rules.RuleSet;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -179,12 +177,8 @@ public final class Pinner implements PinHook {
     }
 
     private void reportInternalError(Throwable failure, String consequence) {
-        reporter.report("internal error " + failure.getClass().getName(), LogLevel.ERROR, () -> {
-            StringWriter trace = new StringWriter();
-            failure.printStackTrace(new PrintWriter(trace));
-            return "internal error while pinning a socket; " + consequence + ". Please report this with the trace: "
-                    + trace;
-        });
+        reporter.report("internal error " + failure.getClass().getName(), LogLevel.ERROR,
+                () -> PinMessages.internalError(failure, consequence));
     }
 
     /**
@@ -225,10 +219,8 @@ public final class Pinner implements PinHook {
                 target = NettyDatagramPackets.recipient(packets[i]);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 String type = packets[i] == null ? "null" : packets[i].getClass().getName();
-                reporter.report("netty sendmmsg unreadable " + type, LogLevel.ERROR, () -> "not covered: Netty epoll"
-                        + " datagram batches (sendmmsg): cannot read the destination from " + type + " (" + e
-                        + "), so datagrams Netty sends in batches are NOT pinned. Fix: connect() the channel to its"
-                        + " destination, or report this with your Netty version.");
+                reporter.report("netty sendmmsg unreadable " + type, LogLevel.ERROR,
+                        () -> PinMessages.unreadableBatch(type, e));
                 return;
             }
             if (target != null) {
@@ -282,7 +274,8 @@ public final class Pinner implements PinHook {
                     : "refused", "internal");
             if (refuse && !current.observe) {
                 reportInternalError(failure, "the socket is refused (rule '" + rule.name() + "' is fail-closed)");
-                throw refusal(protocol, rule, "on-error = fail-closed, internal error " + failure, address, port);
+                throw PinMessages.refusal(protocol, rule, "on-error = fail-closed, internal error " + failure, address,
+                        port);
             }
             throw failure;
         }
@@ -303,9 +296,8 @@ public final class Pinner implements PinHook {
                 current.stats(rule).denied();
                 audit(rule, fd, protocol, address, port, "denied", null);
                 reporter.report("rule '" + rule.name() + "' denied", LogLevel.INFO,
-                        () -> "rule '" + rule.name() + "' (" + rule.origin() + ") denied "
-                                + describe(fd, protocol, address, port));
-                throw refusal(protocol, rule, "action = deny", address, port);
+                        () -> PinMessages.denied(rule, describe(fd, protocol, address, port)));
+                throw PinMessages.refusal(protocol, rule, "action = deny", address, port);
             }
             case PIN -> pinTo(current, rule, fd, address, port, protocol, jdkUdp);
         }
@@ -335,11 +327,7 @@ public final class Pinner implements PinHook {
         String target = wanted != null ? "'" + wanted + "'" : "none of " + rule.interfaces() + " (none is up)";
         if (rule.action() != Action.ALLOW) {
             reporter.report("rule '" + rule.name() + "' " + outcome, LogLevel.INFO,
-                    () -> "observe mode: rule '" + rule.name() + "' (" + rule.origin() + ") would "
-                            + (rule.action() == Action.DENY ? "deny " : "pin ") + describe(fd, protocol, address, port)
-                            + (rule.action() == Action.PIN ? " to " + (rule.steers() || rule.interfaces().isEmpty()
-                                    ? "'" + rule.target() + "'" : target) : "")
-                            + "; the socket proceeds untouched");
+                    () -> PinMessages.observed(rule, describe(fd, protocol, address, port), target));
         }
     }
 
@@ -405,10 +393,10 @@ public final class Pinner implements PinHook {
             audit(rule, fd, protocol, address, port, refuse ? "refused" : "error", e.errnoName(), wanted);
             String binding = current;
             String tried = wanted;
-            reportFailure(stats, rule, tried, e, () -> explain(rule, tried, describe(fd, protocol, address, port),
-                    binding, e));
+            reportFailure(stats, rule, tried, e, () -> PinMessages.explain(rule, tried,
+                    describe(fd, protocol, address, port), binding, e, kernel));
             if (refuse) {
-                throw refusal(protocol, rule, "on-error = fail-closed, cannot pin to '" + wanted + "': "
+                throw PinMessages.refusal(protocol, rule, "on-error = fail-closed, cannot pin to '" + wanted + "': "
                         + e.errnoName(), address, port);
             }
             return;
@@ -453,7 +441,8 @@ public final class Pinner implements PinHook {
                 InterfaceChoices.NO_INTERFACE, String.join("' or '", rule.interfaces()), LogLevel.ERROR,
                 () -> InterfaceChoices.gaveUp(rule, choice, describe(fd, protocol, address, port)));
         if (refuse) {
-            throw refusal(protocol, rule, "on-error = fail-closed, " + waited + ", none came up", address, port);
+            throw PinMessages.refusal(protocol, rule, "on-error = fail-closed, " + waited + ", none came up", address,
+                    port);
         }
     }
 
@@ -482,20 +471,10 @@ public final class Pinner implements PinHook {
             reporter.pinFailed(stats.outages(), key, e.errnoName(), rule.target(), LogLevel.ERROR, explanation);
         }
         if (refuse) {
-            throw refusal(protocol, rule, "on-error = fail-closed, cannot set " + SocketSteerer.what(rule, failure)
-                    + ": " + e.errnoName(), address, port);
+            throw PinMessages.refusal(protocol, rule, "on-error = fail-closed, cannot set "
+                    + SocketSteerer.what(rule, failure) + ": " + e.errnoName(), address, port);
         }
         return false;
-    }
-
-    /**
-     * The exception the application sees: ConnectException for TCP (as for a refused connection), SocketException
-     * for UDP; the message names ifpin, the rule and why.
-     */
-    static SocketException refusal(Protocol protocol, Rule rule, String why, InetAddress address, int port) {
-        String message = "ifpin refused " + protocol + " to " + Addresses.format(address, port) + ": rule '"
-                + rule.name() + "' (" + rule.origin() + "), " + why;
-        return protocol == Protocol.TCP ? new ConnectException(message) : new SocketException(message);
     }
 
     private void audit(Rule rule, int fd, Protocol protocol, InetAddress address, int port, String result,
@@ -564,11 +543,10 @@ public final class Pinner implements PinHook {
             RuleStats stats = active.stats(rule);
             stats.error(e.errnoName(), refuse);
             auditListener(rule, listener, refuse ? "refused" : "error", e.errnoName());
-            reportFailure(stats, rule, wanted, e, () -> explain(rule, wanted, "listener " + listener, current, e));
+            reportFailure(stats, rule, wanted, e,
+                    () -> PinMessages.explain(rule, wanted, "listener " + listener, current, e, kernel));
             if (refuse) {
-                throw new SocketException("ifpin refused to listen on " + listener + ": rule '" + rule.name() + "' ("
-                        + rule.origin() + "), on-error = fail-closed, cannot pin to '" + wanted + "': "
-                        + e.errnoName());
+                throw PinMessages.listenRefusal(listener, rule, wanted, e);
             }
             return;
         }
@@ -641,64 +619,6 @@ public final class Pinner implements PinHook {
         if (stats.outages().open()) {
             reporter.pinWorks(stats.outages(), rule.name(), iface != null ? iface : rule.target());
         }
-    }
-
-    /** The operator's one line: which rule, which socket, what the kernel said, why, and the fix. */
-    String explain(Rule rule, String socket, String current, ErrnoException e) {
-        return explain(rule, rule.interfaceName(), socket, current, e);
-    }
-
-    private String explain(Rule rule, String wanted, String socket, String current, ErrnoException e) {
-        String head = "rule '" + rule.name() + "' (" + rule.origin() + "): cannot pin " + socket + " to interface '"
-                + wanted + "': " + e.errnoName() + ". ";
-        String proceeds;
-        if (rule.onError() == OnError.FAIL_CLOSED) {
-            proceeds = " The socket is refused (on-error = fail-closed).";
-        } else if (current.isEmpty()) {
-            proceeds = " The socket proceeds unpinned (fail-open).";
-        } else if (current.equals(DELETED_INTERFACE)) {
-            proceeds = " The socket stays bound to the deleted interface, so its traffic fails with ENODEV.";
-        } else {
-            proceeds = " The socket proceeds bound to '" + current + "' (fail-open).";
-        }
-        switch (e.errno()) {
-            case Errno.EPERM:
-                return head + eperm(current, wanted) + proceeds;
-            case Errno.ENODEV:
-                return head + "There is no interface '" + wanted + "' in this network namespace. Fix: correct"
-                        + " 'interface' in rule '" + rule.name() + "' (ip link lists the interfaces), or bring the"
-                        + " interface up before the application connects." + proceeds;
-            case Errno.ENOSYS:
-                return head + "ifpin could not load its native access at startup (see the ERROR 'cannot call"
-                        + " SO_BINDTODEVICE' above), so it cannot bind sockets." + proceeds;
-            default:
-                return head + "The kernel refused: " + e.getMessage() + "." + proceeds;
-        }
-    }
-
-    private String eperm(String current, String wanted) {
-        String fix = " Fix: grant the JVM CAP_NET_RAW (systemd: AmbientCapabilities=CAP_NET_RAW; Kubernetes:"
-                + " securityContext.capabilities.add: [NET_RAW]; Docker: --cap-add NET_RAW), not setcap on the java"
-                + " binary";
-        if (current.equals(DELETED_INTERFACE)) {
-            return "The socket was bound to an interface that has since been deleted (e.g. a VPN interface that"
-                    + " was re-created) and binding it again needs CAP_NET_RAW, which this process lacks." + fix
-                    + "; or reconnect (new sockets are pinned to the new interface).";
-        }
-        if (!current.isEmpty()) {
-            return "The socket is already bound to '" + current + "' (by an earlier rule, a VRF, systemd"
-                    + " BindNetworkInterface= or the application) and changing a binding needs CAP_NET_RAW, which this"
-                    + " process lacks." + fix + "; or make the rules for destinations this socket sends to name the"
-                    + " same interface ('" + current + "').";
-        }
-        if (kernel.isOlderThan(5, 7)) {
-            return "This kernel (" + kernel + ") is older than 5.7, where every SO_BINDTODEVICE needs CAP_NET_RAW,"
-                    + " which this process lacks." + fix + ".";
-        }
-        return "The socket is not bound yet, so this kernel (" + kernel + ") allows it without CAP_NET_RAW:"
-                + " a security policy refused it (a seccomp filter, an LSM such as SELinux or AppArmor, or a cgroup"
-                + " BPF program). Fix: allow setsockopt(SOL_SOCKET, SO_BINDTODEVICE) in that policy; CAP_NET_RAW"
-                + " does not help against it.";
     }
 
     private String describe(int fd, Protocol protocol, InetAddress address, int port) {

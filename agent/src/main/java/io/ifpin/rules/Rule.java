@@ -58,38 +58,101 @@ public final class Rule {
     private SocketMark mark;
 
     /**
-     * @param index   0-based position in the config
-     * @param origin  {@code file:line} of the rule, for messages
-     * @param hosts   may be empty, but not together with {@code cidrs}
-     * @param ports   {@link PortSet#ALL} when the config gives none
-     * @param protocols non-empty
+     * Starts a rule; {@link Builder#pin}, {@link Builder#outbound} (pin, allow or deny) or {@link Builder#inbound}
+     * says what it is.
+     *
+     * @param index  0-based position in the config
+     * @param origin {@code file:line} of the rule, for messages
      */
-    public Rule(String name, int index, String interfaceName, String origin, List<HostPattern> hosts,
-                List<Cidr> cidrs, PortSet ports, Set<Protocol> protocols) {
-        this(name, index, interfaceName, origin, hosts, cidrs, ports, protocols, Action.PIN, OnError.FAIL_OPEN,
-                List.of());
+    public static Builder named(String name, int index, String origin) {
+        return new Builder(name, index, origin);
     }
 
     /**
-     * @param interfaceName required for {@link Action#PIN}, null otherwise
-     * @param onError       what a failed pin does (already resolved against the global default)
-     * @param callers       empty for every caller
+     * What a rule matches, and how a failed pin ends; every part defaults to "any" (no hosts or cidrs, every port
+     * and protocol, every caller) and on-error to fail-open. An outbound rule needs hosts or cidrs, an inbound one
+     * cidrs or ports. Not thread-safe; one rule at a time.
      */
-    public Rule(String name, int index, String interfaceName, String origin, List<HostPattern> hosts,
-                List<Cidr> cidrs, PortSet ports, Set<Protocol> protocols, Action action, OnError onError,
-                List<CallerPattern> callers) {
-        this(name, index, interfaceName, origin, hosts, cidrs, ports, protocols, action, onError, callers,
-                Direction.OUTBOUND);
+    public static final class Builder {
+        private final String name;
+        private final int index;
+        private final String origin;
+        private List<HostPattern> hosts = List.of();
+        private List<Cidr> cidrs = List.of();
+        private PortSet ports = PortSet.ALL;
+        private Set<Protocol> protocols = EnumSet.allOf(Protocol.class);
+        private List<CallerPattern> callers = List.of();
+        private OnError onError = OnError.FAIL_OPEN;
+
+        private Builder(String name, int index, String origin) {
+            this.name = name;
+            this.index = index;
+            this.origin = origin;
+        }
+
+        public Builder hosts(List<HostPattern> patterns) {
+            this.hosts = patterns;
+            return this;
+        }
+
+        public Builder cidrs(List<Cidr> blocks) {
+            this.cidrs = blocks;
+            return this;
+        }
+
+        public Builder ports(PortSet set) {
+            this.ports = set;
+            return this;
+        }
+
+        /** Non-empty. */
+        public Builder protocols(Set<Protocol> set) {
+            this.protocols = set;
+            return this;
+        }
+
+        /** The classes that open the sockets the rule is for; empty for every caller. Outbound rules only. */
+        public Builder callers(List<CallerPattern> patterns) {
+            this.callers = patterns;
+            return this;
+        }
+
+        /** What a failed pin does (already resolved against the global default). */
+        public Builder onError(OnError value) {
+            this.onError = value;
+            return this;
+        }
+
+        /**
+         * An outbound rule that pins to {@code interfaceName}; null when a source address or mark alone steers it
+         * ({@link Rule#withSteering}).
+         */
+        public Rule pin(String interfaceName) {
+            return outbound(Action.PIN, interfaceName);
+        }
+
+        /**
+         * An outbound rule with the action the config gives (allow, deny or pin); {@code interfaceName} only with
+         * {@link Action#PIN}.
+         */
+        public Rule outbound(Action action, String interfaceName) {
+            return new Rule(name, index, interfaceName, origin, hosts, cidrs, ports, protocols, action, onError,
+                    callers, Direction.OUTBOUND);
+        }
+
+        /**
+         * An inbound rule: it pins listening sockets whose local address is in the cidrs (any, when none) and whose
+         * port is in the ports to {@code interfaceName}; it has no hosts and no callers.
+         */
+        public Rule inbound(String interfaceName) {
+            return new Rule(name, index, interfaceName, origin, hosts, cidrs, ports, protocols, Action.PIN, onError,
+                    callers, Direction.INBOUND);
+        }
     }
 
-    /**
-     * @param direction {@link Direction#INBOUND}: the rule pins listening sockets whose local address is in
-     *                  {@code cidrs} (any, when empty) and whose port is in {@code ports}; it has no hosts and no
-     *                  callers, and its action is pin
-     */
-    public Rule(String name, int index, String interfaceName, String origin, List<HostPattern> hosts,
-                List<Cidr> cidrs, PortSet ports, Set<Protocol> protocols, Action action, OnError onError,
-                List<CallerPattern> callers, Direction direction) {
+    private Rule(String name, int index, String interfaceName, String origin, List<HostPattern> hosts,
+                 List<Cidr> cidrs, PortSet ports, Set<Protocol> protocols, Action action, OnError onError,
+                 List<CallerPattern> callers, Direction direction) {
         this.direction = Objects.requireNonNull(direction, "direction");
         if (direction == Direction.INBOUND && (action != Action.PIN || !callers.isEmpty())) {
             throw new IllegalArgumentException("inbound rule " + name + " must pin and has no callers");
@@ -154,7 +217,7 @@ public final class Rule {
     public static Rule byDefault(Action action, String interfaceName, OnError onError, String origin) {
         return new Rule(DEFAULT_NAME, -1, interfaceName, origin, List.of(),
                 List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")), PortSet.ALL, EnumSet.allOf(Protocol.class),
-                action, onError, List.of());
+                action, onError, List.of(), Direction.OUTBOUND);
     }
 
     /**

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Keeps docs/configuration.md, reference.conf and the loader's known keys ({@link ConfigReader#ROOT_KEYS},
- * {@link ConfigReader#LOG_KEYS}, {@link ConfigReader#RULE_KEYS}) from drifting apart.
+ * {@link ConfigReader#LOG_KEYS}, {@link RuleReader#RULE_KEYS}) from drifting apart.
  *
  * <p>The doc's "## Keys" section documents keys as table rows whose first cell is the key in backticks:
  * full paths ({@code `ifpin.log.level`}) for the top level, bare names ({@code `interface`}) in the
@@ -149,7 +149,7 @@ class ConfigurationDocTest {
 
     @Test
     void everyRuleKeyTheLoaderAcceptsIsDocumented() {
-        Set<String> missing = new TreeSet<>(ConfigReader.RULE_KEYS);
+        Set<String> missing = new TreeSet<>(RuleReader.RULE_KEYS);
         missing.removeAll(documentedRuleKeys());
         assertTrue(missing.isEmpty(), "rule keys the loader accepts but " + DOC + " does not document (add a"
                 + " row to the \"Each rule\" table): " + missing);
@@ -160,7 +160,7 @@ class ConfigurationDocTest {
         Set<String> unknownTop = new TreeSet<>(documentedTopLevel());
         unknownTop.removeAll(loaderTopLevelPaths());
         Set<String> unknownRule = new TreeSet<>(documentedRuleKeys());
-        unknownRule.removeAll(ConfigReader.RULE_KEYS);
+        unknownRule.removeAll(RuleReader.RULE_KEYS);
         assertTrue(unknownTop.isEmpty() && unknownRule.isEmpty(), DOC + " documents keys that the loader"
                 + " rejects as unknown: top level " + unknownTop + ", rule keys " + unknownRule);
     }

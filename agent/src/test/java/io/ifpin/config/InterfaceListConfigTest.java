@@ -128,6 +128,6 @@ class InterfaceListConfigTest {
     @Test
     void theKeyIsKnownAtBothLevels() {
         assertTrue(ConfigReader.ROOT_KEYS.contains("wait-for-interface"));
-        assertTrue(ConfigReader.RULE_KEYS.contains("wait-for-interface"));
+        assertTrue(RuleReader.RULE_KEYS.contains("wait-for-interface"));
     }
 }

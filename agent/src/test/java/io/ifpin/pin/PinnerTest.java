@@ -6,6 +6,7 @@ import io.ifpin.os.Errno;
 import io.ifpin.os.ErrnoException;
 import io.ifpin.os.SocketOptions;
 import io.ifpin.rules.Protocol;
+import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -291,7 +292,9 @@ class PinnerTest {
     @MethodSource("explanations")
     void explainTellsTheOperator(String name, int rule, String kernel, String socket, String current,
                                  ErrnoException error, Consumer<String> check) throws Exception {
-        check.accept(pinner(kernel).explain(rules().rules().get(rule), socket, current, error));
+        Rule pinned = rules().rules().get(rule);
+        check.accept(PinMessages.explain(pinned, pinned.interfaceName(), socket, current, error,
+                new KernelVersion(kernel)));
     }
 
     @Test

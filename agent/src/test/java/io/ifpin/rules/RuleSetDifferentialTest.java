@@ -88,8 +88,9 @@ class RuleSetDifferentialTest {
             if (rule == winner) {
                 return false;
             }
-            Rule anyPort = new Rule(rule.name(), 0, "x", "x", rule.hosts().stream().map(HostPattern::parse).toList(),
-                    rule.cidrs().stream().map(Cidr::parse).toList(), PortSet.ALL, EnumSet.allOf(Protocol.class));
+            Rule anyPort = Rule.named(rule.name(), 0, "x").hosts(rule.hosts().stream().map(HostPattern::parse).toList())
+                    .cidrs(rule.cidrs().stream().map(Cidr::parse).toList()).ports(PortSet.ALL)
+                    .protocols(EnumSet.allOf(Protocol.class)).pin("x");
             if (anyPort.matches(address, host, 1, Protocol.TCP)) {
                 return true;
             }

@@ -23,9 +23,9 @@ class RuleSetTest {
 
     static Rule rule(String name, int index, String device, List<String> hosts, List<String> cidrs, PortSet ports,
                      Set<Protocol> protocols) {
-        return new Rule(name, index, device, "test.conf:" + (index + 1),
-                hosts.stream().map(HostPattern::parse).toList(), cidrs.stream().map(Cidr::parse).toList(),
-                ports, protocols);
+        return Rule.named(name, index, "test.conf:" + (index + 1))
+                .hosts(hosts.stream().map(HostPattern::parse).toList()).cidrs(cidrs.stream().map(Cidr::parse).toList())
+                .ports(ports).protocols(protocols).pin(device);
     }
 
     static Rule cidrRule(String name, int index, String device, String... cidrs) {
@@ -222,8 +222,8 @@ class RuleSetTest {
     void hasOutboundAnswersPerProtocolAndIgnoresInboundRules() {
         Rule tcpOnly = rule("tcp-only", 0, "b0", List.of(), List.of("192.0.2.0/24"), PortSet.ALL,
                 EnumSet.of(Protocol.TCP));
-        Rule inbound = new Rule("in", 1, "b0", "test.conf:2", List.of(), List.of(), PortSet.of(List.of(PortSet.Range.single(9001))), BOTH,
-                Action.PIN, OnError.FAIL_OPEN, List.of(), Direction.INBOUND);
+        Rule inbound = Rule.named("in", 1, "test.conf:2").ports(PortSet.of(List.of(PortSet.Range.single(9001))))
+                .protocols(BOTH).onError(OnError.FAIL_OPEN).inbound("b0");
         RuleSet inboundOnly = RuleSet.of(List.of(inbound));
         assertFalse(inboundOnly.hasOutbound(Protocol.TCP));
         assertFalse(inboundOnly.hasOutbound(Protocol.UDP));

@@ -32,10 +32,7 @@ class BenchHarnessIT {
 
     @BeforeAll
     static void requireLabHost() {
-        String problem = NetnsLab.hostProblem();
-        if (problem != null) {
-            ItEnv.unavailable(problem, ItEnv.HOW_TO_RUN_AS_ROOT);
-        }
+        ItEnv.requireRoot(); // the scripts make their own labs
         Path jar = ItEnv.repoRoot().resolve("bench/target/benchmarks.jar");
         if (!Files.exists(jar)) {
             ItEnv.unavailable("missing " + jar, "build it: mvn -B package -pl bench -am -DskipTests");
