@@ -6,7 +6,12 @@
 #   sudo bench/harness.sh --smoke      # 1 run, tiny counts, 100 rules for "10,000", no JMH: checks that the
 #                                      # harness works (~35 s; BenchHarnessIT runs it)
 #   sudo bench/harness.sh --startup-only   # only the startup matrix (issue 13), 11 rounds: about 3 minutes today
-#   options: --startup-runs N (rounds of the startup matrix; default 11, --smoke 1)
+#   sudo bench/harness.sh --throughput-only   # only issue 20's 64-thread comparison, pinned by ifpin against the
+#                                      # app pinning its own sockets, with an A/A control: 9 rounds per JDK in
+#                                      # separate processes and in one, about 13 minutes (ThroughputPairs prints it)
+#   options: --startup-runs N (rounds of the startup matrix; default 11, --smoke 1); --pairs N (rounds of
+#   --throughput-only; default 9), --seconds S (its measured seconds per JVM or phase; default 3), --warmup S (its
+#   seconds of warm-up; default 6: see paired_throughput)
 #
 # In a lab from scripts/netns-lab.sh (id bench<PID>), a C server (bench/c/connect-floor.c, built here with gcc)
 # accepts and closes connections in the server namespace. In the client namespace, each run measures, back to back:
@@ -43,13 +48,22 @@ runs=5
 smoke=0
 startup_runs=
 startup_only=0
+throughput_only=0
+pairs=9
+pair_seconds=3
+pair_warmup=6
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
     --smoke) smoke=1; runs=1; shift ;;
     --startup-runs) startup_runs=$2; shift 2 ;;
     --startup-only) startup_only=1; shift ;;
-    *) echo "usage: $0 [--runs N] [--smoke] [--startup-runs N] [--startup-only]" >&2; exit 64 ;;
+    --throughput-only) throughput_only=1; shift ;;
+    --pairs) pairs=$2; shift 2 ;;
+    --seconds) pair_seconds=$2; shift 2 ;;
+    --warmup) pair_warmup=$2; shift 2 ;;
+    *) echo "usage: $0 [--runs N] [--smoke] [--startup-runs N] [--startup-only]"\
+" [--throughput-only [--pairs N] [--seconds S] [--warmup S]]" >&2; exit 64 ;;
   esac
 done
 [[ -n $startup_runs ]] || { [[ $smoke == 1 ]] && startup_runs=1 || startup_runs=11; }
@@ -65,6 +79,9 @@ java25=$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)/bin/java
 [[ -x $java25 ]] || { say "no Temurin 25 under /usr/lib/jvm: virtual-thread throughput is skipped"; java25=; }
 
 agent="$root/agent/target/ifpin-agent.jar"
+# JNA's own jar (the version ifpin builds with), for an app on Java 17 to 21 that pins its own sockets.
+jna_version=$(sed -n 's|.*<jna.version>\(.*\)</jna.version>.*|\1|p' "$root/pom.xml")
+jna_jar="${HOME:-/root}/.m2/repository/net/java/dev/jna/jna/$jna_version/jna-$jna_version.jar"
 bench_jar="$here/target/benchmarks.jar"
 app_jar=$(ls "$here"/target/ifpin-bench-*-connect-app.jar 2>/dev/null | head -1 || true)
 if [[ ! -f $bench_jar || ! -f $agent || -z $app_jar ]] || [[ -n "$(find "$root/agent/src/main" "$here/src/main" \
@@ -136,6 +153,9 @@ value() { sed -n "s/^.*$1=\([0-9.]*\).*$/\1/p" | head -1; } # key=value from a r
 # The packets the server received on sb0 (the pinned link).
 sb0_packets() { "$lab" exec-server "$id" cat /sys/class/net/sb0/statistics/rx_packets; }
 
+# java.specification.version of a java: the jdk<N> of its variants.
+feature() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+
 # The connect app; $1 = variant (none | empty-agent | agent-N | self-pinned), $2 = java, the rest its arguments.
 # self-pinned: no agent; the app binds every socket to b0 itself (SelfPin, Java 22+): what pinning costs without ifpin.
 app() {
@@ -148,12 +168,17 @@ app() {
     self-pinned) jvm_args=(--add-opens java.base/java.net=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED
                            --enable-native-access=ALL-UNNAMED)
                  app_args=(b0) ;;
+    self-pinned-jna) # before Java 22 (no FFM): the app pins with JNA, whose jar it then has on its class path
+                 jvm_args=(--add-opens java.base/java.net=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED)
+                 app_args=(b0) ;;
     agent-*) jvm_args=("-javaagent:$agent=$out/rules-${variant#agent-}.conf") ;;
     *) die "unknown variant $variant" ;;
   esac
   local java_args=() # -D... before the jar, from the caller
   while [[ $1 == -D* ]]; do java_args+=("$1"); shift; done
-  client "$java" "${jvm_args[@]}" "${java_args[@]}" -jar "$app_jar" "$@" "${app_args[@]}"
+  local main=(-jar "$app_jar")
+  [[ $variant != self-pinned-jna ]] || main=(-cp "$app_jar:$jna_jar" io.ifpin.bench.app.ConnectApp)
+  client "$java" "${jvm_args[@]}" "${java_args[@]}" "${main[@]}" "$@" "${app_args[@]}"
 }
 
 # One HookBenchmark case in the client namespace; $1 = java, $2 = benchmark, $3 = rules, $4 = calls; prints ns/op.
@@ -185,6 +210,80 @@ check_pinned() {
     die "$what: $packets packets arrived on sb0: connects that should not be pinned were"
   fi
 }
+
+# --- --throughput-only: issue 20's 64-thread comparison alone, in paired rounds ---
+# Per JDK, two ways, both round by round with the order of the three kinds rotating each round, so that a drift in
+# load falls on each alike:
+#   - separate processes: ifpin pinning (agent-N connecting to the pinned address), and the app pinning its own
+#     sockets without the agent, twice (self and self-again: the A/A control, what two runs of the same thing differ
+#     by on this machine); measures connects_per_s_t64 and cpu_us_per_connect;
+#   - one process with the agent (AlternatingThroughput): the same 64 threads connect phase by phase to the pinned
+#     address and, pinning themselves, to the unmatched one; measures inproc_connects_per_s_t64 and
+#     inproc_cpu_us_per_connect. Phases a second apart share the machine's load, which whole processes do not.
+# Variants jdk<N>-ifpin, jdk<N>-self, jdk<N>-self-again, run = round; ThroughputPairs computes the ratios.
+# Warm-up: --warmup seconds (6), not the 1 s of the throughput rows above: the JIT's compiler threads share the two
+# cores with 64 connecting threads, and with the agent's startup work queued before it, ifpin's connect path is
+# still interpreted or C1-compiled 2 to 4 s after the first connect (-XX:+PrintCompilation; docs/dev/performance.md).
+paired_throughput() {
+  local java jdk self round k kind variant line before self_args main_cp
+  local kinds=(ifpin self self-again)
+  for java in ${java25:+"$java25"} "$java17"; do
+    jdk=jdk$(feature "$java")
+    self=self-pinned
+    self_args=(--add-opens java.base/java.net=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED)
+    main_cp=$app_jar
+    if [[ ${jdk#jdk} -lt 22 ]]; then
+      [[ -f $jna_jar ]] || die "$jna_jar is missing: the self-pinned app on ${jdk#jdk} needs JNA"\
+" (mvn -o dependency:resolve -pl agent)"
+      self=self-pinned-jna
+      main_cp=$app_jar:$jna_jar
+    else
+      self_args+=(--enable-native-access=ALL-UNNAMED)
+    fi
+    for round in $(seq 1 "$pairs"); do
+      say "throughput pairs, $jdk: round $round of $pairs"
+      for k in 0 1 2; do
+        kind=${kinds[$(((round + k) % 3))]}
+        case $kind in
+          ifpin) variant="agent-$big" ;;
+          *) variant=$self ;;
+        esac
+        before=$(sb0_packets)
+        line=$(app "$variant" "$java" -Dconnect.first="$pinned" -Dconnect.warmup="$pair_warmup" "$pinned" "$port" \
+          threads 64 0 "$pair_seconds" 2> >(keep_problems))
+        [[ $(value failures <<< "$line") == 0 ]] || die "failed connects in $jdk $kind: $line"
+        serial=1000 check_pinned "$jdk $kind" "$(($(sb0_packets) - before))" yes
+        record connects_per_s_t64 "$jdk-$kind" "$(value connects_per_s <<< "$line")" "$round"
+        record cpu_us_per_connect "$jdk-$kind" "$(value cpu_us_per_connect <<< "$line")" "$round"
+      done
+    done
+    say "throughput in one process, $jdk: $pairs rounds"
+    before=$(sb0_packets)
+    client "$java" "-javaagent:$agent=$out/rules-$big.conf" "${self_args[@]}" -cp "$main_cp" \
+      io.ifpin.bench.app.AlternatingThroughput "$pinned" "$unmatched" "$port" b0 64 "$pairs" "$pair_seconds" \
+      "$pair_warmup" > "$out/alternating-$jdk.txt" 2> >(keep_problems)
+    [[ $(value failures < "$out/alternating-$jdk.txt") == 0 ]] || die "failed connects: $out/alternating-$jdk.txt"
+    serial=1000 check_pinned "$jdk in one process" "$(($(sb0_packets) - before))" yes
+    while read -r line; do
+      [[ $line == round=* ]] || continue
+      round=$(value round <<< "$line")
+      kind=$(sed -n 's/^.*kind=\([a-z-]*\).*$/\1/p' <<< "$line")
+      record inproc_connects_per_s_t64 "$jdk-$kind" "$(value connects_per_s <<< "$line")" "$round"
+      record inproc_cpu_us_per_connect "$jdk-$kind" "$(value cpu_us_per_connect <<< "$line")" "$round"
+    done < "$out/alternating-$jdk.txt"
+  done
+}
+
+if [[ $throughput_only == 1 ]]; then
+  [[ $smoke == 0 ]] || { pairs=1; pair_seconds=0.3; pair_warmup=0.3; big=100; }
+  paired_throughput
+  if grep -q 'ERROR' "$out/stderr.txt" 2>/dev/null; then
+    grep 'ERROR' "$out/stderr.txt" | sort | uniq -c >&2
+    die "the agent reported errors (above; all of stderr in $out/stderr.txt)"
+  fi
+  java -cp "$bench_jar" io.ifpin.bench.harness.ThroughputPairs "$raw" | tee "$out/table.txt"
+  exit 0
+fi
 
 for run in $(seq 1 "$runs"); do
   say "run $run of $runs"
@@ -333,8 +432,6 @@ startup_connect() {
   record first_connect_ms "$variant" "$(value connect_ms < "$matrix/jvm.stdout")" "$pair"
 }
 
-# java.specification.version of a java: the jdk<N> of its variants.
-feature() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
 declare -A startup_jdk
 startup_jdk[$java17]=jdk$(feature "$java17")
 startup_javas=("$java17")

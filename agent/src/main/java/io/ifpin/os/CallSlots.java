@@ -34,7 +34,13 @@ final class CallSlots {
     private static final Object[] VALUE = new Object[SLOTS];
     private static final Object[] ADDRESS = new Object[SLOTS];
     private static final Object[] LENGTH = new Object[SLOTS];
-    private static final AtomicIntegerArray TAKEN = new AtomicIntegerArray(SLOTS);
+    /**
+     * A slot's taken flag every {@value #FLAG_STRIDE} ints (128 bytes): each flag on cache lines of its own, so that
+     * threads taking and releasing different slots (every pinned connect does both) do not write the same line, which
+     * would travel between the cores on every connect (docs/dev/performance.md, "Throughput with many threads").
+     */
+    static final int FLAG_STRIDE = 32;
+    private static final AtomicIntegerArray TAKEN = new AtomicIntegerArray(SLOTS * FLAG_STRIDE);
     private static final MethodHandle COPY_BYTES; // MemorySegment.copy(byte[], int, segment, JAVA_BYTE, long, int)
     private static final MethodHandle GET_INT;    // segment.get(JAVA_INT, long)
     private static final MethodHandle SET_INT;    // segment.set(JAVA_INT, long, int)
@@ -84,7 +90,7 @@ final class CallSlots {
         int start = System.identityHashCode(Thread.currentThread());
         for (int i = 0; i < SLOTS; i++) {
             int slot = (start + i) & (SLOTS - 1);
-            if (TAKEN.get(slot) == 0 && TAKEN.compareAndSet(slot, 0, 1)) {
+            if (TAKEN.get(slot * FLAG_STRIDE) == 0 && TAKEN.compareAndSet(slot * FLAG_STRIDE, 0, 1)) {
                 return slot;
             }
         }
@@ -93,7 +99,7 @@ final class CallSlots {
 
     /** A release store, not a full fence: what the next {@link #take} needs to see the slot's memory as written. */
     static void release(int slot) {
-        TAKEN.lazySet(slot, 0);
+        TAKEN.lazySet(slot * FLAG_STRIDE, 0);
     }
 
     /** The errno capture segment of the slot, the first argument of {@link Libc}'s handles. */

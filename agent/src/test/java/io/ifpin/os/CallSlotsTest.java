@@ -37,4 +37,12 @@ class CallSlotsTest {
         assertEquals(Errno.EBADF, Libc.setsockoptReused(-1, LinuxSockets.SOL_SOCKET, LinuxSockets.SO_BINDTODEVICE,
                 new byte[] {'l', 'o'}), "errno read from the slot");
     }
+
+    @Test
+    void eachSlotsFlagHasItsCacheLinesToItself() {
+        // Every pinned connect writes its slot's flag twice: flags that shared a line would make that line travel
+        // between the cores on every connect. 128 bytes: a line and the one the adjacent-line prefetcher pairs it with.
+        assertTrue(CallSlots.FLAG_STRIDE * Integer.BYTES >= 128, "flags " + CallSlots.FLAG_STRIDE * Integer.BYTES
+                + " bytes apart");
+    }
 }

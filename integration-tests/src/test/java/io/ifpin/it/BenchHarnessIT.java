@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code bench/harness.sh --smoke}: the whole-process benchmark harness of issue 7 runs end to end (lab, C floor,
  * connect app with and without the agent, pinning checked on the server's counters, the table, and issue 13's startup
- * matrix on JDK 17 and Temurin 25 with its targets), so it cannot rot between full runs. Only that it works is
- * checked, never a time. About 35 s.
+ * matrix on JDK 17 and Temurin 25 with its targets), and {@code --throughput-only --smoke} (issue 20's comparison), so
+ * they cannot rot between full runs. Only that they work is checked, never a time. About 35 and 25 s.
  *
  * <p>It uses the jars this reactor built (bench/target, agent/target) and refuses to build them itself. On timeout
  * the script gets SIGTERM (its trap stops its server and deletes lab {@code bench<pid>}), then our own descendants
@@ -40,9 +41,70 @@ class BenchHarnessIT {
 
     @Test
     void smokeRunPrintsEveryMeasureAndTarget() throws Exception {
+        List<String> lines = run("--smoke");
+        String output = "\n--- bench/harness.sh --smoke output:\n" + String.join("\n", lines);
+
+        List<String> missing = new ArrayList<>();
+        for (String row : List.of("c_setsockopt_ns c", "c_getsockopt_ns c", "connect_ns c", "connect_ns none",
+                "connect_ns agent-0", "connect_ns agent-100", "connect_pinned_ns c-unpinned", "connect_pinned_ns c",
+                "connect_pinned_ns agent-100", "startup_ms none", "startup_ms agent-1000", "heap_mb none",
+                "heap_mb agent-100", "connects_per_s_t4 none", "connects_per_s_t4 agent-100-pinned",
+                "startup_ms empty-agent", "connects_per_s_t4 self-pinned")) {
+            String[] parts = row.split(" ");
+            // measure, variant, runs = 1, then three positive numbers
+            if (lines.stream().noneMatch(l -> l.matches(parts[0] + " +" + parts[1] + " +1( +[0-9.]+){3}"))) {
+                missing.add(row);
+            }
+        }
+        assertEquals(List.of(), missing, "rows missing or malformed" + output);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("issue 7 target (run by run)")), output);
+        String verdict = ".*(yes|NO|unresolved \\(runs disagree\\)|noise \\(agent < baseline\\))$";
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("startup, 1,000 rules ") && l.matches(verdict)),
+                "the startup target is computed" + output);
+        assertStartupMatrix(lines, output);
+    }
+
+    /**
+     * {@code --throughput-only --smoke}: issue 20's comparison, pinned by ifpin against the application pinning its
+     * own sockets (FFM on Temurin 25, JNA on JDK 17) with the A/A control, in separate processes and in one, each
+     * pinned (checked on the server's counters) and reported round by round with a verdict.
+     */
+    @Test
+    void throughputOnlyComparesIfpinWithTheSelfPinnedApplication() throws Exception {
+        List<String> lines = run("--throughput-only", "--smoke");
+        String output = "\n--- bench/harness.sh --throughput-only --smoke output:\n" + String.join("\n", lines);
+        int feature = Runtime.version().feature();
+        List<String> jdks = new ArrayList<>(List.of("jdk" + feature));
+        if (TestJdk.JDK_25.locate().isPresent() && feature != 25) {
+            jdks.add("jdk25");
+        }
+        List<String> missing = new ArrayList<>();
+        String number = "-?[0-9.]+";
+        for (String jdk : jdks) {
+            for (String where : List.of(jdk + ": ", jdk + ", one process: ")) {
+                for (String row : List.of("connects/s, ifpin / self", "connects/s, A/A: self / self",
+                        "CPU us/connect, ifpin - self", "CPU us/connect, A/A: self - self")) {
+                    if (lines.stream().noneMatch(l -> l.matches(Pattern.quote(where + row)
+                            + " +1( +" + number + "){3}"))) {
+                        missing.add(where + row);
+                    }
+                }
+                String verdict = where.substring(0, where.length() - 2) + ": ifpin / self-pinned ";
+                if (lines.stream().noneMatch(l -> l.startsWith(verdict) && l.contains("the A/A band"))) {
+                    missing.add(verdict + "(verdict)");
+                }
+            }
+        }
+        assertEquals(List.of(), missing, "rows missing or malformed" + output);
+    }
+
+    /** Runs bench/harness.sh with {@code args} to its end (or the timeout); its output, after checking exit and lab. */
+    private static List<String> run(String... args) throws Exception {
         Path repo = ItEnv.repoRoot();
         Path log = Files.createTempFile("ifpin-bench-harness", ".log");
-        ProcessBuilder builder = new ProcessBuilder(repo.resolve("bench/harness.sh").toString(), "--smoke")
+        List<String> command = new ArrayList<>(List.of(repo.resolve("bench/harness.sh").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(repo.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -64,28 +126,10 @@ class BenchHarnessIT {
         }
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         Files.deleteIfExists(log);
-        String output = "\n--- bench/harness.sh --smoke output:\n" + String.join("\n", lines);
+        String output = "\n--- bench/harness.sh " + String.join(" ", args) + " output:\n" + String.join("\n", lines);
         assertEquals(0, process.exitValue(), "exit code" + output);
-
-        List<String> missing = new ArrayList<>();
-        for (String row : List.of("c_setsockopt_ns c", "c_getsockopt_ns c", "connect_ns c", "connect_ns none",
-                "connect_ns agent-0", "connect_ns agent-100", "connect_pinned_ns c-unpinned", "connect_pinned_ns c",
-                "connect_pinned_ns agent-100", "startup_ms none", "startup_ms agent-1000", "heap_mb none",
-                "heap_mb agent-100", "connects_per_s_t4 none", "connects_per_s_t4 agent-100-pinned",
-                "startup_ms empty-agent", "connects_per_s_t4 self-pinned")) {
-            String[] parts = row.split(" ");
-            // measure, variant, runs = 1, then three positive numbers
-            if (lines.stream().noneMatch(l -> l.matches(parts[0] + " +" + parts[1] + " +1( +[0-9.]+){3}"))) {
-                missing.add(row);
-            }
-        }
-        assertEquals(List.of(), missing, "rows missing or malformed" + output);
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("issue 7 target (run by run)")), output);
-        String verdict = ".*(yes|NO|unresolved \\(runs disagree\\)|noise \\(agent < baseline\\))$";
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("startup, 1,000 rules ") && l.matches(verdict)),
-                "the startup target is computed" + output);
-        assertStartupMatrix(lines, output);
         assertFalse(DemoScriptsIT.namespaces().contains("ifpin-" + labId + "-"), "the harness left its lab behind");
+        return lines;
     }
 
     /**

@@ -1,10 +1,14 @@
 package io.ifpin.bench.app;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -22,9 +26,13 @@ import java.util.concurrent.atomic.LongAdder;
  *   connect-app.jar ADDR PORT serial N               N connects in a row after N/4 to warm up: ns_per_op=
  *   connect-app.jar ADDR PORT threads T V SECONDS    one connect, then T platform + V virtual threads
  *                                                    connecting for SECONDS after SECONDS/3 of warm-up:
- *                                                    connects_per_s=
+ *                                                    connects_per_s=, and the process's CPU time (user + sys,
+ *                                                    all threads, ifpin's too) per connect in that time:
+ *                                                    cpu_us_per_connect= (-Dconnect.warmup=S: S seconds
+ *                                                    of warm-up instead)
  *   connect-app.jar ADDR PORT threads T V SECONDS DEV   the same, each socket pinned to DEV by the app itself
- *                                                    ({@link SelfPin}, Java 22+): the agent's baseline
+ *                                                    ({@link SelfPin}: FFM on Java 22+, JNA before, with JNA's
+ *                                                    jar on the class path): the agent's baseline
  *   connect-app.jar ADDR PORT heap                   one connect, then the heap in use after full GCs: heap_bytes=
  * </pre>
  *
@@ -126,11 +134,17 @@ public final class ConnectApp {
         for (int i = 0; i < virtual; i++) {
             virtualThreads.execute(loop);
         }
-        Thread.sleep(Math.max(100, (long) (seconds * 1000 / 3))); // warm-up: a third of the measured time
+        // warm-up: a third of the measured time, or -Dconnect.warmup=SECONDS (the JIT's compiler threads share the
+        // cores with the connecting ones: under 64 threads on 2 cores, the connect path takes seconds to compile)
+        String warmup = System.getProperty("connect.warmup");
+        Thread.sleep(warmup != null ? (long) (Double.parseDouble(warmup) * 1000)
+                : Math.max(100, (long) (seconds * 1000 / 3)));
         counting.set(true);
         long start = System.nanoTime();
+        long cpuStart = processCpuTicks();
         Thread.sleep((long) (seconds * 1000));
         counting.set(false);
+        long cpuTicks = processCpuTicks() - cpuStart;
         long elapsed = System.nanoTime() - start;
         running.set(false);
         for (Thread thread : threads) {
@@ -140,7 +154,26 @@ public final class ConnectApp {
             virtualThreads.shutdown(); // not close(): JDK 19+
             virtualThreads.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
         }
-        System.out.printf("connects_per_s=%.1f failures=%d%n", connects.sum() * 1e9 / elapsed, failures.sum());
+        long count = connects.sum();
+        System.out.printf("connects_per_s=%.1f failures=%d cpu_us_per_connect=%.2f%n", count * 1e9 / elapsed,
+                failures.sum(), count == 0 ? 0.0 : cpuTicks * 1e6 / CLOCK_TICKS_PER_SECOND / count);
+    }
+
+    /**
+     * USER_HZ, the unit of /proc's CPU times: 100 on every Linux architecture the JDK runs on (the kernel exports a
+     * fixed value to user space whatever its internal tick).
+     */
+    static final double CLOCK_TICKS_PER_SECOND = 100;
+
+    /**
+     * This process's CPU time so far, user + system, all threads, in clock ticks: fields 14 and 15 of /proc/self/stat
+     * (proc(5)). Read from /proc, not the OperatingSystemMXBean, so that the app touches no JMX that an agent might
+     * react to. The field after the command name's closing parenthesis is field 3.
+     */
+    static long processCpuTicks() throws IOException {
+        String stat = new String(Files.readAllBytes(Path.of("/proc/self/stat")), StandardCharsets.US_ASCII);
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]);
     }
 
     /** JDK 21+; found reflectively so that the app stays Java 17 bytecode and runs on both JDKs. */
