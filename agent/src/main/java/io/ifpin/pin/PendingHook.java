@@ -57,6 +57,10 @@ public final class PendingHook implements PinHook {
         this.holdEverySocket = config.defaultRule().action() != Action.ALLOW
                 || config.rules().hasCallers() || config.observing() && config.audit().enabled();
         this.waitMillis = waitMillis;
+        // Before it can be installed: the application's first connects must not be the ones that initialise the
+        // match's classes, or thousands of virtual threads starting at once wait for the first with their carriers
+        // pinned (VirtualThreadsIT).
+        rules.warmUp();
     }
 
     /** The real hook, or null when there is none: releases every waiting socket. Call once. */

@@ -118,9 +118,9 @@ public final class Pinner implements PinHook {
     }
 
     /**
-     * Runs the hot path's lookups once in premain, without a socket, so that the classes
-     * and call sites it needs are loaded and linked before the application's first connect. Loading them on an
-     * application thread is slower, and on a virtual thread it can pin the carrier while another virtual thread
+     * Runs the hot path's lookups once on ifpin-init, without a socket, before held sockets are released, so that
+     * the classes and call sites it needs are loaded and linked before the application's first connect through it
+     * (PendingHook warms its own, smaller path in premain). Loading them on an application thread is slower, and on a virtual thread it can pin the carrier while another virtual thread
      * holds the agent loader's lock (JFR {@code jdk.VirtualThreadPinned}, VirtualThreadsIT).
      */
     public void warmUp() {

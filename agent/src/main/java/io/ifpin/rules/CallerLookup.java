@@ -7,8 +7,17 @@ package io.ifpin.rules;
 @FunctionalInterface
 public interface CallerLookup {
 
-    /** For callers that cannot tell: rules with {@code callers} never match. */
-    CallerLookup UNKNOWN = () -> null;
+    /**
+     * For callers that cannot tell: rules with {@code callers} never match. An anonymous class, not a lambda: the
+     * interface is initialised on premain's thread ({@code PendingHook.warmUp}), where a lambda's bootstrap costs
+     * milliseconds, and initialised on an application thread it made every other first connect wait for it.
+     */
+    CallerLookup UNKNOWN = new CallerLookup() {
+        @Override
+        public String callerClassName() {
+            return null;
+        }
+    };
 
     /** The binary name of the class that opened the socket, or null when unknown. */
     String callerClassName();

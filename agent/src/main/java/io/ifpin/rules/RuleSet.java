@@ -140,6 +140,20 @@ public final class RuleSet {
         return matchIpv6(Cidr.high64(bytes), Cidr.low64(bytes), requestedHost, port, protocol, caller);
     }
 
+    /**
+     * Runs the match once for an IPv4 and an IPv6 address on the calling thread, so that the classes it initialises
+     * (the caller lookup's, the tries') are initialised there and not by the first of many application threads that
+     * connect at once, each waiting for it. Makes no {@link InetAddress}: in premain that would initialise the JDK's
+     * name service (the security properties file) for applications that never open a socket.
+     */
+    public void warmUp() {
+        CallerOnce caller = new CallerOnce(CallerLookup.UNKNOWN);
+        if (ruleArray.length > 0) {
+            matchIpv4(0x7f000001, null, 1, Protocol.TCP, caller);
+            matchIpv6(0L, 1L, null, 1, Protocol.TCP, caller);
+        }
+    }
+
     private Rule matchIpv4(int address, String requestedHost, int port, Protocol protocol, CallerOnce caller) {
         int best = ruleArray.length; // "none yet": above every position
         for (PrefixTrie.Node node = ipv4Networks.lookup((address & 0xffffffffL) << 32, 0); node != null;
