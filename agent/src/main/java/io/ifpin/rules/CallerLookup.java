@@ -9,8 +9,9 @@ public interface CallerLookup {
 
     /**
      * For callers that cannot tell: rules with {@code callers} never match. An anonymous class, not a lambda: the
-     * interface is initialised on premain's thread ({@code PendingHook.warmUp}), where a lambda's bootstrap costs
-     * milliseconds, and initialised on an application thread it made every other first connect wait for it.
+     * interface is initialised on premain's thread ({@link RuleSet#warmUp}, from {@code PendingHook}), where a
+     * lambda's bootstrap costs milliseconds, and initialised on an application thread it made every other first
+     * connect wait for it.
      */
     CallerLookup UNKNOWN = new CallerLookup() {
         @Override
