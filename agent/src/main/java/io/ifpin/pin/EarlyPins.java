@@ -120,10 +120,9 @@ final class EarlyPins {
             bindToIndex(fd, device.getIndex());
             pinned.incrementAndGet(index);
             firstDestination.compareAndSet(index, null, destination);
-            if (IfpinLog.isEnabled(LogLevel.DEBUG)) { // as the real hook's line, which has the local address too
-                IfpinLog.debug("rule '" + rule.name() + "': pinned TCP socket -> " + Addresses.format(destination, port)
-                        + " to '" + rule.interfaceName() + "' (early, the JDK's SO_BINDTOIFINDEX " + device.getIndex()
-                        + ")");
+            if (IfpinLog.isEnabled(LogLevel.DEBUG)) { // the real hook's line; the local address is not known yet
+                IfpinLog.debug("rule '" + rule.name() + "': pinned TCP socket (early) -> "
+                        + Addresses.format(destination, port) + " to '" + rule.interfaceName() + "'");
             }
             return true;
         } catch (Throwable e) { // IOException from the call (errno), or anything else: the real hook decides
