@@ -185,9 +185,9 @@ public final class AgentInstaller {
             try {
                 sockets = nativeStart.await();
             } catch (Throwable t) {
-                String message = "cannot call SO_BINDTODEVICE (" + t + "); sockets are NOT pinned (deny rules still"
-                        + " refuse, fail-closed rules refuse what they match). Fix: run on Linux, and if JNA cannot"
-                        + " unpack its library, point -Djna.tmpdir at a directory that allows exec.";
+                String message = "cannot call SO_BINDTODEVICE (" + t + "); sockets opened from now on are NOT pinned"
+                        + " (deny rules still refuse, fail-closed rules refuse what they match). Fix: run on Linux,"
+                        + " and if JNA cannot unpack its library, point -Djna.tmpdir at a directory that allows exec.";
                 errorUnlessExiting(message);
                 sockets = new UnavailableSockets();
             }

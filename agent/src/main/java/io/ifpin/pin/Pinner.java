@@ -613,7 +613,6 @@ public final class Pinner implements PinHook {
         }
     }
 
-    /** Counts a pin that worked; ends the rule's outage if one is open (a volatile read when none is). */
     /**
      * {@code count} sockets that {@link EarlyPins} pinned by {@code rule} before this hook was ready: counted as
      * this hook's own pins are, and the route to {@code destination} checked as at a pin.
@@ -626,6 +625,7 @@ public final class Pinner implements PinHook {
         }
     }
 
+    /** Counts a pin that worked; ends the rule's outage if one is open (a volatile read when none is). */
     private void pinned(RuleStats stats, Rule rule, String iface) {
         stats.pinned();
         if (stats.outages().open()) {
