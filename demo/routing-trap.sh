@@ -38,14 +38,18 @@ show() { # <command...>: print it as typed, then run it (its failure is part of 
   "$@" 2>&1 | sed 's/^/    /' || true
 }
 
+LINGER_MS=3000
+
 # LegacyApp --cases socket with the agent, against each target; prints the route warnings and
 # the app's result. Files: $WORK/<phase>-<target>[.err]
 run_phase() { # <phase>
   local phase=$1 target start elapsed
   for target in "${TARGETS[@]}"; do
-    printf '\n  LegacyApp --cases socket %s  (with -javaagent:%s=%s)\n' "$target" "$AGENT_JAR" "$CONFIG"
+    printf '\n  LegacyApp --cases socket --linger %s %s  (with -javaagent:%s=%s)\n' "$LINGER_MS" "$target" "$AGENT_JAR" "$CONFIG"
     start=$(date +%s%N)
-    run_app "$WORK/$phase-$target" "$target" "-javaagent:$AGENT_JAR=$CONFIG" -- --cases socket
+    # --linger: the pinned connect does not wait for ifpin to finish starting, so an app that fails at once
+    # (IPv6) could exit before ifpin's route check prints its warning; LegacyApp stays alive 3 s after its case
+    run_app "$WORK/$phase-$target" "$target" "-javaagent:$AGENT_JAR=$CONFIG" -- --cases socket --linger "$LINGER_MS"
     elapsed=$((($(date +%s%N) - start) / 1000000))
     if grep -q '^\[ifpin\] WARN .*no route to .* via interface' "$WORK/$phase-$target.err"; then
       echo "  ifpin said:"
@@ -53,7 +57,7 @@ run_phase() { # <phase>
     else
       echo "  ifpin said: no route warning"
     fi
-    echo "  the app printed (JVM ran ${elapsed} ms):"
+    echo "  the app printed (JVM ran ${elapsed} ms, ${LINGER_MS} ms of it lingering after the case):"
     sed 's/^/    /' "$WORK/$phase-$target"
     [[ -s $WORK/$phase-$target ]] || echo "    (nothing)"
   done

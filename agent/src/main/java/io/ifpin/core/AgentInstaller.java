@@ -173,7 +173,10 @@ public final class AgentInstaller {
         Metrics metrics = new Metrics();
         Path file = Path.of(config.source());
         try {
-            // First, on Java 22+: half of the native set-up, beside ifpin-native's other half (NativeStart.help).
+            // First, plain TCP pins through the JDK's own setsockopt, so that they need not wait for native access.
+            pending.pinEarly(config);
+            IfpinLog.debug("startup: early pins ready at " + ConfigStage.millisSince(startNanos) + " ms");
+            // Then, on Java 22+: half of the native set-up, beside ifpin-native's other half (NativeStart.help).
             nativeStart.help();
             // Then loading the socket classes patches them (ASM's cold start, tens of milliseconds); done here, it
             // is likely done before the application's first connect, which would otherwise do it.
@@ -182,9 +185,9 @@ public final class AgentInstaller {
             try {
                 sockets = nativeStart.await();
             } catch (Throwable t) {
-                String message = "cannot call SO_BINDTODEVICE (" + t + "); sockets are NOT pinned (deny rules still"
-                        + " refuse, fail-closed rules refuse what they match). Fix: run on Linux, and if JNA cannot"
-                        + " unpack its library, point -Djna.tmpdir at a directory that allows exec.";
+                String message = "cannot call SO_BINDTODEVICE (" + t + "); sockets opened from now on are NOT pinned"
+                        + " (deny rules still refuse, fail-closed rules refuse what they match). Fix: run on Linux,"
+                        + " and if JNA cannot unpack its library, point -Djna.tmpdir at a directory that allows exec.";
                 errorUnlessExiting(message);
                 sockets = new UnavailableSockets();
             }
@@ -445,6 +448,8 @@ public final class AgentInstaller {
                         "sun.net", Set.of(AgentInstaller.class.getModule())),
                 Map.of("java.io", Set.of(AgentInstaller.class.getModule()),
                         "java.net", Set.of(AgentInstaller.class.getModule()),
+                        // sun.nio.ch: the JDK's own setsockopt, for pins before native access (pin.EarlyPins)
+                        "sun.nio.ch", Set.of(AgentInstaller.class.getModule()),
                         // for the native-access grant on Java 22+ (NativeAccessModule.grant)
                         "java.lang", Set.of(AgentInstaller.class.getModule())), Set.of(), Map.of());
     }

@@ -27,6 +27,11 @@ public final class RuleStats {
         pinned.increment();
     }
 
+    /** {@code count} pins made before the real hook was ready (io.ifpin.pin.EarlyPins). */
+    public void pinned(long count) {
+        pinned.add(count);
+    }
+
     public void allowed() {
         allowed.increment();
     }

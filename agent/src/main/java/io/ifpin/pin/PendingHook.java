@@ -5,6 +5,7 @@ import io.ifpin.config.IfpinConfig;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.rules.Action;
 import io.ifpin.rules.Protocol;
+import io.ifpin.rules.Rule;
 import io.ifpin.rules.RuleSet;
 
 import java.io.FileDescriptor;
@@ -45,6 +46,11 @@ public final class PendingHook implements PinHook {
     private final AtomicInteger held = new AtomicInteger();
     /** Set before {@link #ready} opens; null when native access failed. */
     private volatile PinHook hook;
+    /** Set by ifpin-init when sockets may be pinned through the JDK before native access is ready; else null. */
+    private volatile EarlyPins early;
+    /** The config lets some sockets be pinned early; they wait for {@link #earlyDecided}, not for the real hook. */
+    private final boolean earlyPossible;
+    private final CountDownLatch earlyDecided = new CountDownLatch(1);
 
     public PendingHook(IfpinConfig config) {
         this(config, WAIT_MILLIS);
@@ -57,22 +63,44 @@ public final class PendingHook implements PinHook {
         this.holdEverySocket = config.defaultRule().action() != Action.ALLOW
                 || config.rules().hasCallers() || config.observing() && config.audit().enabled();
         this.waitMillis = waitMillis;
+        this.earlyPossible = EarlyPins.possible(config);
         // Before it can be installed: the application's first connects must not be the ones that initialise the
         // match's classes, or thousands of virtual threads starting at once wait for the first with their carriers
         // pinned (VirtualThreadsIT).
         rules.warmUp();
     }
 
+    /** From ifpin-init, before native access: from now on a plain TCP pin need not wait ({@link EarlyPins}). */
+    public void pinEarly(IfpinConfig config) {
+        try {
+            early = EarlyPins.prepare(config);
+        } finally {
+            earlyDecided.countDown();
+        }
+    }
+
     /** The real hook, or null when there is none: releases every waiting socket. Call once. */
     public void complete(PinHook realHook) {
+        EarlyPins made = early;
+        early = null;
+        earlyDecided.countDown(); // if ifpin-init failed before pinEarly
+        if (made != null && realHook instanceof Pinner pinner) {
+            made.handOver(pinner);
+        }
         hook = realHook;
         ready.countDown();
     }
 
     @Override
     public void beforeTcpConnect(FileDescriptor fd, InetAddress address, int port) throws IOException {
-        if (holdEverySocket || rules.match(address, port, Protocol.TCP) != null) {
-            PinHook real = await();
+        Rule rule = holdEverySocket ? null : rules.match(address, port, Protocol.TCP);
+        if (holdEverySocket || rule != null) {
+            long left = rule != null && earlyPossible && EarlyPins.qualifies(rule) ? pinEarly(fd, rule, address, port)
+                    : waitMillis;
+            if (left < 0) {
+                return; // pinned through the JDK (EarlyPins)
+            }
+            PinHook real = await(left);
             if (real != null) {
                 real.beforeTcpConnect(fd, address, port);
             }
@@ -157,21 +185,52 @@ public final class PendingHook implements PinHook {
         }
     }
 
+    /**
+     * Waits for ifpin-init's first step (counted as held, within the bound of {@link #await}) and pins through the JDK
+     * if it can: returns -1 when the socket is pinned, else the milliseconds left for waiting on the real hook.
+     */
+    private long pinEarly(FileDescriptor fd, Rule rule, InetAddress address, int port) {
+        if (ready.getCount() == 0) {
+            return waitMillis;
+        }
+        long start = System.nanoTime();
+        held.incrementAndGet();
+        try {
+            if (earlyDecided.getCount() > 0 && !earlyDecided.await(waitMillis, TimeUnit.MILLISECONDS)) {
+                return 0;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // as in awaitReady: the application's to handle
+            return 0;
+        } finally {
+            held.decrementAndGet();
+        }
+        EarlyPins now = early;
+        if (now != null && now.pin(fd, rule, address, port)) {
+            return -1;
+        }
+        return Math.max(0, waitMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
     private PinHook await() {
+        return await(waitMillis);
+    }
+
+    private PinHook await(long millis) {
         if (ready.getCount() == 0) {
             return hook;
         }
         held.incrementAndGet();
         try {
-            return awaitReady();
+            return awaitReady(millis);
         } finally {
             held.decrementAndGet();
         }
     }
 
-    private PinHook awaitReady() {
+    private PinHook awaitReady(long millis) {
         try {
-            if (!ready.await(waitMillis, TimeUnit.MILLISECONDS)) {
+            if (!ready.await(millis, TimeUnit.MILLISECONDS)) {
                 if (timeoutReported.compareAndSet(false, true)) {
                     IfpinLog.error("ifpin's native access was not ready " + waitMillis + " ms after startup;"
                             + " sockets opened until it is proceed unpinned. Please report this with the startup"

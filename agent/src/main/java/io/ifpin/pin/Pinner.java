@@ -613,6 +613,18 @@ public final class Pinner implements PinHook {
         }
     }
 
+    /**
+     * {@code count} sockets that {@link EarlyPins} pinned by {@code rule} before this hook was ready: counted as
+     * this hook's own pins are, and the route to {@code destination} checked as at a pin.
+     */
+    void earlyPins(Rule rule, long count, InetAddress destination) {
+        Policy current = policy;
+        current.stats(rule).pinned(count);
+        if (destination != null) {
+            routeChecker.maybeCheck(rule, rule.interfaceName(), destination);
+        }
+    }
+
     /** Counts a pin that worked; ends the rule's outage if one is open (a volatile read when none is). */
     private void pinned(RuleStats stats, Rule rule, String iface) {
         stats.pinned();

@@ -100,6 +100,29 @@ class PendingHookTest {
     }
 
     @Test
+    void aPlainPinThatCannotBePinnedEarlyStillWaitsForTheRealHook() throws Exception {
+        // ifpin-init's first step ends without early pins (here: fd -1 fails, or the JDK's method is not open to
+        // this test): the socket must not go ahead, and must reach the real hook when it is ready.
+        PendingHook pending = new PendingHook(rules(), 60_000);
+        Recorder real = new Recorder();
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread connecting = new Thread(() -> {
+            try {
+                pending.beforeTcpConnect(new FileDescriptor(), ip(10), 7000);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            returned.countDown();
+        });
+        connecting.start();
+        pending.pinEarly(rules());
+        assertFalse(returned.await(200, TimeUnit.MILLISECONDS), "went ahead after ifpin-init's first step");
+        pending.complete(real);
+        assertTrue(returned.await(10, TimeUnit.SECONDS));
+        assertEquals(List.of("tcp 203.0.113.10:7000"), real.calls);
+    }
+
+    @Test
     void nativeTransportsAndListenersAreHeldLikeTheJdkPaths() throws Exception {
         PendingHook pending = new PendingHook(ConfigLoader.parse("ifpin.rules = ["
                 + "{ name = to-b, cidrs = [\"203.0.113.10/32\"], interface = b0 },"

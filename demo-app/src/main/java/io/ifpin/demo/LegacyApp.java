@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * and prints, per case, which peer address the server saw.
  *
  * <pre>
- * java -cp demo-app.jar io.ifpin.demo.LegacyApp [--cases a,b,...] [--expect &lt;ip&gt;] &lt;host&gt;
+ * java -cp demo-app.jar io.ifpin.demo.LegacyApp [--cases a,b,...] [--expect &lt;ip&gt;] [--linger &lt;ms&gt;] &lt;host&gt;
  * java -cp demo-app.jar io.ifpin.demo.LegacyApp --list
  * </pre>
  *
@@ -27,6 +27,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * </pre>
  * The verdict column is present only with {@code --expect}; then the exit code is 1 if any case
  * missed or failed. Exit code 64 is a usage error.
+ *
+ * <p>{@code --linger <ms>} keeps the JVM alive that long after the last case before it exits, so that what a
+ * Java agent prints asynchronously (an agent that finishes starting after the application's first connect) can
+ * still appear. The application does not know of any agent; it only waits. {@link #run} is the whole program
+ * without the final {@code System.exit}, for tests that run it inside another main.
  */
 public final class LegacyApp {
 
@@ -40,6 +45,12 @@ public final class LegacyApp {
     }
 
     public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the cases that {@code args} select and returns the exit code (0, 1; 64 exits at once). */
+    public static int run(String[] args) {
+        long lingerMillis = 0;
         List<SocketCase> selected = new ArrayList<>(Cases.all());
         String expect = null;
         String host = null;
@@ -58,7 +69,9 @@ public final class LegacyApp {
                 expect = args[++i];
             } else if (arg.equals("--list")) {
                 Cases.all().forEach(c -> System.out.println(c.name() + " " + c.protocol()));
-                return;
+                return 0;
+            } else if (arg.equals("--linger") && i + 1 < args.length) {
+                lingerMillis = parseMillis(args[++i]);
             } else if (arg.startsWith("--") || host != null) {
                 usage("unexpected argument '" + arg + "'");
             } else {
@@ -82,8 +95,28 @@ public final class LegacyApp {
             out.println(line);
             out.flush();
         }
-        // Some JDK clients (HttpClient, timed-out cases) leave threads behind; do not wait for them.
-        System.exit(allGood ? 0 : 1);
+        if (lingerMillis > 0) {
+            try {
+                Thread.sleep(lingerMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // Some JDK clients (HttpClient, timed-out cases) leave threads behind: main exits, it does not wait for them.
+        return allGood ? 0 : 1;
+    }
+
+    private static long parseMillis(String text) {
+        try {
+            long millis = Long.parseLong(text);
+            if (millis >= 0) {
+                return millis;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        usage("--linger wants milliseconds, not '" + text + "'");
+        return 0;
     }
 
     /** Runs one case on its own thread so that a case that hangs cannot stall the others. */
@@ -131,7 +164,8 @@ public final class LegacyApp {
 
     private static void usage(String problem) {
         System.err.println("LegacyApp: " + problem);
-        System.err.println("usage: LegacyApp [--cases a,b,...] [--expect <ip>] <host> | --list");
+        System.err.println("usage: LegacyApp [--cases a,b,...] [--expect <ip>] [--linger <ms>] <host> | --list");
+        System.err.println("  --linger <ms>  stay alive that long after the cases (for an agent's late output)");
         System.exit(64);
     }
 }

@@ -112,7 +112,9 @@ class EarlyStartIT {
             ChildResult result = child.runOnHost();
             assertEquals(0, result.exitCode(), result.describe());
             assertTrue(result.stdout().contains("connected true true"), result.describe());
-            assertEquals(1, lines(result, "rule(s) from").size(), result.describe());
+            assertEquals(1, lines(result, "premain returns after").size(), result.describe());
+            // The startup line, once, or not at all: the connect is pinned early and the app may exit before it.
+            assertTrue(lines(result, "rule(s) from").size() <= 1, result.describe());
             assertEquals(1, lines(result, "ifpin is already loaded in this JVM (config " + pinLoopback
                     + "); this second -javaagent of it does nothing").size(), result.describe());
             assertEquals(1, lines(result, "rule 'loop': pinned TCP").size(), result.describe());

@@ -1,6 +1,7 @@
 package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
+import io.ifpin.it.apps.IfpinReady;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicNode;
@@ -334,15 +335,17 @@ class MessagesIT {
             // mkdirs() cannot create a directory under a regular file (a missing directory JNA would create).
             Path regularFile = TestFiles.write(work.resolve(jdk.name()).resolve("a-regular-file"), "");
             // Java 22+ uses no JNA unless asked to
-            return app(jdk, 0).agent(ItEnv.agentJar(), mainConfig).jvmOption("-Difpin.native=jna")
+            // The app connects once ifpin is ready: a connect before then may be pinned early, through the JDK's
+            // setsockopt (EarlyPins needs no JNA), and never reach the rule's ENOSYS report checked here
+            return appAfterReady(jdk).agent(ItEnv.agentJar(), mainConfig).jvmOption("-Difpin.native=jna")
                     .jvmOption("-Djna.tmpdir=" + regularFile.resolve("jna")).runOnHost();
         }, (jdk, result) -> {
             Path tmp = work.resolve(jdk.name()).resolve("a-regular-file").resolve("jna");
             String error = single(result, "[ifpin] ERROR cannot call SO_BINDTODEVICE (");
             assertTrue(error.startsWith("[ifpin] ERROR cannot call SO_BINDTODEVICE (java.lang.UnsatisfiedLinkError:"), error);
             assertTrue(error.contains("JNA temporary directory '" + tmp + "' does not exist"), error);
-            assertTrue(error.endsWith("); sockets are NOT pinned (deny rules still refuse, fail-closed rules refuse what"
-                    + " they match). Fix: run on Linux, and if JNA cannot unpack its library, point -Djna.tmpdir at a"
+            assertTrue(error.endsWith("); sockets opened from now on are NOT pinned (deny rules still refuse,"
+                    + " fail-closed rules refuse what they match). Fix: run on Linux, and if JNA cannot unpack its library, point -Djna.tmpdir at a"
                     + " directory that allows exec."), error);
             assertTrue(result.stderr().stream().anyMatch(l -> l.startsWith("[ifpin] ERROR rule 'loop'")
                     && l.contains(": ENOSYS. ifpin could not load its native access at startup")
@@ -466,6 +469,11 @@ class MessagesIT {
         return ChildJvm.on(jdk).classpath(ItEnv.testClasses()).main(APP, Integer.toString(refusedConnects));
     }
 
+    /** {@link LoopbackApp} with no refused connect, its sockets opened only once ifpin is ready. */
+    private static ChildJvm appAfterReady(TestJdk jdk) {
+        return ChildJvm.on(jdk).classpath(ItEnv.testClasses()).main(APP, "0", "after-ready");
+    }
+
     /** One test per JDK on the shared main run. */
     private static Stream<DynamicNode> perJdk(String what, Check check) {
         return Stream.of(TestJdk.values()).map(jdk -> dynamicTest("[" + jdk.label() + "] " + what,
@@ -574,11 +582,15 @@ class MessagesIT {
     /**
      * The child's application: listens on 127.0.0.1, connects to itself (rule loop pins that socket to lo), then
      * connects {@code args[0]} times to the same port on 127.0.0.2, where nobody listens (rule gone, ENODEV).
-     * Loopback only; nothing leaves the host.
+     * Loopback only; nothing leaves the host. Then waits until ifpin is ready ({@link IfpinReady}); with
+     * {@code after-ready} as {@code args[1]}, waits for that first.
      */
     public static final class LoopbackApp {
         public static void main(String[] args) throws IOException {
             int refused = Integer.parseInt(args[0]);
+            if (args.length > 1 && args[1].equals("after-ready")) {
+                IfpinReady.await(); // no socket before ifpin is ready: none is pinned early
+            }
             try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
                 try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), server.getLocalPort());
                      Socket accepted = server.accept()) {
@@ -592,6 +604,9 @@ class MessagesIT {
                     }
                 }
             }
+            // Last, so that no socket above waits: the early-pinned connect no longer waits for ifpin, and the JVM
+            // would exit before ifpin's startup lines and other messages appear
+            IfpinReady.await();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.ifpin.it;
 
 import io.ifpin.it.ChildJvm.ChildResult;
+import io.ifpin.it.apps.LegacyAppThenIfpinReady;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -70,8 +71,10 @@ class RouteTrapIT {
                 .writeTo(work.resolve(jdk.name() + "-" + name + ".conf"));
         return ChildJvm.on(jdk)
                 .agent(ItEnv.agentJar(), config)
-                .classpath(ItEnv.demoJar())
-                .main("io.ifpin.demo.LegacyApp", "--cases", "socket", destination)
+                .classpath(ItEnv.demoJar(), ItEnv.testClasses())
+                // LegacyApp, then until ifpin is ready: the early-pinned connect does not wait for ifpin, so the
+                // app alone may exit before the route check's WARN and the startup lines
+                .main(LegacyAppThenIfpinReady.class.getName(), "--cases", "socket", destination)
                 .runIn(lab);
     }
 
