@@ -17,6 +17,7 @@ import io.ifpin.dns.NameResolution;
 import io.ifpin.dns.OwnDnsSockets;
 import io.ifpin.instrument.NameServiceInstrumentation;
 import io.ifpin.instrument.NativeTransportInstrumentation;
+import io.ifpin.instrument.NettyClassFilter;
 import io.ifpin.instrument.SocketInstrumentation;
 import io.ifpin.log.IfpinLog;
 import io.ifpin.metrics.Metrics;
@@ -118,7 +119,7 @@ public final class AgentInstaller {
         // not loaded yet (ASM's cold start) to report coverage is left to the init thread.
         SocketInstrumentation.Coverage coverage = SocketInstrumentation.register(instrumentation);
         // Netty's classes are loaded by the application later; its transformer only needs to be there first.
-        NativeTransportInstrumentation.install(instrumentation);
+        NettyClassFilter.install(instrumentation);
         // Anonymous classes, not lambdas: the first lambda of a JVM costs milliseconds of premain to bootstrap.
         // The exit waits for nothing of ifpin's: this hook only prints (the held-socket line, the error summary).
         Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {

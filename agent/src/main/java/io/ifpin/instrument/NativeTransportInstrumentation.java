@@ -11,7 +11,6 @@ import net.bytebuddy.jar.asm.Opcodes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
-import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -124,9 +123,22 @@ public final class NativeTransportInstrumentation {
         return "Netty epoll/io_uring (any package prefix)";
     }
 
-    /** Registers the transformer. Netty classes already loaded (an agent attached late) are not retransformed. */
-    public static void install(Instrumentation instrumentation) {
-        instrumentation.addTransformer(new Transformer(), false);
+    /** The one transformer, made at the first class {@link NettyClassFilter} passes on (class initialisation). */
+    private static final Transformer TRANSFORMER = new Transformer();
+
+    /** {@link NettyClassFilter}'s class, transformed if it is one of Netty's shapes; else null. */
+    static byte[] transform(Module module, ClassLoader loader, String className, ProtectionDomain domain,
+                            byte[] classFile) {
+        return TRANSFORMER.transform(module, loader, className, null, domain, classFile);
+    }
+
+    /** The class-name suffixes this patches; each contains {@link NettyClassFilter#CHANNEL} (a test checks). */
+    static List<String> suffixes() {
+        List<String> suffixes = new ArrayList<>();
+        for (Shape shape : SHAPES) {
+            suffixes.add(shape.suffix());
+        }
+        return suffixes;
     }
 
     /**

@@ -27,7 +27,7 @@ class NativeTransportInstrumentationTest {
     @Test
     void twoLoadersLookUpTheBridgeAtTheSameTime() throws Exception {
         FakeInstrumentation fake = new FakeInstrumentation();
-        NativeTransportInstrumentation.install(fake.instrumentation);
+        NettyClassFilter.install(fake.instrumentation);
         ClassFileTransformer transformer = fake.transformer;
         CountDownLatch aLooking = new CountDownLatch(1);
         CountDownLatch bLooking = new CountDownLatch(1);
@@ -51,6 +51,15 @@ class NativeTransportInstrumentationTest {
         assertNull(failure.get());
         assertTrue(aSawB.get(), "loader B's bridge lookup could not start while loader A's was in progress:"
                 + " the transformer holds a lock across Class.forName(..., loader)");
+    }
+
+    /** The filter premain registers passes on every class name a shape matches, under any package prefix. */
+    @Test
+    void theFilterPassesOnEveryShape() {
+        for (String suffix : NativeTransportInstrumentation.suffixes()) {
+            assertTrue(("shaded/io/netty" + suffix).contains(NettyClassFilter.CHANNEL), suffix);
+        }
+        assertFalse(NativeTransportInstrumentation.suffixes().isEmpty());
     }
 
     private static Thread transformIn(ClassFileTransformer transformer, ClassLoader loader, String prefix,
