@@ -104,7 +104,9 @@ final class RuleReader extends ConfigValueReader {
         Action action = readAction(rule, path);
         List<String> interfaces = action == null ? null : readInterfaces(rule, path, action);
         String interfaceName = interfaces == null || interfaces.isEmpty() ? null : interfaces.get(0);
-        OnError onError = readOnError(rule.get("on-error"), path + ".on-error", globalOnError);
+        ConfigNode onErrorValue = rule.get("on-error");
+        OnError onError = isAbsent(onErrorValue) ? globalOnError
+                : readOnError(onErrorValue, path + ".on-error", globalOnError);
         List<CallerPattern> callers = readStrings(rule, path, "callers", CALLER_PATTERN,
                 "callers = [\"com.vendor.legacy.*\"]");
         ConfigNode callersValue = rule.get("callers");
@@ -116,8 +118,10 @@ final class RuleReader extends ConfigValueReader {
         SourceAddress source = action == null ? null : readSource(rule, path, name, action, direction);
         SocketMark mark = action == null ? null : readMark(rule, path, name, action, direction);
         List<DnsServer> dns = readDns(rule, path, name, action, direction);
-        long wait = readWaitForInterface(rule.get("wait-for-interface"), path + ".wait-for-interface",
-                action == Action.PIN && direction == Direction.OUTBOUND ? globalWait : 0);
+        long defaultWait = action == Action.PIN && direction == Direction.OUTBOUND ? globalWait : 0;
+        ConfigNode waitValue = rule.get("wait-for-interface");
+        long wait = isAbsent(waitValue) ? defaultWait
+                : readWaitForInterface(waitValue, path + ".wait-for-interface", defaultWait);
         checkInterfaceLifecycle(rule, path, action, direction, interfaces, dns);
         if (direction == Direction.INBOUND) {
             checkInbound(rule, path, name, ports, protocols, action);
@@ -324,11 +328,14 @@ final class RuleReader extends ConfigValueReader {
 
     /** The rule's action: {@code pin} when absent (the interface then says where); null after a problem. */
     private Action readAction(ConfigNode rule, String rulePath) {
-        String path = rulePath + ".action";
         ConfigNode value = rule.get("action");
-        String text = isAbsent(value) ? null : string(value, path, "action = deny");
+        if (isAbsent(value)) {
+            return Action.PIN;
+        }
+        String path = rulePath + ".action";
+        String text = string(value, path, "action = deny");
         if (text == null) {
-            return isAbsent(value) ? Action.PIN : null;
+            return null;
         }
         try {
             return Action.parse(text);
@@ -369,8 +376,12 @@ final class RuleReader extends ConfigValueReader {
     /** A list of strings, each parsed by {@code parser}; empty if absent. */
     private <T> List<T> readStrings(ConfigNode rule, String rulePath, String key, Function<String, T> parser,
                                     String example) {
+        ConfigNode value = rule.get(key);
+        if (isAbsent(value)) {
+            return List.of(); // before the path: a rule is read in premain, where each string built costs
+        }
         String path = rulePath + "." + key;
-        ConfigNode list = optionalList(rule.get(key), key, path, example);
+        ConfigNode list = optionalList(value, key, path, example);
         if (list == null) {
             return List.of();
         }
@@ -391,8 +402,11 @@ final class RuleReader extends ConfigValueReader {
     }
 
     private PortSet readPorts(ConfigNode rule, String rulePath) {
-        String path = rulePath + ".ports";
         ConfigNode value = rule.get("ports");
+        if (isAbsent(value)) {
+            return PortSet.ALL;
+        }
+        String path = rulePath + ".ports";
         ConfigNode list = optionalList(value, "ports", path, PORTS_EXAMPLE);
         if (list == null) {
             return PortSet.ALL;
@@ -431,8 +445,11 @@ final class RuleReader extends ConfigValueReader {
     }
 
     private Set<Protocol> readProtocols(ConfigNode rule, String rulePath) {
-        String path = rulePath + ".protocols";
         ConfigNode value = rule.get("protocols");
+        if (isAbsent(value)) {
+            return EnumSet.allOf(Protocol.class);
+        }
+        String path = rulePath + ".protocols";
         ConfigNode list = optionalList(value, "protocols", path, "protocols = [tcp]");
         Set<Protocol> protocols = EnumSet.noneOf(Protocol.class);
         if (list == null) {
