@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -139,14 +140,42 @@ class AgentJarIT {
                 .allMatch(name -> name.matches("net/bytebuddy/jar/asm/[^/]+")), "only ASM's core package");
     }
 
-    /** What the jar costs every JVM start (issue 13): 1.5 MB and ~580 entries when this was written. */
+    /** The classes premain reads are stored (no inflating in an interpreted class loader); the rest is deflated. */
+    @Test
+    void theClassesOfEveryStartAreStored() throws Exception {
+        List<String> deflated = new ArrayList<>();
+        List<String> stored = new ArrayList<>();
+        try (JarFile jar = new JarFile(jarPath.toFile())) {
+            for (JarEntry entry : java.util.Collections.list(jar.entries())) {
+                String name = entry.getName();
+                boolean startClass = name.startsWith("io/ifpin/agent/") && name.endsWith(".class")
+                        || (name.startsWith("ifpin-inst/io/ifpin/") || name.startsWith("ifpin-inst/net/bytebuddy/"))
+                        && name.endsWith(".classdata");
+                if (startClass && entry.getMethod() != ZipEntry.STORED) {
+                    deflated.add(name);
+                } else if (name.startsWith("ifpin-inst/com/") && !entry.isDirectory()
+                        && entry.getMethod() == ZipEntry.STORED) {
+                    stored.add(name);
+                }
+            }
+        }
+        assertTrue(deflated.isEmpty(), deflated.size() + " start classes deflated, such as "
+                + deflated.stream().limit(3).toList());
+        assertTrue(stored.isEmpty(), stored.size() + " entries of JNA or Typesafe Config stored, such as "
+                + stored.stream().limit(3).toList());
+    }
+
+    /**
+     * What the jar costs every JVM start (issue 13): ~580 entries, whose central directory every start reads, and
+     * 2.4 MB since ifpin's and ASM's classes are stored rather than deflated (premain reads them: agent/pom.xml).
+     */
     @Test
     void theJarStaysSmall() throws Exception {
         long entries;
         try (JarFile jar = new JarFile(jarPath.toFile())) {
             entries = jar.size();
         }
-        assertTrue(Files.size(jarPath) < 2_000_000, "jar of " + Files.size(jarPath) + " bytes: over 2 MB");
+        assertTrue(Files.size(jarPath) < 2_600_000, "jar of " + Files.size(jarPath) + " bytes: over 2.6 MB");
         assertTrue(entries < 800, "jar of " + entries + " entries: over 800");
     }
 
