@@ -95,8 +95,8 @@ public final class PendingHook implements PinHook {
     public void beforeTcpConnect(FileDescriptor fd, InetAddress address, int port) throws IOException {
         Rule rule = holdEverySocket ? null : rules.match(address, port, Protocol.TCP);
         if (holdEverySocket || rule != null) {
-            long left = rule != null && earlyPossible && EarlyPins.qualifies(rule) ? pinEarly(fd, rule, address, port)
-                    : waitMillis;
+            long left = rule != null && earlyPossible && EarlyPins.qualifies(rule)
+                    ? tryEarlyPin(fd, rule, address, port) : waitMillis;
             if (left < 0) {
                 return; // pinned through the JDK (EarlyPins)
             }
@@ -189,7 +189,7 @@ public final class PendingHook implements PinHook {
      * Waits for ifpin-init's first step (counted as held, within the bound of {@link #await}) and pins through the JDK
      * if it can: returns -1 when the socket is pinned, else the milliseconds left for waiting on the real hook.
      */
-    private long pinEarly(FileDescriptor fd, Rule rule, InetAddress address, int port) {
+    private long tryEarlyPin(FileDescriptor fd, Rule rule, InetAddress address, int port) {
         if (ready.getCount() == 0) {
             return waitMillis;
         }

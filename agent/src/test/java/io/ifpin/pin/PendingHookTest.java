@@ -82,15 +82,7 @@ class PendingHookTest {
         PendingHook pending = new PendingHook(rules(), 60_000);
         Recorder real = new Recorder();
         CountDownLatch returned = new CountDownLatch(1);
-        Thread connecting = new Thread(() -> {
-            try {
-                pending.beforeTcpConnect(new FileDescriptor(), ip(10), 7000);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            returned.countDown();
-        });
-        connecting.start();
+        inBackground(returned, () -> pending.beforeTcpConnect(new FileDescriptor(), ip(10), 7000));
         assertFalse(returned.await(200, TimeUnit.MILLISECONDS), "a matched socket went ahead before ifpin was ready");
         pending.complete(real);
         assertTrue(returned.await(10, TimeUnit.SECONDS));
@@ -106,15 +98,7 @@ class PendingHookTest {
         PendingHook pending = new PendingHook(rules(), 60_000);
         Recorder real = new Recorder();
         CountDownLatch returned = new CountDownLatch(1);
-        Thread connecting = new Thread(() -> {
-            try {
-                pending.beforeTcpConnect(new FileDescriptor(), ip(10), 7000);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            returned.countDown();
-        });
-        connecting.start();
+        inBackground(returned, () -> pending.beforeTcpConnect(new FileDescriptor(), ip(10), 7000));
         pending.pinEarly(rules());
         assertFalse(returned.await(200, TimeUnit.MILLISECONDS), "went ahead after ifpin-init's first step");
         pending.complete(real);
@@ -130,17 +114,11 @@ class PendingHookTest {
         pending.beforeNativeConnectOrSend(5, ip(99), 7000); // no rule: straight through, nothing recorded
         Recorder real = new Recorder();
         CountDownLatch returned = new CountDownLatch(1);
-        Thread connecting = new Thread(() -> {
-            try {
-                pending.beforeNativeConnectOrSend(5, ip(10), 7000);
-                pending.beforeNativeSendBatch(6, new Object[0], 0, 0);
-                pending.beforeNativeListen(7);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            returned.countDown();
+        inBackground(returned, () -> {
+            pending.beforeNativeConnectOrSend(5, ip(10), 7000);
+            pending.beforeNativeSendBatch(6, new Object[0], 0, 0);
+            pending.beforeNativeListen(7);
         });
-        connecting.start();
         assertFalse(returned.await(200, TimeUnit.MILLISECONDS), "a native connect went ahead before ifpin was ready");
         pending.complete(real);
         assertTrue(returned.await(10, TimeUnit.SECONDS));
@@ -157,15 +135,8 @@ class PendingHookTest {
             PendingHook pending = new PendingHook(ConfigLoader.parse(hocon, "test.conf"), 60_000);
             Recorder real = new Recorder();
             CountDownLatch returned = new CountDownLatch(1);
-            Thread connecting = new Thread(() -> {
-                try {
-                    pending.beforeTcpConnect(new FileDescriptor(), ip(99), 7000); // no rule's address
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-                returned.countDown();
-            });
-            connecting.start();
+            // no rule's address
+            inBackground(returned, () -> pending.beforeTcpConnect(new FileDescriptor(), ip(99), 7000));
             assertFalse(returned.await(200, TimeUnit.MILLISECONDS), "went ahead before ifpin was ready: " + hocon);
             pending.complete(real);
             assertTrue(returned.await(10, TimeUnit.SECONDS));
@@ -198,16 +169,7 @@ class PendingHookTest {
         pending.reportHeldAtExit(40); // nothing held: nothing to say
         assertEquals(List.of(), log.lines());
         CountDownLatch returned = new CountDownLatch(1);
-        Thread connecting = new Thread(() -> {
-            try {
-                pending.beforeTcpConnect(new FileDescriptor(), ip(10), 7000);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            returned.countDown();
-        });
-        connecting.setDaemon(true);
-        connecting.start();
+        Thread connecting = inBackground(returned, () -> pending.beforeTcpConnect(new FileDescriptor(), ip(10), 7000));
         for (int i = 0; i < 400 && connecting.getState() != Thread.State.TIMED_WAITING; i++) {
             Thread.sleep(10);
         }
@@ -222,5 +184,25 @@ class PendingHookTest {
         LogCapture after = LogCapture.start();
         pending.reportHeldAtExit(60); // ready: nothing held any more
         assertEquals(List.of(), after.lines());
+    }
+
+    /** What a background thread does: a connect (or several) that may throw. */
+    private interface Connect {
+        void run() throws Exception;
+    }
+
+    /** Starts {@code connect} on a daemon thread that counts {@code returned} down when it returns. */
+    private static Thread inBackground(CountDownLatch returned, Connect connect) {
+        Thread connecting = new Thread(() -> {
+            try {
+                connect.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            returned.countDown();
+        });
+        connecting.setDaemon(true);
+        connecting.start();
+        return connecting;
     }
 }

@@ -345,8 +345,8 @@ class MessagesIT {
             assertTrue(error.startsWith("[ifpin] ERROR cannot call SO_BINDTODEVICE (java.lang.UnsatisfiedLinkError:"), error);
             assertTrue(error.contains("JNA temporary directory '" + tmp + "' does not exist"), error);
             assertTrue(error.endsWith("); sockets opened from now on are NOT pinned (deny rules still refuse,"
-                    + " fail-closed rules refuse what they match). Fix: run on Linux, and if JNA cannot unpack its library, point -Djna.tmpdir at a"
-                    + " directory that allows exec."), error);
+                    + " fail-closed rules refuse what they match). Fix: run on Linux, and if JNA cannot unpack its"
+                    + " library, point -Djna.tmpdir at a directory that allows exec."), error);
             assertTrue(result.stderr().stream().anyMatch(l -> l.startsWith("[ifpin] ERROR rule 'loop'")
                     && l.contains(": ENOSYS. ifpin could not load its native access at startup")
                     && l.contains("The socket proceeds unpinned (fail-open).")), "each rule says so once" + result.describe());
